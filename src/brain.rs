@@ -1,0 +1,158 @@
+//! The Brain: one immutable snapshot of everything the bot knows.
+//!
+//! Built whole from a knowledge folder (parsed, validated, indexed) and never
+//! changed afterwards, so a reload can build a new one beside it and swap.
+//! Front ends and the answer/recommend functions only read it.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::index::{AnalyzerOrder, Doc, SearchIndex};
+use crate::knowledge::{self, Knowledge, PassageRef, Problem, Problems};
+use crate::lang::Lang;
+
+/// One language edition, indexed.
+#[derive(Debug)]
+pub struct EditionIndex {
+    pub lang: Lang,
+    pub index: SearchIndex,
+    /// `(document, section, passage)` positions, in the order the index holds them.
+    locations: Vec<(usize, usize, usize)>,
+    /// Synonym groups analyzed for this language: group → member → terms.
+    pub synonyms: Vec<Vec<Vec<String>>>,
+    /// Analyzed filler words, dropped from questions.
+    pub ignore: HashSet<String>,
+    /// Analyzed words that mark a question as on our subject.
+    pub topic: HashSet<String>,
+}
+
+#[derive(Debug)]
+pub struct Brain {
+    pub knowledge: Knowledge,
+    pub editions: BTreeMap<Lang, EditionIndex>,
+    /// How long parsing and indexing took.
+    pub build_time: Duration,
+}
+
+impl Brain {
+    /// Reads, validates and indexes `dir`: the whole Brain, or every problem.
+    pub fn load(dir: &Path) -> Result<Brain, Problems> {
+        let started = Instant::now();
+        let knowledge = knowledge::load(dir)?;
+        let mut brain = Brain::build(knowledge, AnalyzerOrder::default())?;
+        brain.build_time = started.elapsed();
+        Ok(brain)
+    }
+
+    /// Indexes already parsed knowledge.
+    pub fn build(knowledge: Knowledge, order: AnalyzerOrder) -> Result<Brain, Problems> {
+        let started = Instant::now();
+        let mut editions = BTreeMap::new();
+        for (&lang, edition) in &knowledge.editions {
+            let mut locations = Vec::new();
+            for (d, doc) in edition.documents.iter().enumerate() {
+                for (s, section) in doc.sections.iter().enumerate() {
+                    for p in 0..section.passages.len() {
+                        locations.push((d, s, p));
+                    }
+                }
+            }
+            let docs = edition.passages().map(|p| Doc {
+                title: &p.section.title,
+                body: &p.passage.search,
+            });
+            let docs: Vec<Doc> = docs.collect();
+            // Synonyms join the vocabulary so "rotasión" corrects to "rotación"
+            // even though only its synonym "desgaste" is in the text.
+            let synonym_terms: Vec<&str> = knowledge
+                .synonyms
+                .groups
+                .iter()
+                .flatten()
+                .map(String::as_str)
+                .collect();
+            let index = SearchIndex::build(lang, order, docs.into_iter(), &synonym_terms)
+                .map_err(|err| Problems(vec![Problem::new(&knowledge.dir, 0, err.to_string())]))?;
+            let analyze = |text: &str| -> Vec<String> {
+                index.analyze(text).into_iter().map(|t| t.term).collect()
+            };
+            let synonyms = knowledge
+                .synonyms
+                .groups
+                .iter()
+                .map(|group| {
+                    group
+                        .iter()
+                        .map(|term| analyze(term))
+                        .filter(|terms| !terms.is_empty())
+                        .collect::<Vec<_>>()
+                })
+                .filter(|group: &Vec<Vec<String>>| group.len() >= 2)
+                .collect();
+            let analyze_all = |words: &[String]| -> HashSet<String> {
+                words.iter().flat_map(|w| analyze(w)).collect()
+            };
+            let ignore = analyze_all(&knowledge.synonyms.ignore);
+            let topic = analyze_all(&knowledge.synonyms.topic);
+            editions.insert(
+                lang,
+                EditionIndex {
+                    lang,
+                    index,
+                    locations,
+                    synonyms,
+                    ignore,
+                    topic,
+                },
+            );
+        }
+        Ok(Brain {
+            knowledge,
+            editions,
+            build_time: started.elapsed(),
+        })
+    }
+
+    /// The edition for `lang`, or the first one there is.
+    pub fn edition(&self, lang: Lang) -> &EditionIndex {
+        self.editions
+            .get(&lang)
+            .or_else(|| self.editions.values().next())
+            .expect("a loaded Brain has at least one edition")
+    }
+
+    /// The passage at position `ord` of an edition's index.
+    pub fn passage(&self, lang: Lang, ord: usize) -> PassageRef<'_> {
+        let (d, s, p) = self.editions[&lang].locations[ord];
+        let document = &self.knowledge.editions[&lang].documents[d];
+        let section = &document.sections[s];
+        PassageRef {
+            passage: &section.passages[p],
+            section,
+            document,
+        }
+    }
+
+    /// Finds a passage by id in `lang`'s edition.
+    pub fn find(&self, lang: Lang, id: &str) -> Option<PassageRef<'_>> {
+        self.knowledge
+            .editions
+            .get(&lang)?
+            .passages()
+            .find(|p| p.passage.id == id)
+    }
+
+    pub fn passage_count(&self) -> usize {
+        self.editions.values().map(|e| e.locations.len()).sum()
+    }
+
+    pub fn section_count(&self) -> usize {
+        self.knowledge
+            .editions
+            .values()
+            .flat_map(|e| &e.documents)
+            .map(|d| d.sections.len())
+            .sum()
+    }
+}

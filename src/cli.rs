@@ -1,0 +1,240 @@
+//! The command line: `serve` (default), `chat`, `ask`, `check`.
+//!
+//! Arguments are parsed by clap (raw values), then validated into built
+//! objects before anything runs. Exit codes are part of the contract:
+//! 0 success (also "no clear answer"), 1 knowledge or config problem,
+//! 2 usage error with a message that says what is valid.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::answer::{answer, Question, QuestionError};
+use crate::brain::Brain;
+use crate::config::{Config, ConfigError};
+use crate::console::{self, ConsoleOptions, Style};
+use crate::knowledge::Problems;
+use crate::lang::Lang;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "outsourcing-bot",
+    version,
+    about = "Answers questions about BPO and KPO from cited passages, on Discord or locally."
+)]
+pub struct Cli {
+    /// Config file (default: ./config.toml when it exists).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Knowledge folder (default: knowledge.dir from the config, else ./knowledge).
+    #[arg(long, global = true, value_name = "DIR")]
+    knowledge: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the bot: on Discord when a token is configured, else the local console.
+    Serve,
+    /// Local console: one question per line (`:help` lists commands).
+    Chat,
+    /// Answer one question and exit.
+    Ask(AskArgs),
+    /// Validate the knowledge folder and the config; exit 1 listing every problem.
+    Check,
+}
+
+#[derive(Debug, Args)]
+struct AskArgs {
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Language of the answer.
+    #[arg(long, value_name = "es|en")]
+    lang: Option<Lang>,
+    /// How many passages to show, best first (1-10).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=10))]
+    top: Option<u8>,
+    /// The question (quotes are optional).
+    #[arg(value_name = "QUESTION")]
+    question: Vec<String>,
+}
+
+/// Why a command failed, and so which exit code it gets.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Question(#[from] QuestionError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Knowledge(#[from] Problems),
+    #[error("{0}")]
+    Io(#[from] io::Error),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) | CliError::Question(_) => 2,
+            CliError::Config(_) | CliError::Knowledge(_) | CliError::Io(_) => 1,
+        }
+    }
+}
+
+/// Parses the process arguments and runs; the binary's whole `main`.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // clap prints help and version to stdout (exit 0), usage errors to stderr (exit 2).
+            let _ = err.print();
+            return ExitCode::from(err.exit_code() as u8);
+        }
+    };
+    init_logging(&cli);
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(err.exit_code())
+        }
+    }
+}
+
+fn init_logging(cli: &Cli) {
+    // A long-running bot logs what it does; one-shot commands only warn.
+    let default = match cli.command {
+        None | Some(Command::Serve) => "outsourcing_bot=info,warn",
+        _ => "warn",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr)
+        .with_ansi(io::stderr().is_terminal())
+        .try_init();
+}
+
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    let config = Config::load(cli.config.as_deref())?;
+    let dir = cli
+        .knowledge
+        .clone()
+        .unwrap_or_else(|| config.knowledge.dir.clone());
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&config, &dir),
+        Command::Chat => chat(&config, &Brain::load(&dir)?),
+        Command::Ask(args) => ask(&config, &dir, args),
+        Command::Check => check(&config, &dir),
+    }
+}
+
+fn serve(config: &Config, dir: &std::path::Path) -> Result<(), CliError> {
+    let interactive = io::stdin().is_terminal();
+    if config.discord.token.is_some() {
+        if !interactive {
+            return Err(CliError::Config(ConfigError::Invalid {
+                path: PathBuf::from("DISCORD_TOKEN"),
+                key: "discord.token",
+                message: "is set, but this build has no Discord front end yet: run `outsourcing-bot chat` for the local console".into(),
+            }));
+        }
+        eprintln!("note: this build has no Discord front end yet; opening the local console");
+    } else if !interactive {
+        return Err(CliError::Config(ConfigError::Invalid {
+            path: PathBuf::from("DISCORD_TOKEN"),
+            key: "discord.token",
+            message: "is not configured: set DISCORD_TOKEN, or run `outsourcing-bot chat` for the local console".into(),
+        }));
+    }
+    let brain = Brain::load(dir)?;
+    tracing::info!(
+        passages = brain.passage_count(),
+        ms = brain.build_time.as_millis() as u64,
+        "knowledge loaded"
+    );
+    chat(config, &brain)
+}
+
+fn chat(config: &Config, brain: &Brain) -> Result<(), CliError> {
+    let interactive = io::stdin().is_terminal();
+    let opts = ConsoleOptions {
+        answer: config.answer_options(),
+        question_max_chars: config.limits.question_max_chars,
+        style: if interactive && io::stdout().is_terminal() {
+            Style::Terminal
+        } else {
+            Style::Plain
+        },
+        interactive,
+    };
+    console::run(brain, &opts, io::stdin().lock(), io::stdout().lock())?;
+    Ok(())
+}
+
+fn ask(config: &Config, dir: &std::path::Path, args: AskArgs) -> Result<(), CliError> {
+    // Validate the question before the (slower) knowledge load: bad input fails fast.
+    let question = Question::new(&args.question.join(" "), config.limits.question_max_chars)?;
+    let brain = Brain::load(dir)?;
+    let mut opts = config.answer_options();
+    if let Some(lang) = args.lang {
+        opts.lang = Some(lang);
+    }
+    if let Some(top) = args.top {
+        opts.top = top.into();
+    }
+    let answer = answer(&brain, &question, &opts);
+    let mut out = io::stdout().lock();
+    if args.json {
+        let json = serde_json::to_string(&answer).map_err(io::Error::other)?;
+        writeln!(out, "{json}")?;
+    } else {
+        let style = if out.is_terminal() {
+            Style::Terminal
+        } else {
+            Style::Plain
+        };
+        write!(out, "{}", console::render_answer(&answer, &brain, style))?;
+    }
+    Ok(())
+}
+
+fn check(_config: &Config, dir: &std::path::Path) -> Result<(), CliError> {
+    let brain = Brain::load(dir)?;
+    let langs: Vec<&str> = brain.editions.keys().map(|l| l.code()).collect();
+    let documents: usize = brain
+        .knowledge
+        .editions
+        .values()
+        .map(|e| e.documents.len())
+        .sum();
+    println!(
+        "{}: OK: {} edition{} ({}), {} document{}, {} sections, {} passages, {} synonym groups; indexed in {} ms",
+        dir.display(),
+        langs.len(),
+        plural(langs.len()),
+        langs.join(", "),
+        documents,
+        plural(documents),
+        brain.section_count(),
+        brain.passage_count(),
+        brain.knowledge.synonyms.groups.len(),
+        brain.build_time.as_millis()
+    );
+    Ok(())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}

@@ -1,0 +1,166 @@
+//! The local console (`chat`) and the text rendering shared with `ask`.
+//!
+//! It reads a question per line and prints the answer with its section,
+//! text and source. It works the same on a terminal and on piped stdin (no
+//! prompt, no colours there), so it can be scripted and tested.
+
+use std::io::{BufRead, Write};
+
+use crate::answer::{answer, Answer, AnswerOptions, Question};
+use crate::brain::Brain;
+
+/// How text is decorated: bold on a terminal, nothing in a pipe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    Terminal,
+}
+
+impl Style {
+    fn bold(self) -> (&'static str, &'static str) {
+        match self {
+            Style::Plain => ("", ""),
+            Style::Terminal => ("\x1b[1m", "\x1b[0m"),
+        }
+    }
+}
+
+/// How many topics a "no clear answer" suggests.
+const TOPICS_TO_TRY: usize = 3;
+
+/// An answer as readable text.
+pub fn render_answer(answer: &Answer, brain: &Brain, style: Style) -> String {
+    let (b, e) = style.bold();
+    let mut out = String::new();
+    if !answer.answered {
+        out.push_str(&format!(
+            "No clear answer in the knowledge (confidence {:.2}).\n",
+            answer.confidence
+        ));
+        let mut topics: Vec<&str> = Vec::new();
+        for p in &answer.passages {
+            if !topics.contains(&p.section.as_str()) {
+                topics.push(&p.section);
+            }
+        }
+        if topics.is_empty() {
+            topics = section_titles(brain);
+        } else {
+            topics.truncate(TOPICS_TO_TRY);
+        }
+        out.push_str("Topics you could ask about:\n");
+        for t in &topics {
+            out.push_str(&format!("  - {t}\n"));
+        }
+        return out;
+    }
+    let best = &answer.passages[0];
+    out.push_str(&format!(
+        "{b}{}{e}  (confidence {:.2})\n",
+        best.section, answer.confidence
+    ));
+    out.push_str(&best.highlighted(b, e));
+    out.push_str(&format!("\n  source: {} ({})\n", best.id, best.location));
+    if answer.passages.len() > 1 {
+        out.push_str("See also:\n");
+        for p in &answer.passages[1..] {
+            out.push_str(&format!("  - {}: {} [{}]\n", p.section, first_line(&p.text), p.id));
+        }
+    }
+    out
+}
+
+fn first_line(text: &str) -> String {
+    const MAX: usize = 90;
+    let line = text.lines().next().unwrap_or("");
+    if line.chars().count() > MAX {
+        let cut: String = line.chars().take(MAX).collect();
+        format!("{}…", cut.trim_end())
+    } else {
+        line.to_string()
+    }
+}
+
+/// Every section title, in knowledge order, once.
+pub fn section_titles(brain: &Brain) -> Vec<&str> {
+    let mut titles: Vec<&str> = Vec::new();
+    for edition in brain.knowledge.editions.values() {
+        for doc in &edition.documents {
+            for s in &doc.sections {
+                if !titles.contains(&s.title.as_str()) {
+                    titles.push(&s.title);
+                }
+            }
+        }
+    }
+    titles
+}
+
+const HELP: &str = "\
+Ask a question about BPO or KPO, one per line, in Spanish or English.
+  :topics   list the sections of the knowledge
+  :help     show this help
+  :quit     leave (Ctrl-D works too)";
+
+/// Settings the console needs besides the Brain.
+pub struct ConsoleOptions {
+    pub answer: AnswerOptions,
+    pub question_max_chars: usize,
+    pub style: Style,
+    /// Print a greeting and a prompt (only on a terminal).
+    pub interactive: bool,
+}
+
+/// Runs the console until `:quit` or end of input.
+pub fn run(
+    brain: &Brain,
+    opts: &ConsoleOptions,
+    input: impl BufRead,
+    mut output: impl Write,
+) -> std::io::Result<()> {
+    if opts.interactive {
+        writeln!(
+            output,
+            "outsourcing-bot: {} passages in {} sections. Type :help for help.",
+            brain.passage_count(),
+            brain.section_count()
+        )?;
+        prompt(&mut output)?;
+    }
+    for line in input.lines() {
+        let line = line?;
+        let line = line.trim();
+        let reply = match line {
+            "" => None,
+            ":quit" | ":q" | ":exit" => break,
+            ":help" | ":h" | ":?" => Some(HELP.to_string()),
+            ":topics" => Some(
+                section_titles(brain)
+                    .iter()
+                    .map(|t| format!("  - {t}"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
+            cmd if cmd.starts_with(':') => Some(format!(
+                "unknown command '{cmd}': type :help for the commands"
+            )),
+            question => Some(match Question::new(question, opts.question_max_chars) {
+                Ok(q) => render_answer(&answer(brain, &q, &opts.answer), brain, opts.style),
+                Err(err) => err.to_string(),
+            }),
+        };
+        if let Some(reply) = reply {
+            writeln!(output, "{}", reply.trim_end())?;
+            writeln!(output)?;
+        }
+        if opts.interactive {
+            prompt(&mut output)?;
+        }
+    }
+    output.flush()
+}
+
+fn prompt(output: &mut impl Write) -> std::io::Result<()> {
+    write!(output, "> ")?;
+    output.flush()
+}

@@ -1,0 +1,523 @@
+//! The full-text index: the only module that imports tantivy.
+//!
+//! One in-RAM index per language edition, built from passages at load time and
+//! never written again (a reload builds a new one). Questions are not parsed as
+//! query syntax: the caller hands us analyzed terms with weights and we build a
+//! `BooleanQuery` of `TermQuery`s, so quotes, colons or a leading `-` in a
+//! question can never make a query fail.
+
+use std::collections::HashMap;
+use std::mem;
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    StopWordFilter, TextAnalyzer, Token as TantivyToken, TokenFilter, TokenStream, Tokenizer,
+};
+use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, Term};
+
+use crate::lang::Lang;
+
+/// Section titles are often the very question users ask: weigh them above body text.
+pub const TITLE_BOOST: f32 = 2.0;
+
+/// Word-for-word matches of the question with a section title ("qué es un").
+pub const HEADING_BOOST: f32 = 0.5;
+
+const ANALYZER: &str = "bot";
+const FULL_ANALYZER: &str = "bot_full";
+/// Words longer than this are noise (URLs, hashes); dropping them keeps the index small.
+const MAX_TOKEN_BYTES: usize = 40;
+/// Acronyms whose plurals ("KPOs", "BPOS") must meet their singular.
+const ACRONYMS: [&str; 4] = ["bpo", "kpo", "kpi", "ito"];
+
+/// Where accent folding sits relative to stemming. Folding first serves our
+/// golden questions better (see `tests/golden.rs`): "tecnologia" typed without
+/// its accent then stems exactly like "tecnología".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AnalyzerOrder {
+    #[default]
+    FoldThenStem,
+    StemThenFold,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("could not build the search index: {0}")]
+pub struct IndexError(#[from] tantivy::TantivyError);
+
+/// One analyzed word of a text, with where it stands in that text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub term: String,
+    /// Byte range in the analyzed text.
+    pub from: usize,
+    pub to: usize,
+}
+
+/// A term to look for, with its weight in the query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeightedTerm {
+    pub term: String,
+    pub boost: f32,
+}
+
+/// A matching passage: its position in the slice the index was built from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hit {
+    pub ord: usize,
+    pub score: f32,
+}
+
+/// Text to index for one passage.
+pub struct Doc<'a> {
+    pub title: &'a str,
+    pub body: &'a str,
+}
+
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    title: Field,
+    heading: Field,
+    body: Field,
+    analyzer: TextAnalyzer,
+    full_analyzer: TextAnalyzer,
+    /// `[segment][doc id]` → ord: resolving hits without touching a doc store.
+    doc_map: Vec<Vec<u32>>,
+    /// Every analyzed term of the passages (and the extra vocabulary) → its id.
+    term_ids: HashMap<String, u32>,
+    /// Terms by id, for typo correction.
+    vocabulary: Vec<String>,
+    /// In how many passages each term id appears (title or body).
+    doc_freqs: Vec<u32>,
+    /// Each passage's distinct term ids, sorted: which ideas it covers.
+    doc_terms: Vec<Box<[u32]>>,
+    num_docs: u64,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("num_docs", &self.num_docs)
+            .field("vocabulary", &self.vocabulary.len())
+            .finish()
+    }
+}
+
+/// Builds the analyzer for `lang`: tokenize → drop long → lowercase →
+/// acronym plurals → stop words (the lists are accented, so before folding)
+/// → fold and stem in `order`.
+pub fn analyzer(lang: Lang, order: AnalyzerOrder) -> TextAnalyzer {
+    build_analyzer(lang, order, true)
+}
+
+/// The same without stop words, for matching questions against section
+/// titles word for word: "¿Qué es un BPO?" must meet "que es un bpo".
+fn full_analyzer(lang: Lang, order: AnalyzerOrder) -> TextAnalyzer {
+    build_analyzer(lang, order, false)
+}
+
+fn language(lang: Lang) -> Language {
+    match lang {
+        Lang::Es => Language::Spanish,
+        Lang::En => Language::English,
+    }
+}
+
+fn build_analyzer(lang: Lang, order: AnalyzerOrder, stop_words: bool) -> TextAnalyzer {
+    let language = language(lang);
+    let mut base = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AcronymPlural)
+        .dynamic();
+    if stop_words {
+        let words = StopWordFilter::new(language).expect("tantivy ships es and en stop words");
+        base = base.filter_dynamic(words);
+    }
+    match order {
+        AnalyzerOrder::FoldThenStem => base
+            .filter_dynamic(AsciiFoldingFilter)
+            .filter_dynamic(Stemmer::new(language))
+            .build(),
+        AnalyzerOrder::StemThenFold => base
+            .filter_dynamic(Stemmer::new(language))
+            .filter_dynamic(AsciiFoldingFilter)
+            .build(),
+    }
+}
+
+fn terms_of(analyzer: &mut TextAnalyzer, text: &str, out: &mut Vec<Token>) {
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        let t = stream.token();
+        out.push(Token {
+            term: t.text.clone(),
+            from: t.offset_from,
+            to: t.offset_to,
+        });
+    }
+}
+
+impl SearchIndex {
+    /// Indexes `docs`. `extra_vocabulary` (synonyms, for instance) joins the
+    /// words that typos are corrected to.
+    pub fn build<'a>(
+        lang: Lang,
+        order: AnalyzerOrder,
+        docs: impl ExactSizeIterator<Item = Doc<'a>>,
+        extra_vocabulary: &[&str],
+    ) -> Result<SearchIndex, IndexError> {
+        let mut analyzer = analyzer(lang, order);
+        let full_analyzer = full_analyzer(lang, order);
+        let mut schema = Schema::builder();
+        let text_options = |tokenizer: &str| {
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(tokenizer)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            )
+        };
+        let title = schema.add_text_field("title", text_options(ANALYZER));
+        let heading = schema.add_text_field("heading", text_options(FULL_ANALYZER));
+        let body = schema.add_text_field("body", text_options(ANALYZER));
+        let ord = schema.add_u64_field("ord", FAST);
+        let index = Index::create_in_ram(schema.build());
+        index.tokenizers().register(ANALYZER, analyzer.clone());
+        index
+            .tokenizers()
+            .register(FULL_ANALYZER, full_analyzer.clone());
+
+        // tantivy's floor is 15 MB per thread; a second thread pays off only on big bases.
+        let count = docs.len();
+        let (threads, budget) = if count > 20_000 {
+            (2, 100_000_000)
+        } else {
+            (1, 15_000_000)
+        };
+        let mut writer: IndexWriter = index.writer_with_num_threads(threads, budget)?;
+        let mut term_ids: HashMap<String, u32> = HashMap::new();
+        let mut vocabulary: Vec<String> = Vec::new();
+        let mut doc_freqs: Vec<u32> = Vec::new();
+        let mut doc_terms = Vec::with_capacity(count);
+        let mut tokens = Vec::new();
+        let mut intern = |term: String, term_ids: &mut HashMap<String, u32>| -> u32 {
+            *term_ids.entry(term).or_insert_with_key(|t| {
+                vocabulary.push(t.clone());
+                doc_freqs.push(0);
+                (vocabulary.len() - 1) as u32
+            })
+        };
+        for (i, d) in docs.enumerate() {
+            writer.add_document(doc!(
+                title => d.title,
+                heading => d.title,
+                body => d.body,
+                ord => i as u64
+            ))?;
+            tokens.clear();
+            terms_of(&mut analyzer, d.title, &mut tokens);
+            terms_of(&mut analyzer, d.body, &mut tokens);
+            let mut ids: Vec<u32> = tokens
+                .drain(..)
+                .map(|t| intern(t.term, &mut term_ids))
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            doc_terms.push(ids.into_boxed_slice());
+        }
+        for text in extra_vocabulary {
+            tokens.clear();
+            terms_of(&mut analyzer, text, &mut tokens);
+            for t in tokens.drain(..) {
+                intern(t.term, &mut term_ids);
+            }
+        }
+        for ids in &doc_terms {
+            for &id in ids.iter() {
+                doc_freqs[id as usize] += 1;
+            }
+        }
+        writer.commit()?;
+        writer.wait_merging_threads()?;
+
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let searcher = reader.searcher();
+        let mut doc_map = Vec::new();
+        for segment in searcher.segment_readers() {
+            let column = segment.fast_fields().u64("ord")?;
+            doc_map.push(
+                (0..segment.max_doc())
+                    .map(|doc| column.first(doc).unwrap_or(0) as u32)
+                    .collect(),
+            );
+        }
+        let num_docs = searcher.num_docs();
+        drop(searcher);
+        Ok(SearchIndex {
+            index,
+            reader,
+            title,
+            heading,
+            body,
+            analyzer,
+            full_analyzer,
+            doc_map,
+            term_ids,
+            vocabulary,
+            doc_freqs,
+            doc_terms,
+            num_docs,
+        })
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.num_docs
+    }
+
+    /// The analyzed words of `text`, with their byte ranges in it.
+    pub fn analyze(&self, text: &str) -> Vec<Token> {
+        let mut out = Vec::new();
+        terms_of(&mut self.analyzer.clone(), text, &mut out);
+        out
+    }
+
+    /// Like [`analyze`](Self::analyze), keeping stop words: for heading matches.
+    pub fn analyze_all(&self, text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        terms_of(&mut self.full_analyzer.clone(), text, &mut out);
+        out.into_iter().map(|t| t.term).collect()
+    }
+
+    /// The id of an analyzed term, if any passage (or the extra vocabulary) has it.
+    pub fn term_id(&self, term: &str) -> Option<u32> {
+        self.term_ids.get(term).copied()
+    }
+
+    /// In how many passages `term` appears, in the title or the body.
+    pub fn doc_freq(&self, term: &str) -> u64 {
+        self.term_id(term)
+            .map_or(0, |id| u64::from(self.doc_freqs[id as usize]))
+    }
+
+    /// Whether passage `ord` contains the term `id`, in its title or body.
+    pub fn contains(&self, ord: usize, id: u32) -> bool {
+        self.doc_terms[ord].binary_search(&id).is_ok()
+    }
+
+    /// The known term closest to an unknown `term`, for typo tolerance:
+    /// one edit for words of 5–7 letters, two from 8, none below 5 (too many
+    /// short words are one edit apart). Ties go to the more frequent term.
+    pub fn correct(&self, term: &str) -> Option<&str> {
+        let len = term.chars().count();
+        let max_edits = match len {
+            0..=4 => return None,
+            5..=7 => 1,
+            _ => 2,
+        };
+        self.vocabulary
+            .iter()
+            .zip(&self.doc_freqs)
+            .filter(|(v, _)| v.len().abs_diff(term.len()) <= max_edits + 2)
+            .filter_map(|(v, &df)| {
+                let d = edit_distance(term, v, max_edits)?;
+                Some((d, std::cmp::Reverse(df), v.as_str()))
+            })
+            .min()
+            .map(|(_, _, v)| v)
+    }
+
+    /// The best `limit` passages for `terms` (matched in titles and bodies)
+    /// and `heading_words` (matched word for word in titles), best first.
+    pub fn search(&self, terms: &[WeightedTerm], heading_words: &[String], limit: usize) -> Vec<Hit> {
+        if terms.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            Vec::with_capacity(terms.len() * 2 + heading_words.len());
+        let mut add = |field: Field, term: &str, boost: f32| {
+            let query = TermQuery::new(
+                Term::from_field_text(field, term),
+                IndexRecordOption::WithFreqs,
+            );
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(query), boost))));
+        };
+        for t in terms {
+            add(self.body, &t.term, t.boost);
+            add(self.title, &t.term, t.boost * TITLE_BOOST);
+        }
+        for word in heading_words {
+            add(self.heading, word, HEADING_BOOST);
+        }
+        let query = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(limit).order_by_score())
+            .unwrap_or_default();
+        top.into_iter()
+            .map(|(score, addr)| Hit {
+                ord: self.doc_map[addr.segment_ord as usize][addr.doc_id as usize] as usize,
+                score,
+            })
+            .collect()
+    }
+
+    /// A bare tantivy query as its examples write it (parse the text, top 5,
+    /// a snippet of the best): the floor our answer path is measured against
+    /// in the benchmarks. Returns how many hits it found.
+    #[doc(hidden)]
+    pub fn bare_query(&self, text: &str, bodies: &dyn Fn(usize) -> String) -> usize {
+        let searcher = self.reader.searcher();
+        let mut parser = QueryParser::for_index(&self.index, vec![self.title, self.body]);
+        parser.set_field_boost(self.title, TITLE_BOOST);
+        let (query, _) = parser.parse_query_lenient(text);
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(5).order_by_score())
+            .unwrap_or_default();
+        if let Some((_, addr)) = top.first() {
+            if let Ok(generator) = SnippetGenerator::create(&searcher, &*query, self.body) {
+                let ord = self.doc_map[addr.segment_ord as usize][addr.doc_id as usize];
+                std::hint::black_box(generator.snippet(&bodies(ord as usize)));
+            }
+        }
+        top.len()
+    }
+}
+
+/// Optimal-string-alignment distance, or `None` once it exceeds `max`.
+pub fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev2: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return None;
+        }
+        mem::swap(&mut prev2, &mut prev);
+        mem::swap(&mut prev, &mut cur);
+    }
+    let d = prev[b.len()];
+    (d <= max).then_some(d)
+}
+
+/// Maps "kpos"/"bpos" to "kpo"/"bpo": the Spanish stemmer leaves them apart.
+#[derive(Clone)]
+struct AcronymPlural;
+
+impl TokenFilter for AcronymPlural {
+    type Tokenizer<T: Tokenizer> = AcronymPluralFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> AcronymPluralFilter<T> {
+        AcronymPluralFilter(tokenizer)
+    }
+}
+
+#[derive(Clone)]
+struct AcronymPluralFilter<T>(T);
+
+impl<T: Tokenizer> Tokenizer for AcronymPluralFilter<T> {
+    type TokenStream<'a> = AcronymPluralStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        AcronymPluralStream(self.0.token_stream(text))
+    }
+}
+
+struct AcronymPluralStream<T>(T);
+
+impl<T: TokenStream> TokenStream for AcronymPluralStream<T> {
+    fn advance(&mut self) -> bool {
+        if !self.0.advance() {
+            return false;
+        }
+        let text = &mut self.0.token_mut().text;
+        if let Some(singular) = text.strip_suffix('s') {
+            if ACRONYMS.contains(&singular) {
+                text.pop();
+            }
+        }
+        true
+    }
+
+    fn token(&self) -> &TantivyToken {
+        self.0.token()
+    }
+
+    fn token_mut(&mut self) -> &mut TantivyToken {
+        self.0.token_mut()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(lang: Lang, order: AnalyzerOrder, text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        terms_of(&mut analyzer(lang, order), text, &mut out);
+        out.into_iter().map(|t| t.term).collect()
+    }
+
+    #[test]
+    fn spanish_analyzer_folds_stems_and_drops_stop_words() {
+        let t = terms(Lang::Es, AnalyzerOrder::FoldThenStem, "¿Qué es la tecnología?");
+        assert_eq!(t, terms(Lang::Es, AnalyzerOrder::FoldThenStem, "tecnologia"));
+        assert_eq!(t.len(), 1);
+    }
+
+    #[test]
+    fn acronym_plurals_meet_their_singular() {
+        let a = terms(Lang::Es, AnalyzerOrder::FoldThenStem, "Los KPOs y los BPOS");
+        assert_eq!(a, vec!["kpo".to_string(), "bpo".to_string()]);
+    }
+
+    #[test]
+    fn edit_distance_counts_transpositions_as_one() {
+        assert_eq!(edit_distance("benefici", "benefisi", 2), Some(1));
+        assert_eq!(edit_distance("industira", "industria", 1), Some(1));
+        assert_eq!(edit_distance("abc", "xyz", 1), None);
+    }
+
+    #[test]
+    fn search_ranks_titles_and_maps_hits_back() {
+        let docs = [
+            ("Beneficios", "Los costos bajan."),
+            ("Desafíos", "La rotación es alta."),
+        ];
+        let index = SearchIndex::build(
+            Lang::Es,
+            AnalyzerOrder::default(),
+            docs.iter().map(|(t, b)| Doc { title: t, body: b }),
+            &["rotación"],
+        )
+        .unwrap();
+        let q = |w: &str| {
+            let term = index.analyze(w)[0].term.clone();
+            index.search(&[WeightedTerm { term, boost: 1.0 }], &[], 5)
+        };
+        assert_eq!(q("rotación")[0].ord, 1);
+        assert_eq!(q("beneficio")[0].ord, 0);
+        assert!(index.search(&[], &[], 5).is_empty());
+        assert!(index.contains(1, index.term_id(&index.analyze("rotación")[0].term).unwrap()));
+        assert_eq!(index.correct("rotasion").map(str::to_string), Some(index.analyze("rotación")[0].term.clone()));
+    }
+}

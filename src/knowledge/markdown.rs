@@ -1,0 +1,479 @@
+//! Turns one knowledge document (a small subset of Markdown) into passages.
+//!
+//! A passage is what a good answer shows: a paragraph, one "Label: explanation"
+//! list item, or a short list kept whole with its lead-in. Ids are
+//! `<doc>/<section-slug>/<n>`, counted from 1 inside each section, so they stay
+//! stable while other sections are edited. A heading may fix its slug with a
+//! trailing `{#slug}`, which is how editions in other languages keep the same ids.
+//!
+//! The parser never stops at the first problem: it records each one with its
+//! line and goes on, so one run lists everything an admin must fix.
+
+use std::path::{Path, PathBuf};
+
+use super::problem::Problem;
+use crate::lang::Lang;
+
+/// A parsed document: its title and sections, in file order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub id: String,
+    pub file: PathBuf,
+    pub lang: Lang,
+    pub title: String,
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    pub slug: String,
+    pub title: String,
+    pub line: usize,
+    pub passages: Vec<Passage>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Passage {
+    /// `<doc>/<section-slug>/<n>`
+    pub id: String,
+    pub text: String,
+    /// What the search index sees. The same as `text`, except for a list
+    /// overview, which is found by its lead-in alone: its labels belong to
+    /// the items, which must win questions about them.
+    pub search: String,
+    pub line: usize,
+}
+
+/// Lists whose items are all at most this long, and unlabeled, are shown whole.
+const SHORT_ITEM_CHARS: usize = 80;
+/// A "Label: explanation" label is a short phrase, not a sentence with a colon.
+const MAX_LABEL_CHARS: usize = 80;
+const MAX_LABEL_WORDS: usize = 10;
+
+enum Block {
+    Paragraph { text: String, line: usize },
+    List { items: Vec<(String, usize)> },
+}
+
+struct RawSection {
+    slug: String,
+    title: String,
+    line: usize,
+    blocks: Vec<Block>,
+}
+
+/// Lowercase ASCII slug of a title: accents folded, everything else to dashes.
+pub fn slugify(title: &str) -> String {
+    let mut slug = String::new();
+    for c in title.chars().flat_map(char::to_lowercase) {
+        let c = fold_char(c);
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    slug
+}
+
+fn fold_char(c: char) -> char {
+    match c {
+        'á' | 'à' | 'ä' | 'â' => 'a',
+        'é' | 'è' | 'ë' | 'ê' => 'e',
+        'í' | 'ì' | 'ï' | 'î' => 'i',
+        'ó' | 'ò' | 'ö' | 'ô' => 'o',
+        'ú' | 'ù' | 'ü' | 'û' => 'u',
+        'ñ' => 'n',
+        'ç' => 'c',
+        other => other,
+    }
+}
+
+fn is_valid_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-')
+}
+
+/// Splits `Title {#slug}` into its title and explicit slug.
+fn split_heading(raw: &str) -> (String, Option<String>) {
+    let raw = raw.trim();
+    if let Some(start) = raw.rfind("{#") {
+        if raw.ends_with('}') {
+            let slug = raw[start + 2..raw.len() - 1].trim().to_string();
+            return (raw[..start].trim().to_string(), Some(slug));
+        }
+    }
+    (raw.to_string(), None)
+}
+
+/// Emphasis markers carry no meaning for answers and would break label detection.
+fn clean(text: &str) -> String {
+    text.replace("**", "").replace("__", "").trim().to_string()
+}
+
+/// The label of a "Label: explanation" item, if it is one.
+pub fn label_of(item: &str) -> Option<&str> {
+    let (label, rest) = item.split_once(": ")?;
+    let label = label.trim();
+    let plausible = !label.is_empty()
+        && label.chars().count() <= MAX_LABEL_CHARS
+        && label.split_whitespace().count() <= MAX_LABEL_WORDS
+        && !label.contains(['.', ';', '?', '!'])
+        && !rest.trim().is_empty();
+    plausible.then_some(label)
+}
+
+/// Parses `text`, the content of `file`, as the document `doc_id` in `lang`.
+/// Problems are pushed to `problems`; the document is returned even when some
+/// were found, so callers can keep checking the rest.
+pub fn parse(
+    file: &Path,
+    doc_id: &str,
+    lang: Lang,
+    text: &str,
+    problems: &mut Vec<Problem>,
+) -> Document {
+    let mut title: Option<String> = None;
+    let mut sections: Vec<RawSection> = Vec::new();
+    // What the current line may continue: the last paragraph or list item.
+    let mut open_block = false;
+    let mut in_comment = false;
+    let mut reported_orphan = false;
+
+    for (i, raw_line) in text.lines().enumerate() {
+        let line_no = i + 1;
+        let line = raw_line.trim_end();
+        let trimmed = line.trim_start();
+
+        if in_comment {
+            if trimmed.contains("-->") {
+                in_comment = false;
+            }
+            continue;
+        }
+        if trimmed.starts_with("<!--") {
+            in_comment = !trimmed.contains("-->");
+            continue;
+        }
+        if trimmed.is_empty() {
+            open_block = false;
+            continue;
+        }
+
+        if let Some(rest) = heading(trimmed, 1) {
+            open_block = false;
+            if title.is_some() {
+                problems.push(Problem::new(
+                    file,
+                    line_no,
+                    "a second '#' title: a document has exactly one",
+                ));
+            } else if !sections.is_empty() {
+                problems.push(Problem::new(
+                    file,
+                    line_no,
+                    "the '#' title must come before the sections",
+                ));
+            } else if rest.is_empty() {
+                problems.push(Problem::new(file, line_no, "the '#' title is empty"));
+            } else {
+                title = Some(rest.to_string());
+            }
+            continue;
+        }
+        if let Some(rest) = heading(trimmed, 2) {
+            open_block = false;
+            let (section_title, explicit) = split_heading(rest);
+            if section_title.is_empty() {
+                problems.push(Problem::new(file, line_no, "a '##' section without a title"));
+                continue;
+            }
+            let slug = match explicit {
+                Some(slug) if is_valid_slug(&slug) => slug,
+                Some(slug) => {
+                    problems.push(Problem::new(
+                        file,
+                        line_no,
+                        format!(
+                            "section id '{{#{slug}}}' must use only a-z, 0-9 and '-' (for example {{#{}}})",
+                            slugify(&slug)
+                        ),
+                    ));
+                    slugify(&section_title)
+                }
+                None => slugify(&section_title),
+            };
+            if slug.is_empty() {
+                problems.push(Problem::new(
+                    file,
+                    line_no,
+                    format!("section '{section_title}' gives an empty id: add one with {{#some-id}}"),
+                ));
+            }
+            if let Some(first) = sections.iter().find(|s| s.slug == slug) {
+                problems.push(Problem::new(
+                    file,
+                    line_no,
+                    format!(
+                        "duplicate section id '{slug}' (first used at line {})",
+                        first.line
+                    ),
+                ));
+            }
+            sections.push(RawSection {
+                slug,
+                title: section_title,
+                line: line_no,
+                blocks: Vec::new(),
+            });
+            continue;
+        }
+        if trimmed.starts_with('#') && trimmed.trim_start_matches('#').starts_with(' ') {
+            problems.push(Problem::new(
+                file,
+                line_no,
+                "only '#' (title) and '##' (section) headings are supported",
+            ));
+            continue;
+        }
+
+        let item = trimmed
+            .strip_prefix("- ")
+            .or_else(|| trimmed.strip_prefix("* "));
+        let Some(section) = sections.last_mut() else {
+            if !reported_orphan {
+                let what = if item.is_some() { "list" } else { "text" };
+                problems.push(Problem::new(
+                    file,
+                    line_no,
+                    format!("{what} before any section: start a section with '## Title' first"),
+                ));
+                reported_orphan = true;
+            }
+            continue;
+        };
+
+        match item {
+            Some(item) => {
+                let entry = (item.trim().to_string(), line_no);
+                match (open_block, section.blocks.last_mut()) {
+                    (true, Some(Block::List { items })) => items.push(entry),
+                    _ => section.blocks.push(Block::List { items: vec![entry] }),
+                }
+            }
+            None => match (open_block, section.blocks.last_mut()) {
+                // Lazy continuation: a line right under a paragraph or item extends it.
+                (true, Some(Block::Paragraph { text, .. })) => {
+                    text.push(' ');
+                    text.push_str(trimmed);
+                }
+                (true, Some(Block::List { items })) => {
+                    let last = items.last_mut().expect("a list has an item");
+                    last.0.push(' ');
+                    last.0.push_str(trimmed);
+                }
+                _ => section.blocks.push(Block::Paragraph {
+                    text: trimmed.to_string(),
+                    line: line_no,
+                }),
+            },
+        }
+        open_block = true;
+    }
+
+    if in_comment {
+        problems.push(Problem::new(file, 0, "an HTML comment '<!--' is never closed"));
+    }
+    let title = title.unwrap_or_else(|| {
+        problems.push(Problem::new(
+            file,
+            1,
+            "the document has no '#' title: start it with '# Title'",
+        ));
+        doc_id.to_string()
+    });
+    if sections.is_empty() && !reported_orphan {
+        problems.push(Problem::new(
+            file,
+            0,
+            "the document has no '##' sections, so nothing can be answered from it",
+        ));
+    }
+
+    let sections = sections
+        .into_iter()
+        .map(|raw| {
+            if raw.blocks.is_empty() {
+                problems.push(Problem::new(
+                    file,
+                    raw.line,
+                    format!("section '{}' is empty", raw.title),
+                ));
+            }
+            let passages = passages_of(doc_id, &raw.slug, raw.blocks);
+            Section {
+                slug: raw.slug,
+                title: raw.title,
+                line: raw.line,
+                passages,
+            }
+        })
+        .collect();
+
+    Document {
+        id: doc_id.to_string(),
+        file: file.to_path_buf(),
+        lang,
+        title,
+        sections,
+    }
+}
+
+fn heading(line: &str, level: usize) -> Option<&str> {
+    let hashes = line.len() - line.trim_start_matches('#').len();
+    if hashes != level {
+        return None;
+    }
+    let rest = &line[level..];
+    if rest.is_empty() {
+        Some("")
+    } else {
+        rest.strip_prefix(' ').map(str::trim)
+    }
+}
+
+/// A passage before it gets its id: display text, search text, line.
+type Draft = (String, Option<String>, usize);
+
+fn passages_of(doc_id: &str, slug: &str, blocks: Vec<Block>) -> Vec<Passage> {
+    let mut out: Vec<Draft> = Vec::new();
+    let mut blocks = blocks.into_iter().peekable();
+    while let Some(block) = blocks.next() {
+        match block {
+            Block::Paragraph { text, line } => {
+                let text = clean(&text);
+                let leads_list = text.ends_with(':')
+                    && matches!(blocks.peek(), Some(Block::List { .. }));
+                if leads_list {
+                    let Some(Block::List { items }) = blocks.next() else {
+                        unreachable!("peeked a list");
+                    };
+                    list_passages(Some((text, line)), items, &mut out);
+                } else {
+                    out.push((text, None, line));
+                }
+            }
+            Block::List { items } => list_passages(None, items, &mut out),
+        }
+    }
+    out.into_iter()
+        .enumerate()
+        .map(|(i, (text, search, line))| Passage {
+            id: format!("{doc_id}/{slug}/{}", i + 1),
+            search: search.unwrap_or_else(|| text.clone()),
+            text,
+            line,
+        })
+        .collect()
+}
+
+/// A short plain list stays whole with its lead-in. A longer one gives an
+/// overview (lead-in with the labels, or with the items when unlabeled) and
+/// then one passage per item, so both "which types are there?" and a question
+/// about one type find a passage that answers exactly that.
+fn list_passages(
+    lead_in: Option<(String, usize)>,
+    items: Vec<(String, usize)>,
+    out: &mut Vec<Draft>,
+) {
+    let items: Vec<(String, usize)> = items.into_iter().map(|(t, l)| (clean(&t), l)).collect();
+    let labels: Vec<Option<&str>> = items.iter().map(|(t, _)| label_of(t)).collect();
+    let labeled = labels.iter().all(Option::is_some);
+    let short = !labels.iter().any(Option::is_some)
+        && items
+            .iter()
+            .all(|(t, _)| t.chars().count() <= SHORT_ITEM_CHARS);
+    let bullets = |texts: &mut dyn Iterator<Item = &str>| -> String {
+        texts.map(|t| format!("- {t}")).collect::<Vec<_>>().join("\n")
+    };
+
+    if short {
+        let list = bullets(&mut items.iter().map(|(t, _)| t.as_str()));
+        match lead_in {
+            Some((lead, line)) => out.push((format!("{lead}\n{list}"), None, line)),
+            None => out.push((list, None, items[0].1)),
+        }
+        return;
+    }
+    if let Some((lead, line)) = lead_in {
+        let summary = if labeled {
+            bullets(&mut labels.iter().map(|l| l.expect("all labeled")))
+        } else {
+            bullets(&mut items.iter().map(|(t, _)| t.as_str()))
+        };
+        out.push((format!("{lead}\n{summary}"), Some(lead), line));
+    }
+    out.extend(items.into_iter().map(|(t, l)| (t, None, l)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(text: &str) -> Document {
+        let mut problems = Vec::new();
+        let doc = parse(Path::new("t.md"), "t", Lang::Es, text, &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        doc
+    }
+
+    #[test]
+    fn slugs_fold_accents_and_punctuation() {
+        assert_eq!(slugify("¿Qué es un KPO?"), "que-es-un-kpo");
+        assert_eq!(slugify("  Año / Niño  "), "ano-nino");
+    }
+
+    #[test]
+    fn labeled_list_gives_overview_and_items() {
+        let doc = parse_ok("# T\n\n## Tipos {#tipos}\n\nHay tipos:\n- Uno: el primero.\n- Dos: el segundo.\n");
+        let p = &doc.sections[0].passages;
+        assert_eq!(p.len(), 3);
+        assert_eq!(p[0].id, "t/tipos/1");
+        assert_eq!(p[0].text, "Hay tipos:\n- Uno\n- Dos");
+        assert_eq!(p[0].search, "Hay tipos:");
+        assert_eq!(p[1].text, "Uno: el primero.");
+        assert_eq!(p[2].line, 7);
+    }
+
+    #[test]
+    fn short_plain_list_stays_whole() {
+        let doc = parse_ok("# T\n## Áreas\nAlgunas áreas:\n- Diseño\n- Datos\n");
+        let p = &doc.sections[0].passages;
+        assert_eq!(p.len(), 1);
+        assert_eq!(doc.sections[0].slug, "areas");
+        assert_eq!(p[0].text, "Algunas áreas:\n- Diseño\n- Datos");
+    }
+
+    #[test]
+    fn lazy_lines_continue_paragraphs_and_comments_are_skipped() {
+        let doc = parse_ok("# T\n## S\n<!-- note\nstill note -->\nUna frase\nque sigue.\n\nOtra.\n");
+        let p = &doc.sections[0].passages;
+        assert_eq!(p.len(), 2);
+        assert_eq!(p[0].text, "Una frase que sigue.");
+        assert_eq!(p[1].line, 8);
+    }
+
+    #[test]
+    fn labels_are_short_phrases() {
+        assert_eq!(label_of("Acceso: fácil"), Some("Acceso"));
+        assert_eq!(label_of("Esto es una frase. Luego: algo"), None);
+        assert_eq!(label_of("Sin etiqueta"), None);
+    }
+}

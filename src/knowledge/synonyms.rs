@@ -1,0 +1,76 @@
+//! `synonyms.toml`: words users type for the same thing, expanded at query time,
+//! and filler words that never carry a question's meaning.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::problem::{line_of, Problem};
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Synonyms {
+    /// Each group lists terms (words or phrases) that mean the same to a user.
+    pub groups: Vec<Vec<String>>,
+    /// Words dropped from questions before searching ("dime", "exactamente"…).
+    pub ignore: Vec<String>,
+    /// Words that show a question is about our subject ("BPO", "outsourcing").
+    /// In such a question an unknown word is more likely phrasing than a
+    /// different topic, so it lowers the confidence less.
+    pub topic: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    #[serde(default)]
+    ignore: Vec<String>,
+    #[serde(default)]
+    topic: Vec<String>,
+    #[serde(default)]
+    group: Vec<Spanned<RawGroup>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGroup {
+    terms: Vec<String>,
+}
+
+/// Parses `text`, the content of `file`; problems are pushed with their lines.
+pub fn parse(file: &Path, text: &str, problems: &mut Vec<Problem>) -> Synonyms {
+    let raw: Raw = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(err) => {
+            let line = err.span().map_or(0, |s| line_of(text, s.start));
+            problems.push(Problem::new(file, line, err.message().trim().to_string()));
+            return Synonyms::default();
+        }
+    };
+    let mut groups = Vec::new();
+    for group in raw.group {
+        let line = line_of(text, group.span().start);
+        let terms: Vec<String> = group
+            .into_inner()
+            .terms
+            .into_iter()
+            .map(|t| t.trim().to_string())
+            .collect();
+        if terms.iter().any(String::is_empty) {
+            problems.push(Problem::new(file, line, "a synonym group has an empty term"));
+        } else if terms.len() < 2 {
+            problems.push(Problem::new(
+                file,
+                line,
+                "a synonym group needs at least two terms",
+            ));
+        } else {
+            groups.push(terms);
+        }
+    }
+    Synonyms {
+        groups,
+        ignore: raw.ignore,
+        topic: raw.topic,
+    }
+}

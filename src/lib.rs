@@ -1,0 +1,14 @@
+//! outsourcing-bot: answers questions about BPO and KPO from cited passages.
+//!
+//! Data flows one way: `knowledge` (parse, validate) → `index` (tantivy) →
+//! [`brain::Brain`] (one immutable snapshot) → `answer` (pure functions) →
+//! front ends (`console`, `cli`). Front ends hold no business logic.
+
+pub mod answer;
+pub mod brain;
+pub mod cli;
+pub mod config;
+pub mod console;
+pub mod index;
+pub mod knowledge;
+pub mod lang;
