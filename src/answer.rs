@@ -17,8 +17,8 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-use crate::brain::{Brain, EditionIndex};
-use crate::index::{SearchIndex, WeightedTerm};
+use crate::brain::{Brain, EditionIndex, SectionKey};
+use crate::index::{Alternative, SearchIndex};
 use crate::lang::Lang;
 
 /// Weight of a synonym the user did not type, relative to their own words.
@@ -125,25 +125,48 @@ impl AnswerPassage {
     }
 }
 
-/// One idea of the question, and the terms that express it.
+/// One idea of the question, and the ways to say it.
 #[derive(Debug)]
 struct Concept {
-    terms: Vec<String>,
-    /// The ids of those terms that the index knows.
-    ids: Vec<u32>,
+    /// Each a word or a phrase (all its words needed); the user's own first.
+    alternatives: Vec<Vec<String>>,
+    /// The term ids of the alternatives whose words the index all knows.
+    ids: Vec<Vec<u32>>,
     /// Rarity (idf). A concept is as common as its most common way of saying it.
     weight: f32,
+    /// Whether it is one of the subject's own words ("BPO", "outsourcing").
+    on_topic: bool,
 }
 
 impl Concept {
-    fn new(index: &SearchIndex, terms: Vec<String>) -> Concept {
+    fn new(index: &SearchIndex, alternatives: Vec<Vec<String>>) -> Concept {
         let n = index.num_docs() as f32;
-        let df = terms.iter().map(|t| index.doc_freq(t)).max().unwrap_or(0) as f32;
+        let ids: Vec<Vec<u32>> = alternatives
+            .iter()
+            .filter_map(|alt| alt.iter().map(|t| index.term_id(t)).collect())
+            .collect();
+        // A phrase is as rare as its rarest word.
+        let df = alternatives
+            .iter()
+            .map(|alt| alt.iter().map(|t| index.doc_freq(t)).min().unwrap_or(0))
+            .max()
+            .unwrap_or(0) as f32;
         Concept {
-            ids: terms.iter().filter_map(|t| index.term_id(t)).collect(),
+            alternatives,
+            ids,
             weight: (1.0 + (n - df + 0.5) / (df + 0.5)).ln(),
-            terms,
+            on_topic: false,
         }
+    }
+
+    fn covered_by(&self, index: &SearchIndex, ord: usize) -> bool {
+        self.ids
+            .iter()
+            .any(|alt| alt.iter().all(|&id| index.contains(ord, id)))
+    }
+
+    fn terms(&self) -> impl Iterator<Item = &String> {
+        self.alternatives.iter().flatten()
     }
 }
 
@@ -178,7 +201,7 @@ pub fn answer(brain: &Brain, question: &Question, opts: &AnswerOptions) -> Answe
         return answer;
     }
 
-    let hits = index.search(&plan.terms, &plan.heading, CANDIDATES.max(opts.top + 1));
+    let hits = index.search(&plan.terms, CANDIDATES.max(opts.top + 1));
     let total_weight: f32 = plan.concepts.iter().map(|c| c.weight).sum();
     // A passage that covers more of the question's ideas beats one that
     // repeats a single idea often (Lucene's old "coord" factor): on a small
@@ -186,31 +209,51 @@ pub fn answer(brain: &Brain, question: &Question, opts: &AnswerOptions) -> Answe
     let mut ranked: Vec<(usize, f32, f32)> = hits
         .iter()
         .map(|hit| {
-            let covered: Vec<&Concept> = plan
+            let covered = plan
                 .concepts
                 .iter()
-                .filter(|c| c.ids.iter().any(|&id| index.contains(hit.ord, id)))
-                .collect();
-            let coord = covered.len() as f32 / plan.concepts.len() as f32;
-            let weight: f32 = covered.iter().map(|c| c.weight).sum();
-            let coverage = if total_weight > 0.0 {
-                weight / total_weight
-            } else {
-                0.0
-            };
-            (hit.ord, hit.score * coord, coverage)
+                .filter(|c| c.covered_by(index, hit.ord))
+                .count();
+            let coord = covered as f32 / plan.concepts.len() as f32;
+            (hit.ord, hit.score * coord, coverage_of(&plan, index, hit.ord, total_weight))
         })
         .collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
 
+    // A question that says what a section title says ("beneficios bpo",
+    // "¿qué es un KPO?") asks for the section as a whole: its first passage,
+    // the overview or definition, goes first, with no runner-up to fear.
+    let section_match = ranked
+        .iter()
+        .map(|&(ord, _, _)| edition.passage_section[ord] as usize)
+        .find(|&s| asks_for_section(&plan, &edition.sections[s]));
+    let mut margin = None;
+    if let Some(s) = section_match {
+        let first = edition.sections[s].first;
+        let (score, coverage) = match ranked.iter().position(|r| r.0 == first) {
+            Some(i) => {
+                let r = ranked.remove(i);
+                (r.1, r.2)
+            }
+            None => (ranked[0].1, coverage_of(&plan, index, first, total_weight)),
+        };
+        ranked.insert(0, (first, score.max(ranked[0].1), coverage));
+        margin = Some(1.0);
+    }
+
     if let Some(&(_, best, coverage)) = ranked.first() {
-        let margin = match ranked.get(1) {
+        let margin = margin.unwrap_or(match ranked.get(1) {
             Some(&(_, next, _)) if best > 0.0 => (best - next) / best,
             _ => 1.0,
-        };
+        });
         answer.confidence = round2(coverage * (1.0 - MARGIN_WEIGHT * (1.0 - margin)));
     }
-    let query_terms: HashSet<&str> = plan.terms.iter().map(|t| t.term.as_str()).collect();
+    let query_terms: HashSet<&str> = plan
+        .concepts
+        .iter()
+        .flat_map(Concept::terms)
+        .map(String::as_str)
+        .collect();
     for &(ord, score, _) in ranked.iter().take(opts.top) {
         let p = brain.passage(edition.lang, ord);
         let highlights = index
@@ -233,16 +276,61 @@ pub fn answer(brain: &Brain, question: &Question, opts: &AnswerOptions) -> Answe
     answer
 }
 
+/// The rarity-weighted share of the question's concepts that passage `ord` covers.
+fn coverage_of(plan: &Plan, index: &SearchIndex, ord: usize, total_weight: f32) -> f32 {
+    if total_weight <= 0.0 {
+        return 0.0;
+    }
+    let covered: f32 = plan
+        .concepts
+        .iter()
+        .filter(|c| c.covered_by(index, ord))
+        .map(|c| c.weight)
+        .sum();
+    covered / total_weight
+}
+
+/// Every content word of the section's title is in the question, and the
+/// question says nothing beyond the title but words of our subject.
+fn asks_for_section(plan: &Plan, section: &SectionKey) -> bool {
+    if section.title_ids.is_empty() {
+        return false;
+    }
+    let in_title = |alt: &Vec<u32>| alt.iter().all(|id| section.title_ids.contains(id));
+    let titles_words_asked = section
+        .title_ids
+        .iter()
+        .all(|id| plan.concepts.iter().any(|c| c.ids.iter().any(|alt| alt.contains(id))));
+    let nothing_else = plan
+        .concepts
+        .iter()
+        .all(|c| c.on_topic || c.ids.iter().any(in_title));
+    titles_words_asked && nothing_else
+}
+
 fn round2(x: f32) -> f32 {
     (x * 100.0).round() / 100.0
 }
 
-/// What to search for: the question's ideas, the weighted terms, and its
-/// words as they stand (for word-for-word matches with section titles).
+/// The question's ideas as the answer path sees them: for people tuning
+/// `synonyms.toml` (`ask --explain`).
+pub fn explain(brain: &Brain, question: &Question, lang: Lang) -> String {
+    let edition = brain.edition(lang);
+    let plan = plan(edition, question.as_str());
+    let mut out = String::new();
+    for c in &plan.concepts {
+        let alts: Vec<String> = c.alternatives.iter().map(|a| a.join(" ")).collect();
+        let known = if c.ids.is_empty() { " (unknown)" } else { "" };
+        out.push_str(&format!("concept {:.2}{known}: {}\n", c.weight, alts.join(" | ")));
+    }
+    out
+}
+
+/// What to search for: the question's ideas and, per idea, the ways to say it.
 struct Plan {
     concepts: Vec<Concept>,
-    terms: Vec<WeightedTerm>,
-    heading: Vec<String>,
+    /// Per concept, the ways to say it.
+    terms: Vec<Vec<Alternative>>,
 }
 
 fn plan(edition: &EditionIndex, question: &str) -> Plan {
@@ -272,61 +360,54 @@ fn plan(edition: &EditionIndex, question: &str) -> Plan {
             .filter_map(|member| find_run(&words, member))
             .flatten()
             .collect();
-        let mut terms = Vec::new();
+        let mut typed = Vec::new();
         for i in matched {
             if !consumed[i] {
                 consumed[i] = true;
-                terms.push(words[i].clone());
+                typed.push(words[i].clone());
             }
         }
-        if terms.is_empty() {
+        if typed.is_empty() {
             continue;
         }
-        for t in group.iter().flatten() {
-            if !terms.contains(t) {
-                terms.push(t.clone());
+        let mut alternatives = vec![typed];
+        for member in group {
+            if !alternatives.contains(member) {
+                alternatives.push(member.clone());
             }
         }
-        concepts.push(Concept::new(index, terms));
+        concepts.push(Concept::new(index, alternatives));
     }
     for (i, word) in words.iter().enumerate() {
         if !consumed[i] {
-            concepts.push(Concept::new(index, vec![word.clone()]));
+            concepts.push(Concept::new(index, vec![vec![word.clone()]]));
         }
     }
 
-    let on_topic = concepts
-        .iter()
-        .any(|c| c.terms.iter().any(|t| edition.topic.contains(t)));
-    if on_topic {
+    for c in &mut concepts {
+        let on_topic = c.terms().any(|t| edition.topic.contains(t));
+        c.on_topic = on_topic;
+    }
+    if concepts.iter().any(|c| c.on_topic) {
         for c in concepts.iter_mut().filter(|c| c.ids.is_empty()) {
             c.weight *= UNKNOWN_ON_TOPIC;
         }
     }
 
-    let mut terms: Vec<WeightedTerm> = Vec::new();
-    for c in &concepts {
-        for t in &c.terms {
-            let boost = if words.contains(t) { 1.0 } else { SYNONYM_BOOST };
-            match terms.iter_mut().find(|w| &w.term == t) {
-                Some(w) => w.boost = w.boost.max(boost),
-                None => terms.push(WeightedTerm {
-                    term: t.clone(),
-                    boost,
-                }),
-            }
-        }
-    }
-    let heading = index
-        .analyze_all(question)
-        .into_iter()
-        .filter(|w| !edition.ignore.contains(w))
+    let terms = concepts
+        .iter()
+        .map(|c| {
+            c.alternatives
+                .iter()
+                .enumerate()
+                .map(|(i, alt)| Alternative {
+                    terms: alt.clone(),
+                    boost: if i == 0 { 1.0 } else { SYNONYM_BOOST },
+                })
+                .collect()
+        })
         .collect();
-    Plan {
-        concepts,
-        terms,
-        heading,
-    }
+    Plan { concepts, terms }
 }
 
 /// Positions of `run` inside `words` as a contiguous run, if it is there.

@@ -25,6 +25,19 @@ pub struct EditionIndex {
     pub ignore: HashSet<String>,
     /// Analyzed words that mark a question as on our subject.
     pub topic: HashSet<String>,
+    /// Per section (in index order), its title's term ids and its first passage.
+    pub sections: Vec<SectionKey>,
+    /// Per passage ord, the position of its section in `sections`.
+    pub passage_section: Vec<u32>,
+}
+
+/// What a question must say to be asking for a section as a whole.
+#[derive(Debug)]
+pub struct SectionKey {
+    /// The title's content words (filler removed), as term ids.
+    pub title_ids: Vec<u32>,
+    /// The ord of the section's first passage: its overview or definition.
+    pub first: usize,
 }
 
 #[derive(Debug)]
@@ -95,6 +108,25 @@ impl Brain {
             };
             let ignore = analyze_all(&knowledge.synonyms.ignore);
             let topic = analyze_all(&knowledge.synonyms.topic);
+            let mut sections: Vec<SectionKey> = Vec::new();
+            let mut passage_section = Vec::with_capacity(locations.len());
+            for (ord, &(d, s, p)) in locations.iter().enumerate() {
+                if p == 0 {
+                    let title = &edition.documents[d].sections[s].title;
+                    let mut title_ids: Vec<u32> = analyze(title)
+                        .iter()
+                        .filter(|t| !ignore.contains(*t))
+                        .filter_map(|t| index.term_id(t))
+                        .collect();
+                    title_ids.sort_unstable();
+                    title_ids.dedup();
+                    sections.push(SectionKey {
+                        title_ids,
+                        first: ord,
+                    });
+                }
+                passage_section.push((sections.len() - 1) as u32);
+            }
             editions.insert(
                 lang,
                 EditionIndex {
@@ -104,6 +136,8 @@ impl Brain {
                     synonyms,
                     ignore,
                     topic,
+                    sections,
+                    passage_section,
                 },
             );
         }

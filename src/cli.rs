@@ -58,6 +58,9 @@ struct AskArgs {
     /// How many passages to show, best first (1-10).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=10))]
     top: Option<u8>,
+    /// Show how the question was understood (concepts, weights, synonyms).
+    #[arg(long)]
+    explain: bool,
     /// The question (quotes are optional).
     #[arg(value_name = "QUESTION")]
     question: Vec<String>,
@@ -192,6 +195,10 @@ fn ask(config: &Config, dir: &std::path::Path, args: AskArgs) -> Result<(), CliE
     }
     let answer = answer(&brain, &question, &opts);
     let mut out = io::stdout().lock();
+    if args.explain {
+        let lang = opts.lang.unwrap_or(Lang::Es);
+        write!(out, "{}", crate::answer::explain(&brain, &question, lang))?;
+    }
     if args.json {
         let json = serde_json::to_string(&answer).map_err(io::Error::other)?;
         writeln!(out, "{json}")?;

@@ -10,7 +10,9 @@ use std::collections::HashMap;
 use std::mem;
 
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, Query, QueryParser, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{
@@ -24,11 +26,7 @@ use crate::lang::Lang;
 /// Section titles are often the very question users ask: weigh them above body text.
 pub const TITLE_BOOST: f32 = 2.0;
 
-/// Word-for-word matches of the question with a section title ("qué es un").
-pub const HEADING_BOOST: f32 = 0.5;
-
 const ANALYZER: &str = "bot";
-const FULL_ANALYZER: &str = "bot_full";
 /// Words longer than this are noise (URLs, hashes); dropping them keeps the index small.
 const MAX_TOKEN_BYTES: usize = 40;
 /// Acronyms whose plurals ("KPOs", "BPOS") must meet their singular.
@@ -57,10 +55,12 @@ pub struct Token {
     pub to: usize,
 }
 
-/// A term to look for, with its weight in the query.
+/// One way to say an idea of the question: a word, or a phrase whose
+/// words must all be there ("externalización de procesos de negocio"),
+/// with its weight in the query.
 #[derive(Debug, Clone, PartialEq)]
-pub struct WeightedTerm {
-    pub term: String,
+pub struct Alternative {
+    pub terms: Vec<String>,
     pub boost: f32,
 }
 
@@ -81,10 +81,8 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     title: Field,
-    heading: Field,
     body: Field,
     analyzer: TextAnalyzer,
-    full_analyzer: TextAnalyzer,
     /// `[segment][doc id]` → ord: resolving hits without touching a doc store.
     doc_map: Vec<Vec<u32>>,
     /// Every analyzed term of the passages (and the extra vocabulary) → its id.
@@ -111,41 +109,24 @@ impl std::fmt::Debug for SearchIndex {
 /// acronym plurals → stop words (the lists are accented, so before folding)
 /// → fold and stem in `order`.
 pub fn analyzer(lang: Lang, order: AnalyzerOrder) -> TextAnalyzer {
-    build_analyzer(lang, order, true)
-}
-
-/// The same without stop words, for matching questions against section
-/// titles word for word: "¿Qué es un BPO?" must meet "que es un bpo".
-fn full_analyzer(lang: Lang, order: AnalyzerOrder) -> TextAnalyzer {
-    build_analyzer(lang, order, false)
-}
-
-fn language(lang: Lang) -> Language {
-    match lang {
+    let language = match lang {
         Lang::Es => Language::Spanish,
         Lang::En => Language::English,
-    }
-}
-
-fn build_analyzer(lang: Lang, order: AnalyzerOrder, stop_words: bool) -> TextAnalyzer {
-    let language = language(lang);
-    let mut base = TextAnalyzer::builder(SimpleTokenizer::default())
+    };
+    let stop_words = StopWordFilter::new(language).expect("tantivy ships es and en stop words");
+    let base = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(AcronymPlural)
-        .dynamic();
-    if stop_words {
-        let words = StopWordFilter::new(language).expect("tantivy ships es and en stop words");
-        base = base.filter_dynamic(words);
-    }
+        .filter(stop_words);
     match order {
         AnalyzerOrder::FoldThenStem => base
-            .filter_dynamic(AsciiFoldingFilter)
-            .filter_dynamic(Stemmer::new(language))
+            .filter(AsciiFoldingFilter)
+            .filter(Stemmer::new(language))
             .build(),
         AnalyzerOrder::StemThenFold => base
-            .filter_dynamic(Stemmer::new(language))
-            .filter_dynamic(AsciiFoldingFilter)
+            .filter(Stemmer::new(language))
+            .filter(AsciiFoldingFilter)
             .build(),
     }
 }
@@ -172,7 +153,6 @@ impl SearchIndex {
         extra_vocabulary: &[&str],
     ) -> Result<SearchIndex, IndexError> {
         let mut analyzer = analyzer(lang, order);
-        let full_analyzer = full_analyzer(lang, order);
         let mut schema = Schema::builder();
         let text_options = |tokenizer: &str| {
             TextOptions::default().set_indexing_options(
@@ -182,14 +162,10 @@ impl SearchIndex {
             )
         };
         let title = schema.add_text_field("title", text_options(ANALYZER));
-        let heading = schema.add_text_field("heading", text_options(FULL_ANALYZER));
         let body = schema.add_text_field("body", text_options(ANALYZER));
         let ord = schema.add_u64_field("ord", FAST);
         let index = Index::create_in_ram(schema.build());
         index.tokenizers().register(ANALYZER, analyzer.clone());
-        index
-            .tokenizers()
-            .register(FULL_ANALYZER, full_analyzer.clone());
 
         // tantivy's floor is 15 MB per thread; a second thread pays off only on big bases.
         let count = docs.len();
@@ -214,7 +190,6 @@ impl SearchIndex {
         for (i, d) in docs.enumerate() {
             writer.add_document(doc!(
                 title => d.title,
-                heading => d.title,
                 body => d.body,
                 ord => i as u64
             ))?;
@@ -264,10 +239,8 @@ impl SearchIndex {
             index,
             reader,
             title,
-            heading,
             body,
             analyzer,
-            full_analyzer,
             doc_map,
             term_ids,
             vocabulary,
@@ -286,13 +259,6 @@ impl SearchIndex {
         let mut out = Vec::new();
         terms_of(&mut self.analyzer.clone(), text, &mut out);
         out
-    }
-
-    /// Like [`analyze`](Self::analyze), keeping stop words: for heading matches.
-    pub fn analyze_all(&self, text: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        terms_of(&mut self.full_analyzer.clone(), text, &mut out);
-        out.into_iter().map(|t| t.term).collect()
     }
 
     /// The id of an analyzed term, if any passage (or the extra vocabulary) has it.
@@ -333,27 +299,42 @@ impl SearchIndex {
             .map(|(_, _, v)| v)
     }
 
-    /// The best `limit` passages for `terms` (matched in titles and bodies)
-    /// and `heading_words` (matched word for word in titles), best first.
-    pub fn search(&self, terms: &[WeightedTerm], heading_words: &[String], limit: usize) -> Vec<Hit> {
-        if terms.is_empty() || limit == 0 {
+    /// The best `limit` passages, best first. Each group of `concepts` is one
+    /// idea of the question said in several ways: it scores by its best
+    /// matching term (in the body, and again in the title), so a passage
+    /// that uses two synonyms is not counted twice for one idea.
+    pub fn search(&self, concepts: &[Vec<Alternative>], limit: usize) -> Vec<Hit> {
+        if concepts.iter().all(Vec::is_empty) || limit == 0 {
             return Vec::new();
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            Vec::with_capacity(terms.len() * 2 + heading_words.len());
-        let mut add = |field: Field, term: &str, boost: f32| {
+        let term_query = |field: Field, term: &str, boost: f32| -> Box<dyn Query> {
             let query = TermQuery::new(
                 Term::from_field_text(field, term),
                 IndexRecordOption::WithFreqs,
             );
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(query), boost))));
+            Box::new(BoostQuery::new(Box::new(query), boost))
         };
-        for t in terms {
-            add(self.body, &t.term, t.boost);
-            add(self.title, &t.term, t.boost * TITLE_BOOST);
-        }
-        for word in heading_words {
-            add(self.heading, word, HEADING_BOOST);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for terms in concepts.iter().filter(|c| !c.is_empty()) {
+            for (field, boost) in [(self.body, 1.0), (self.title, TITLE_BOOST)] {
+                let disjuncts = terms
+                    .iter()
+                    .map(|alt| match alt.terms.as_slice() {
+                        [one] => term_query(field, one, alt.boost * boost),
+                        words => {
+                            let all = words
+                                .iter()
+                                .map(|w| (Occur::Must, term_query(field, w, 1.0)))
+                                .collect();
+                            Box::new(BoostQuery::new(
+                                Box::new(BooleanQuery::new(all)),
+                                alt.boost * boost / words.len() as f32,
+                            )) as Box<dyn Query>
+                        }
+                    })
+                    .collect();
+                clauses.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(disjuncts))));
+            }
         }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
@@ -512,11 +493,11 @@ mod tests {
         .unwrap();
         let q = |w: &str| {
             let term = index.analyze(w)[0].term.clone();
-            index.search(&[WeightedTerm { term, boost: 1.0 }], &[], 5)
+            index.search(&[vec![Alternative { terms: vec![term], boost: 1.0 }]], 5)
         };
         assert_eq!(q("rotación")[0].ord, 1);
         assert_eq!(q("beneficio")[0].ord, 0);
-        assert!(index.search(&[], &[], 5).is_empty());
+        assert!(index.search(&[], 5).is_empty());
         assert!(index.contains(1, index.term_id(&index.analyze("rotación")[0].term).unwrap()));
         assert_eq!(index.correct("rotasion").map(str::to_string), Some(index.analyze("rotación")[0].term.clone()));
     }
