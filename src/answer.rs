@@ -215,7 +215,11 @@ pub fn answer(brain: &Brain, question: &Question, opts: &AnswerOptions) -> Answe
                 .filter(|c| c.covered_by(index, hit.ord))
                 .count();
             let coord = covered as f32 / plan.concepts.len() as f32;
-            (hit.ord, hit.score * coord, coverage_of(&plan, index, hit.ord, total_weight))
+            (
+                hit.ord,
+                hit.score * coord,
+                coverage_of(&plan, index, hit.ord, total_weight),
+            )
         })
         .collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -276,18 +280,34 @@ pub fn answer(brain: &Brain, question: &Question, opts: &AnswerOptions) -> Answe
     answer
 }
 
-/// The rarity-weighted share of the question's concepts that passage `ord` covers.
+/// The rarity-weighted share of the question's concepts that passage `ord`
+/// covers. Once the passage covers one word of our subject, the others
+/// ("tercerizar" beside "BPO") name the same subject and are not missed.
 fn coverage_of(plan: &Plan, index: &SearchIndex, ord: usize, total_weight: f32) -> f32 {
-    if total_weight <= 0.0 {
-        return 0.0;
-    }
-    let covered: f32 = plan
+    let covered: Vec<bool> = plan
         .concepts
         .iter()
-        .filter(|c| c.covered_by(index, ord))
-        .map(|c| c.weight)
-        .sum();
-    covered / total_weight
+        .map(|c| c.covered_by(index, ord))
+        .collect();
+    let subject_covered = plan
+        .concepts
+        .iter()
+        .zip(&covered)
+        .any(|(c, &k)| c.on_topic && k);
+    let mut total = total_weight;
+    let mut got = 0.0;
+    for (c, &k) in plan.concepts.iter().zip(&covered) {
+        if k {
+            got += c.weight;
+        } else if c.on_topic && subject_covered {
+            total -= c.weight;
+        }
+    }
+    if total <= 0.0 {
+        0.0
+    } else {
+        got / total
+    }
 }
 
 /// Every content word of the section's title is in the question, and the
@@ -297,10 +317,11 @@ fn asks_for_section(plan: &Plan, section: &SectionKey) -> bool {
         return false;
     }
     let in_title = |alt: &Vec<u32>| alt.iter().all(|id| section.title_ids.contains(id));
-    let titles_words_asked = section
-        .title_ids
-        .iter()
-        .all(|id| plan.concepts.iter().any(|c| c.ids.iter().any(|alt| alt.contains(id))));
+    let titles_words_asked = section.title_ids.iter().all(|id| {
+        plan.concepts
+            .iter()
+            .any(|c| c.ids.iter().any(|alt| alt.contains(id)))
+    });
     let nothing_else = plan
         .concepts
         .iter()
@@ -321,7 +342,11 @@ pub fn explain(brain: &Brain, question: &Question, lang: Lang) -> String {
     for c in &plan.concepts {
         let alts: Vec<String> = c.alternatives.iter().map(|a| a.join(" ")).collect();
         let known = if c.ids.is_empty() { " (unknown)" } else { "" };
-        out.push_str(&format!("concept {:.2}{known}: {}\n", c.weight, alts.join(" | ")));
+        out.push_str(&format!(
+            "concept {:.2}{known}: {}\n",
+            c.weight,
+            alts.join(" | ")
+        ));
     }
     out
 }

@@ -184,19 +184,13 @@ impl Config {
             message: message.to_string(),
         };
         if !(0.0..=1.0).contains(&self.answer.min_confidence) {
-            return Err(invalid(
-                "answer.min_confidence",
-                "must be between 0 and 1",
-            ));
+            return Err(invalid("answer.min_confidence", "must be between 0 and 1"));
         }
         if !(1..=10).contains(&self.answer.top) {
             return Err(invalid("answer.top", "must be between 1 and 10"));
         }
         if self.limits.question_max_chars == 0 {
-            return Err(invalid(
-                "limits.question_max_chars",
-                "must be at least 1",
-            ));
+            return Err(invalid("limits.question_max_chars", "must be at least 1"));
         }
         Ok(())
     }
@@ -223,7 +217,8 @@ mod tests {
 
     #[test]
     fn out_of_range_values_name_the_key() {
-        let err = Config::parse(Path::new("c.toml"), "[answer]\nmin_confidence = 2.0\n").unwrap_err();
+        let err =
+            Config::parse(Path::new("c.toml"), "[answer]\nmin_confidence = 2.0\n").unwrap_err();
         assert!(err.to_string().contains("answer.min_confidence"));
     }
 

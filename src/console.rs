@@ -64,7 +64,12 @@ pub fn render_answer(answer: &Answer, brain: &Brain, style: Style) -> String {
     if answer.passages.len() > 1 {
         out.push_str("See also:\n");
         for p in &answer.passages[1..] {
-            out.push_str(&format!("  - {}: {} [{}]\n", p.section, first_line(&p.text), p.id));
+            out.push_str(&format!(
+                "  - {}: {} [{}]\n",
+                p.section,
+                first_line(&p.text),
+                p.id
+            ));
         }
     }
     out

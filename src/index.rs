@@ -290,6 +290,9 @@ impl SearchIndex {
         self.vocabulary
             .iter()
             .zip(&self.doc_freqs)
+            // Typos rarely touch the first letter; requiring it keeps
+            // "posicion" from becoming "oposicion".
+            .filter(|(v, _)| v.chars().next() == term.chars().next())
             .filter(|(v, _)| v.len().abs_diff(term.len()) <= max_edits + 2)
             .filter_map(|(v, &df)| {
                 let d = edit_distance(term, v, max_edits)?;
@@ -460,8 +463,15 @@ mod tests {
 
     #[test]
     fn spanish_analyzer_folds_stems_and_drops_stop_words() {
-        let t = terms(Lang::Es, AnalyzerOrder::FoldThenStem, "¿Qué es la tecnología?");
-        assert_eq!(t, terms(Lang::Es, AnalyzerOrder::FoldThenStem, "tecnologia"));
+        let t = terms(
+            Lang::Es,
+            AnalyzerOrder::FoldThenStem,
+            "¿Qué es la tecnología?",
+        );
+        assert_eq!(
+            t,
+            terms(Lang::Es, AnalyzerOrder::FoldThenStem, "tecnologia")
+        );
         assert_eq!(t.len(), 1);
     }
 
@@ -493,12 +503,24 @@ mod tests {
         .unwrap();
         let q = |w: &str| {
             let term = index.analyze(w)[0].term.clone();
-            index.search(&[vec![Alternative { terms: vec![term], boost: 1.0 }]], 5)
+            index.search(
+                &[vec![Alternative {
+                    terms: vec![term],
+                    boost: 1.0,
+                }]],
+                5,
+            )
         };
         assert_eq!(q("rotación")[0].ord, 1);
         assert_eq!(q("beneficio")[0].ord, 0);
         assert!(index.search(&[], 5).is_empty());
-        assert!(index.contains(1, index.term_id(&index.analyze("rotación")[0].term).unwrap()));
-        assert_eq!(index.correct("rotasion").map(str::to_string), Some(index.analyze("rotación")[0].term.clone()));
+        assert!(index.contains(
+            1,
+            index.term_id(&index.analyze("rotación")[0].term).unwrap()
+        ));
+        assert_eq!(
+            index.correct("rotasion").map(str::to_string),
+            Some(index.analyze("rotación")[0].term.clone())
+        );
     }
 }

@@ -80,10 +80,7 @@ fn evaluate(brain: &Brain, golden: &Golden, lang: Lang) -> Report {
     };
     for case in &golden.question {
         let a = answer(brain, &Question::new(&case.q, 500).unwrap(), &opts);
-        let rank = a
-            .passages
-            .iter()
-            .position(|p| case.expect.contains(&p.id));
+        let rank = a.passages.iter().position(|p| case.expect.contains(&p.id));
         match rank {
             Some(0) if a.answered => {
                 r.hit1 += 1;
@@ -93,7 +90,12 @@ fn evaluate(brain: &Brain, golden: &Golden, lang: Lang) -> Report {
             Some(k) if a.answered => {
                 r.hit3 += 1;
                 r.rr += 1.0 / (k as f64 + 1.0);
-                r.misses.push(format!("  rank {} {:?} (top: {})", k + 1, case.q, a.passages[0].id));
+                r.misses.push(format!(
+                    "  rank {} {:?} (top: {})",
+                    k + 1,
+                    case.q,
+                    a.passages[0].id
+                ));
             }
             _ => r.misses.push(format!(
                 "  MISS {:?} answered={} conf={} got {:?}",

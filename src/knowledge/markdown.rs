@@ -192,7 +192,11 @@ pub fn parse(
             open_block = false;
             let (section_title, explicit) = split_heading(rest);
             if section_title.is_empty() {
-                problems.push(Problem::new(file, line_no, "a '##' section without a title"));
+                problems.push(Problem::new(
+                    file,
+                    line_no,
+                    "a '##' section without a title",
+                ));
                 continue;
             }
             let slug = match explicit {
@@ -214,7 +218,9 @@ pub fn parse(
                 problems.push(Problem::new(
                     file,
                     line_no,
-                    format!("section '{section_title}' gives an empty id: add one with {{#some-id}}"),
+                    format!(
+                        "section '{section_title}' gives an empty id: add one with {{#some-id}}"
+                    ),
                 ));
             }
             if let Some(first) = sections.iter().find(|s| s.slug == slug) {
@@ -289,7 +295,11 @@ pub fn parse(
     }
 
     if in_comment {
-        problems.push(Problem::new(file, 0, "an HTML comment '<!--' is never closed"));
+        problems.push(Problem::new(
+            file,
+            0,
+            "an HTML comment '<!--' is never closed",
+        ));
     }
     let title = title.unwrap_or_else(|| {
         problems.push(Problem::new(
@@ -359,8 +369,8 @@ fn passages_of(doc_id: &str, slug: &str, blocks: Vec<Block>) -> Vec<Passage> {
         match block {
             Block::Paragraph { text, line } => {
                 let text = clean(&text);
-                let leads_list = text.ends_with(':')
-                    && matches!(blocks.peek(), Some(Block::List { .. }));
+                let leads_list =
+                    text.ends_with(':') && matches!(blocks.peek(), Some(Block::List { .. }));
                 if leads_list {
                     let Some(Block::List { items }) = blocks.next() else {
                         unreachable!("peeked a list");
@@ -401,7 +411,10 @@ fn list_passages(
             .iter()
             .all(|(t, _)| t.chars().count() <= SHORT_ITEM_CHARS);
     let bullets = |texts: &mut dyn Iterator<Item = &str>| -> String {
-        texts.map(|t| format!("- {t}")).collect::<Vec<_>>().join("\n")
+        texts
+            .map(|t| format!("- {t}"))
+            .collect::<Vec<_>>()
+            .join("\n")
     };
 
     if short {
@@ -442,7 +455,9 @@ mod tests {
 
     #[test]
     fn labeled_list_gives_overview_and_items() {
-        let doc = parse_ok("# T\n\n## Tipos {#tipos}\n\nHay tipos:\n- Uno: el primero.\n- Dos: el segundo.\n");
+        let doc = parse_ok(
+            "# T\n\n## Tipos {#tipos}\n\nHay tipos:\n- Uno: el primero.\n- Dos: el segundo.\n",
+        );
         let p = &doc.sections[0].passages;
         assert_eq!(p.len(), 3);
         assert_eq!(p[0].id, "t/tipos/1");
@@ -463,7 +478,8 @@ mod tests {
 
     #[test]
     fn lazy_lines_continue_paragraphs_and_comments_are_skipped() {
-        let doc = parse_ok("# T\n## S\n<!-- note\nstill note -->\nUna frase\nque sigue.\n\nOtra.\n");
+        let doc =
+            parse_ok("# T\n## S\n<!-- note\nstill note -->\nUna frase\nque sigue.\n\nOtra.\n");
         let p = &doc.sections[0].passages;
         assert_eq!(p.len(), 2);
         assert_eq!(p[0].text, "Una frase que sigue.");

@@ -149,7 +149,11 @@ fn load_edition(
     let entries = match sorted_entries(dir) {
         Ok(entries) => entries,
         Err(err) => {
-            problems.push(Problem::new(dir, 0, format!("cannot read the folder: {err}")));
+            problems.push(Problem::new(
+                dir,
+                0,
+                format!("cannot read the folder: {err}"),
+            ));
             return edition;
         }
     };
@@ -189,7 +193,11 @@ fn read_text(
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(err) => {
-            problems.push(Problem::new(path, 0, format!("cannot read the file: {err}")));
+            problems.push(Problem::new(
+                path,
+                0,
+                format!("cannot read the file: {err}"),
+            ));
             return None;
         }
     };
@@ -198,7 +206,11 @@ fn read_text(
         Ok(text) => Some(text),
         Err(err) => {
             let valid = err.utf8_error().valid_up_to();
-            let line = err.as_bytes()[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+            let line = err.as_bytes()[..valid]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
             problems.push(Problem::new(
                 path,
                 line,

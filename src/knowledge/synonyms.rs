@@ -57,7 +57,11 @@ pub fn parse(file: &Path, text: &str, problems: &mut Vec<Problem>) -> Synonyms {
             .map(|t| t.trim().to_string())
             .collect();
         if terms.iter().any(String::is_empty) {
-            problems.push(Problem::new(file, line, "a synonym group has an empty term"));
+            problems.push(Problem::new(
+                file,
+                line,
+                "a synonym group has an empty term",
+            ));
         } else if terms.len() < 2 {
             problems.push(Problem::new(
                 file,
