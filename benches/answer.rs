@@ -1,1 +1,258 @@
-fn main() {}
+//! Answer latency and index build time, on the bundled knowledge and on a
+//! synthetic base of 100,000 passages.
+//!
+//! `*/answer` runs our whole answer path (question analysis, synonyms, typo
+//! correction, a weighted tantivy query over 20 candidates, re-ranking and
+//! highlights). `*/bare_tantivy_query` runs the same questions as a bare
+//! tantivy `QueryParser` query with top 5 and a snippet, on the very same
+//! index: the floor, so the gap between the two is what our logic costs.
+//! `*/build_index` indexes already parsed knowledge; `bundled/load_and_build`
+//! also reads and parses the folder, as a reload does.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode};
+use outsourcing_bot::answer::{answer, AnswerOptions, Question};
+use outsourcing_bot::brain::Brain;
+use outsourcing_bot::index::AnalyzerOrder;
+use outsourcing_bot::knowledge::{self, Document, Edition, Knowledge, Passage, Section};
+use outsourcing_bot::lang::Lang;
+
+const KNOWLEDGE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/knowledge");
+const ARTICLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/knowledge/es/bpo-kpo.md");
+
+/// Realistic questions: definitions, lists, a comparison, a typo, a
+/// paraphrase and one off-topic question that must not be answered.
+const QUESTIONS: [&str; 8] = [
+    "¿Qué es un KPO?",
+    "beneficios bpo",
+    "kpo vs bpo",
+    "desafios del bpo",
+    "¿por qué hay tanta rotasión en los BPO?",
+    "¿Qué hace un BPO financiero?",
+    "¿Cuál es la capital de Francia?",
+    "tipos de kpo",
+];
+
+const SECTIONS: usize = 1_000;
+const PASSAGES_PER_SECTION: usize = 100;
+const SYNTHETIC_WORDS: usize = 5_000;
+
+fn questions() -> Vec<Question> {
+    QUESTIONS
+        .iter()
+        .map(|q| Question::new(q, 500).expect("a valid question"))
+        .collect()
+}
+
+/// Our answer path, each iteration asking the next question.
+fn bench_answer(
+    c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    brain: &Brain,
+) {
+    let questions = questions();
+    let opts = AnswerOptions::default();
+    let mut i = 0;
+    c.bench_function("answer", |b| {
+        b.iter(|| {
+            let q = &questions[i % questions.len()];
+            i += 1;
+            black_box(answer(brain, black_box(q), &opts))
+        })
+    });
+}
+
+/// The bare tantivy baseline on the same index, same questions.
+fn bench_bare(
+    c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    brain: &Brain,
+) {
+    let index = &brain.edition(Lang::Es).index;
+    let mut i = 0;
+    c.bench_function("bare_tantivy_query", |b| {
+        b.iter(|| {
+            let q = QUESTIONS[i % QUESTIONS.len()];
+            i += 1;
+            black_box(index.bare_query(black_box(q), |ord| brain.search_text(Lang::Es, ord)))
+        })
+    });
+}
+
+/// `Brain::build` from a fresh copy of `knowledge`; the copy is made outside the timing.
+fn bench_build(
+    c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    knowledge: &Knowledge,
+) {
+    c.bench_function("build_index", |b| {
+        b.iter_batched(
+            || knowledge.clone(),
+            |k| Brain::build(k, AnalyzerOrder::default()).expect("the knowledge indexes"),
+            BatchSize::PerIteration,
+        )
+    });
+}
+
+fn bundled(c: &mut Criterion) {
+    let dir = Path::new(KNOWLEDGE_DIR);
+    let knowledge = knowledge::load(dir).expect("the bundled knowledge loads");
+    let brain = Brain::build(knowledge.clone(), AnalyzerOrder::default())
+        .expect("the bundled knowledge indexes");
+
+    let mut group = c.benchmark_group("bundled");
+    group
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    bench_answer(&mut group, &brain);
+    bench_bare(&mut group, &brain);
+    bench_build(&mut group, &knowledge);
+    group.bench_function("load_and_build", |b| {
+        b.iter(|| Brain::load(black_box(dir)).expect("the bundled knowledge loads"))
+    });
+    group.finish();
+}
+
+/// xorshift64*: deterministic, no dependencies.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Uniform in `[0, 1)`.
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Uniform in `lo..=hi`.
+    fn between(&mut self, lo: usize, hi: usize) -> usize {
+        lo + (self.next() % (hi - lo + 1) as u64) as usize
+    }
+
+    /// A rank in `0..n` with probability roughly ∝ 1/(rank+1) (Zipf, s = 1).
+    fn zipf(&mut self, n: usize) -> usize {
+        let rank = (n as f64).powf(self.unit()) as usize;
+        rank.saturating_sub(1).min(n - 1)
+    }
+}
+
+/// The bundled article's words, most frequent first, then synthetic ones.
+fn vocabulary() -> Vec<String> {
+    let text = std::fs::read_to_string(ARTICLE).expect("the bundled article reads");
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let word = word.to_lowercase();
+        match counts.iter_mut().find(|(w, _)| *w == word) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((word, 1)),
+        }
+    }
+    // Stable: ties keep their order of first appearance.
+    counts.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
+    let mut words: Vec<String> = counts.into_iter().map(|(w, _)| w).collect();
+    words.extend((0..SYNTHETIC_WORDS).map(|n| format!("palabra{n}")));
+    words
+}
+
+fn sentence(rng: &mut Rng, words: &[String], lo: usize, hi: usize) -> String {
+    let len = rng.between(lo, hi);
+    let mut text = String::new();
+    for k in 0..len {
+        if k > 0 {
+            text.push(' ');
+        }
+        text.push_str(&words[rng.zipf(words.len())]);
+    }
+    text
+}
+
+/// One document of 1,000 sections × 100 passages of 20–60 words (titles of
+/// 2–6 words), with the bundled synonyms.
+fn synthetic_knowledge(bundled: &Knowledge) -> Knowledge {
+    let words = vocabulary();
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut line = 1;
+    let sections = (0..SECTIONS)
+        .map(|n| {
+            let slug = format!("s{n}");
+            let title = sentence(&mut rng, &words, 2, 6);
+            let section_line = line;
+            line += 2;
+            let passages = (1..=PASSAGES_PER_SECTION)
+                .map(|m| {
+                    let text = sentence(&mut rng, &words, 20, 60);
+                    let passage = Passage {
+                        id: format!("synth/{slug}/{m}"),
+                        search: text.clone(),
+                        text,
+                        line,
+                    };
+                    line += 2;
+                    passage
+                })
+                .collect();
+            Section {
+                slug,
+                title,
+                line: section_line,
+                passages,
+            }
+        })
+        .collect();
+    let document = Document {
+        id: "synth".to_string(),
+        file: bundled.dir.join("es").join("synth.md"),
+        lang: Lang::Es,
+        title: "Synthetic".to_string(),
+        sections,
+    };
+    Knowledge {
+        dir: bundled.dir.clone(),
+        editions: [(
+            Lang::Es,
+            Edition {
+                documents: vec![document],
+            },
+        )]
+        .into_iter()
+        .collect(),
+        synonyms: bundled.synonyms.clone(),
+        files: Vec::new(),
+    }
+}
+
+fn synthetic_100k(c: &mut Criterion) {
+    let bundled = knowledge::load(Path::new(KNOWLEDGE_DIR)).expect("the bundled knowledge loads");
+    let knowledge = synthetic_knowledge(&bundled);
+    let brain = Brain::build(knowledge.clone(), AnalyzerOrder::default())
+        .expect("the synthetic knowledge indexes");
+    assert_eq!(brain.passage_count(), SECTIONS * PASSAGES_PER_SECTION);
+
+    let mut group = c.benchmark_group("synthetic_100k");
+    group
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
+    bench_answer(&mut group, &brain);
+    bench_bare(&mut group, &brain);
+    drop(brain);
+
+    // Seconds per build: ten single builds, no more.
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(30));
+    bench_build(&mut group, &knowledge);
+    group.finish();
+}
+
+criterion_group!(benches, bundled, synthetic_100k);
+criterion_main!(benches);

@@ -168,6 +168,11 @@ impl Brain {
         }
     }
 
+    /// The search text of passage `ord` (what the index holds for it).
+    pub fn search_text(&self, lang: Lang, ord: usize) -> &str {
+        &self.passage(lang, ord).passage.search
+    }
+
     /// Finds a passage by id in `lang`'s edition.
     pub fn find(&self, lang: Lang, id: &str) -> Option<PassageRef<'_>> {
         self.knowledge

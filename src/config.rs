@@ -15,7 +15,7 @@ use crate::lang::Lang;
 /// The file read when `--config` is not given, if it exists.
 pub const DEFAULT_CONFIG_FILE: &str = "config.toml";
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub knowledge: KnowledgeConfig,
@@ -74,17 +74,6 @@ impl fmt::Debug for Secret {
 impl fmt::Display for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("***")
-    }
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            knowledge: KnowledgeConfig::default(),
-            answer: AnswerConfig::default(),
-            limits: LimitsConfig::default(),
-            discord: DiscordConfig::default(),
-        }
     }
 }
 
@@ -220,6 +209,13 @@ mod tests {
         let err =
             Config::parse(Path::new("c.toml"), "[answer]\nmin_confidence = 2.0\n").unwrap_err();
         assert!(err.to_string().contains("answer.min_confidence"));
+    }
+
+    #[test]
+    fn the_example_documents_the_defaults() {
+        let text = include_str!("../config.example.toml");
+        let example = Config::parse(Path::new("config.example.toml"), text).unwrap();
+        assert_eq!(example, Config::default());
     }
 
     #[test]

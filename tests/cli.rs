@@ -1,0 +1,193 @@
+//! The command line as scripts and users meet it: exit codes, messages, the
+//! `ask --json` shape of DESIGN.md, and the console driven through a pipe.
+
+use std::fs;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn bot() -> Command {
+    let mut cmd = Command::cargo_bin("outsourcing-bot").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("RUST_LOG");
+    cmd
+}
+
+/// Runs and returns (exit code, stdout, stderr).
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn ask_prints_the_kpo_definition_first() {
+    let (code, out, _) = run(bot().args(["ask", "¿Qué es un KPO?"]));
+    assert_eq!(code, 0);
+    assert!(out.starts_with("¿Qué es un KPO?"), "{out}");
+    assert!(out.contains("La externalización de procesos de conocimiento o KPO"), "{out}");
+    assert!(out.contains("source: bpo-kpo/que-es-un-kpo/1 (knowledge/es/bpo-kpo.md:"), "{out}");
+}
+
+#[test]
+fn ask_json_has_the_contract_shape() {
+    let (code, out, _) = run(bot().args(["ask", "--json", "--top", "2", "beneficios", "de", "kpo"]));
+    assert_eq!(code, 0);
+    // serde_json's map sorts keys; the printed order follows DESIGN.md.
+    assert!(out.starts_with(r#"{"question":"beneficios de kpo","lang":"es","answered":true,"confidence":"#), "{out}");
+    assert!(out.contains(r#""passages":[{"id":"bpo-kpo/beneficios-de-kpo/1","lang":"es","section":"Beneficios de KPO","text":""#), "{out}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["answered", "confidence", "lang", "passages", "question"]);
+    assert_eq!(v["question"], "beneficios de kpo");
+    assert_eq!(v["lang"], "es");
+    assert_eq!(v["answered"], true);
+    let confidence = v["confidence"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&confidence));
+    let passages = v["passages"].as_array().unwrap();
+    assert_eq!(passages.len(), 2);
+    let first = passages[0].as_object().unwrap();
+    let keys: Vec<&str> = first.keys().map(String::as_str).collect();
+    assert_eq!(keys, ["id", "lang", "score", "section", "text"]);
+    assert_eq!(first["id"], "bpo-kpo/beneficios-de-kpo/1");
+    assert_eq!(first["section"], "Beneficios de KPO");
+    // JSON text is plain: no highlighting marks.
+    assert!(!first["text"].as_str().unwrap().contains("**"));
+    assert!(passages[0]["score"].as_f64() >= passages[1]["score"].as_f64());
+}
+
+#[test]
+fn off_topic_questions_are_not_answered_but_exit_zero() {
+    for q in ["¿Cuál es la capital de Francia?", "How do I bake bread?", "¿Qué es eso?"] {
+        let (code, out, _) = run(bot().args(["ask", "--json", q]));
+        assert_eq!(code, 0, "{q}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["answered"], false, "{q}: {out}");
+    }
+    let (code, out, _) = run(bot().args(["ask", "¿Cuál es la capital de Francia?"]));
+    assert_eq!(code, 0);
+    assert!(out.starts_with("No clear answer"), "{out}");
+    assert!(out.contains("Topics you could ask about"), "{out}");
+}
+
+#[test]
+fn an_empty_question_is_a_usage_error() {
+    for args in [vec!["ask", ""], vec!["ask", "   "], vec!["ask"]] {
+        let (code, out, err) = run(bot().args(&args));
+        assert_eq!(code, 2, "{args:?}");
+        assert!(out.is_empty());
+        assert!(err.contains("the question is empty"), "{err}");
+    }
+}
+
+#[test]
+fn a_huge_question_says_the_limit() {
+    let long = "bpo ".repeat(200);
+    let (code, _, err) = run(bot().args(["ask", &long]));
+    assert_eq!(code, 2);
+    assert!(err.contains("the limit is 500"), "{err}");
+}
+
+#[test]
+fn the_limit_comes_from_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("bot.toml");
+    fs::write(&config, "[limits]\nquestion_max_chars = 10\n").unwrap();
+    let (code, _, err) = run(bot().args(["--config", config.to_str().unwrap(), "ask", "¿Qué es un KPO hoy?"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("the limit is 10"), "{err}");
+}
+
+#[test]
+fn unknown_options_and_bad_values_are_usage_errors() {
+    let (code, _, err) = run(bot().args(["ask", "--colour", "kpo"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("--colour"), "{err}");
+    let (code, _, err) = run(bot().args(["ask", "--lang", "fr", "kpo"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("known: es, en"), "{err}");
+    let (code, _, err) = run(bot().args(["ask", "--top", "0", "kpo"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("1..=10") || err.contains("1..11"), "{err}");
+}
+
+#[test]
+fn a_missing_knowledge_folder_exits_1_naming_it() {
+    let (code, _, err) = run(bot().args(["--knowledge", "/no/such/dir", "ask", "kpo"]));
+    assert_eq!(code, 1);
+    assert!(err.contains("/no/such/dir"), "{err}");
+}
+
+#[test]
+fn malformed_knowledge_exits_1_listing_every_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("es")).unwrap();
+    fs::write(dir.path().join("es/a.md"), "- suelto\n# T\n## Vacia\n").unwrap();
+    fs::create_dir_all(dir.path().join("fr")).unwrap();
+    for cmd in [vec!["check"], vec!["ask", "kpo"]] {
+        let (code, _, err) = run(bot().arg("--knowledge").arg(dir.path()).args(&cmd));
+        assert_eq!(code, 1, "{cmd:?}");
+        assert!(err.contains("a.md:1: list before any section"), "{err}");
+        assert!(err.contains("a.md:3: section 'Vacia' is empty"), "{err}");
+        assert!(err.contains("unknown language folder 'fr'"), "{err}");
+    }
+}
+
+#[test]
+fn check_reports_the_bundled_knowledge() {
+    let (code, out, _) = run(bot().arg("check"));
+    assert_eq!(code, 0);
+    assert!(out.contains("OK: 1 edition (es), 1 document, 10 sections, 29 passages"), "{out}");
+}
+
+#[test]
+fn a_bad_config_file_names_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("bot.toml");
+    fs::write(&config, "[answer]\nmin_confidence = 7\n").unwrap();
+    let (code, _, err) = run(bot().args(["--config", config.to_str().unwrap(), "check"]));
+    assert_eq!(code, 1);
+    assert!(err.contains("answer.min_confidence must be between 0 and 1"), "{err}");
+}
+
+#[test]
+fn chat_answers_piped_lines_and_handles_commands() {
+    let input = ":help\n¿Qué es un BPO?\n\n:frobnicate\n¿Cuál es la capital de Francia?\n:quit\n¿Qué es un KPO?\n";
+    let (code, out, _) = run(bot().arg("chat").write_stdin(input));
+    assert_eq!(code, 0);
+    assert!(out.contains(":quit"), "help is shown: {out}");
+    assert!(out.contains("La externalización de procesos de negocio o BPO"), "{out}");
+    assert!(out.contains("source: bpo-kpo/que-es-un-bpo/1"), "{out}");
+    assert!(out.contains("unknown command ':frobnicate'"), "{out}");
+    assert!(out.contains("No clear answer"), "{out}");
+    // Nothing after :quit is answered; no prompt or colour in a pipe.
+    assert!(!out.contains("que-es-un-kpo/1"), "{out}");
+    assert!(!out.contains("> ") && !out.contains('\x1b'), "{out}");
+}
+
+#[test]
+fn chat_reports_a_too_long_line_and_goes_on() {
+    let input = format!("{}\ntipos de kpo\n", "x".repeat(600));
+    let (code, out, _) = run(bot().arg("chat").write_stdin(input));
+    assert_eq!(code, 0);
+    assert!(out.contains("the question is too long: 600 characters, the limit is 500"), "{out}");
+    assert!(out.contains("bpo-kpo/tipos-de-kpo/1"), "{out}");
+}
+
+#[test]
+fn serve_without_a_token_and_without_a_terminal_exits_1() {
+    let (code, _, err) = run(bot().write_stdin(""));
+    assert_eq!(code, 1);
+    assert!(err.contains("DISCORD_TOKEN"), "{err}");
+}
+
+#[test]
+fn the_token_is_never_printed() {
+    let (code, out, err) = run(bot().env("DISCORD_TOKEN", "secret.token.value").write_stdin(""));
+    assert_eq!(code, 1);
+    assert!(!out.contains("secret.token.value") && !err.contains("secret.token.value"));
+}

@@ -1,0 +1,200 @@
+//! Loading a knowledge folder: the bundled one is whole, and each kind of
+//! malformed file is reported with its `file:line`, all problems at once.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use outsourcing_bot::brain::Brain;
+use outsourcing_bot::knowledge::{self, Problem};
+use outsourcing_bot::lang::Lang;
+
+fn bundled() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge")
+}
+
+/// A knowledge folder in a temp dir with the given files.
+fn folder(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, content) in files {
+        let path = dir.path().join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, content).unwrap();
+    }
+    dir
+}
+
+fn problems(files: &[(&str, &[u8])]) -> Vec<Problem> {
+    let dir = folder(files);
+    knowledge::load(dir.path()).unwrap_err().0
+}
+
+/// `(file name, line, message fragment)` of each problem, for compact asserts.
+fn summary(problems: &[Problem]) -> Vec<(String, usize, String)> {
+    problems
+        .iter()
+        .map(|p| {
+            let name = p.file.file_name().unwrap().to_string_lossy().into_owned();
+            (name, p.line, p.message.clone())
+        })
+        .collect()
+}
+
+fn has(problems: &[Problem], file: &str, line: usize, fragment: &str) -> bool {
+    summary(problems)
+        .iter()
+        .any(|(f, l, m)| f == file && *l == line && m.contains(fragment))
+}
+
+const GOOD: &[u8] = b"# Doc\n\n## Uno\n\nTexto.\n";
+
+#[test]
+fn the_bundled_article_keeps_its_sections_and_ids() {
+    let k = knowledge::load(&bundled()).unwrap();
+    let doc = &k.editions[&Lang::Es].documents[0];
+    let slugs: Vec<&str> = doc.sections.iter().map(|s| s.slug.as_str()).collect();
+    assert_eq!(
+        slugs,
+        [
+            "introduccion",
+            "que-es-un-bpo",
+            "tipos-de-bpo",
+            "beneficios-de-bpo",
+            "desafios-de-bpo",
+            "que-es-un-kpo",
+            "tipos-de-kpo",
+            "beneficios-de-kpo",
+            "desafios-de-kpo",
+            "diferencias-bpo-kpo"
+        ]
+    );
+    let kpo = doc.sections.iter().find(|s| s.slug == "que-es-un-kpo").unwrap();
+    assert_eq!(kpo.passages[0].id, "bpo-kpo/que-es-un-kpo/1");
+    assert!(kpo.passages[0].text.starts_with("La externalización de procesos de conocimiento"));
+    // The KPO areas are a short list: one passage with its lead-in.
+    let areas = doc.sections.iter().find(|s| s.slug == "tipos-de-kpo").unwrap();
+    assert_eq!(areas.passages.len(), 1);
+    assert!(areas.passages[0].text.contains("- Diseño Creativo"));
+    // "Label: explanation" items are passages of their own, after an overview.
+    let types = doc.sections.iter().find(|s| s.slug == "tipos-de-bpo").unwrap();
+    assert_eq!(types.passages.len(), 6);
+    assert!(types.passages[2].text.starts_with("Procesamiento de entrada de datos:"));
+}
+
+#[test]
+fn every_sentence_of_the_seed_article_is_kept() {
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seed-material/bpo-kpo.es.txt");
+    let Ok(seed) = fs::read_to_string(seed) else {
+        return; // shared/ is beside the checkout on our machines and in CI
+    };
+    let md = fs::read_to_string(bundled().join("es/bpo-kpo.md")).unwrap();
+    for line in seed.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        assert!(md.contains(line), "missing from the Markdown: {line}");
+    }
+}
+
+#[test]
+fn a_list_before_any_section_is_reported() {
+    let p = problems(&[("es/a.md", b"# T\n- suelto\n\n## S\n\nTexto.\n")]);
+    assert!(has(&p, "a.md", 2, "list before any section"), "{p:?}");
+}
+
+#[test]
+fn an_empty_section_is_reported_at_its_heading() {
+    let p = problems(&[("es/a.md", b"# T\n\n## Llena\n\nTexto.\n\n## Vacia\n\n")]);
+    assert!(has(&p, "a.md", 7, "section 'Vacia' is empty"), "{p:?}");
+}
+
+#[test]
+fn a_duplicate_slug_names_the_first_use() {
+    let p = problems(&[(
+        "es/a.md",
+        b"# T\n\n## Tipos\n\nUno.\n\n## Tipos {#tipos}\n\nDos.\n",
+    )]);
+    assert!(has(&p, "a.md", 7, "duplicate section id 'tipos' (first used at line 3)"), "{p:?}");
+}
+
+#[test]
+fn non_utf8_files_name_the_bad_line() {
+    let p = problems(&[("es/a.md", b"# T\n\n## S\n\nbien\nmal \xff\xfe\n")]);
+    assert!(has(&p, "a.md", 6, "not valid UTF-8"), "{p:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_files_are_reported() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = folder(&[("es/a.md", GOOD), ("es/b.md", GOOD)]);
+    let b = dir.path().join("es/b.md");
+    fs::set_permissions(&b, fs::Permissions::from_mode(0o000)).unwrap();
+    if fs::read(&b).is_ok() {
+        return; // root reads anything: nothing to test here
+    }
+    let p = knowledge::load(dir.path()).unwrap_err().0;
+    assert!(has(&p, "b.md", 0, "cannot read the file"), "{p:?}");
+}
+
+#[test]
+fn an_unknown_language_folder_is_reported() {
+    let p = problems(&[("es/a.md", GOOD), ("fr/a.md", GOOD)]);
+    assert_eq!(summary(&p).len(), 1, "{p:?}");
+    assert!(has(&p, "fr", 0, "unknown language folder 'fr' (known: es, en)"), "{p:?}");
+}
+
+#[test]
+fn all_problems_are_listed_at_once() {
+    let p = problems(&[
+        ("es/a.md", b"Texto sin titulo.\n## S\n" as &[u8]),
+        ("es/b.md", b"# T\n### Tres\n## X\n\nok\n"),
+        ("synonyms.toml", b"[[group]]\nterms = [\"solo\"]\n"),
+        ("doc.md", b"# T\n"),
+    ]);
+    let s = summary(&p);
+    assert!(has(&p, "a.md", 1, "text before any section"), "{s:?}");
+    assert!(has(&p, "a.md", 2, "section 'S' is empty"), "{s:?}");
+    assert!(has(&p, "a.md", 1, "no '#' title"), "{s:?}");
+    assert!(has(&p, "b.md", 2, "only '#' (title) and '##' (section)"), "{s:?}");
+    assert!(has(&p, "synonyms.toml", 1, "at least two terms"), "{s:?}");
+    assert!(has(&p, "doc.md", 0, "belong in a language folder"), "{s:?}");
+    // Rendered as file:line lines.
+    let text = knowledge::Problems(p).to_string();
+    assert!(text.contains("a.md:1: "), "{text}");
+}
+
+#[test]
+fn bad_toml_reports_its_line() {
+    let p = problems(&[("es/a.md", GOOD), ("synonyms.toml", b"ignore = [\"a\"]\n\n[[group]\n")]);
+    assert!(has(&p, "synonyms.toml", 3, ""), "{p:?}");
+}
+
+#[test]
+fn a_missing_folder_names_the_path() {
+    let p = knowledge::load(Path::new("/no/such/knowledge")).unwrap_err();
+    assert!(p.to_string().contains("/no/such/knowledge: the knowledge folder does not exist"), "{p}");
+}
+
+#[test]
+fn an_empty_folder_has_nothing_to_answer_from() {
+    let dir = folder(&[("README.md", b"notes")]);
+    let p = knowledge::load(dir.path()).unwrap_err();
+    assert!(p.to_string().contains("no documents found"), "{p}");
+}
+
+#[test]
+fn editor_leftovers_are_ignored() {
+    let dir = folder(&[
+        ("es/a.md", GOOD),
+        ("es/a.md~", b"\xff junk"),
+        ("es/.a.md.swp", b"\xff junk"),
+        ("README.md", b"about this folder"),
+    ]);
+    let brain = Brain::load(dir.path()).unwrap();
+    assert_eq!(brain.passage_count(), 1);
+}
+
+#[test]
+fn a_knowledge_path_that_is_not_a_folder_is_reported() {
+    let dir = folder(&[("knowledge", b"not a folder")]);
+    let path = dir.path().join("knowledge");
+    let p = knowledge::load(&path).unwrap_err();
+    assert!(p.to_string().contains("cannot read the knowledge folder"), "{p}");
+}
