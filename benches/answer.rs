@@ -225,6 +225,7 @@ fn synthetic_knowledge(bundled: &Knowledge) -> Knowledge {
         .into_iter()
         .collect(),
         synonyms: bundled.synonyms.clone(),
+        rules: None,
         files: Vec::new(),
     }
 }

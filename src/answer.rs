@@ -103,7 +103,7 @@ pub struct AnswerPassage {
     /// `file:line` of the passage, for people editing the knowledge.
     #[serde(skip)]
     pub location: String,
-    /// Byte ranges of `text` that match the question's words.
+    /// Byte ranges of `text` that match the question's words (best passage only).
     #[serde(skip)]
     pub highlights: Vec<Range<usize>>,
 }
@@ -258,14 +258,19 @@ pub fn answer(brain: &Brain, question: &Question, opts: &AnswerOptions) -> Answe
         .flat_map(Concept::terms)
         .map(String::as_str)
         .collect();
-    for &(ord, score, _) in ranked.iter().take(opts.top) {
+    for (rank, &(ord, score, _)) in ranked.iter().take(opts.top).enumerate() {
         let p = brain.passage(edition.lang, ord);
-        let highlights = index
-            .analyze(&p.passage.text)
-            .into_iter()
-            .filter(|t| query_terms.contains(t.term.as_str()))
-            .map(|t| t.from..t.to)
-            .collect();
+        // Only the best passage is shown whole; "see also" shows a line of each.
+        let highlights = if rank == 0 {
+            index
+                .analyze(&p.passage.text)
+                .into_iter()
+                .filter(|t| query_terms.contains(t.term.as_str()))
+                .map(|t| t.from..t.to)
+                .collect()
+        } else {
+            Vec::new()
+        };
         answer.passages.push(AnswerPassage {
             id: p.passage.id.clone(),
             lang: edition.lang,
@@ -425,6 +430,8 @@ fn plan(edition: &EditionIndex, question: &str) -> Plan {
             c.alternatives
                 .iter()
                 .enumerate()
+                // Synonyms the knowledge never uses cannot match: skip their clauses.
+                .filter(|(_, alt)| alt.iter().all(|t| index.term_id(t).is_some()))
                 .map(|(i, alt)| Alternative {
                     terms: alt.clone(),
                     boost: if i == 0 { 1.0 } else { SYNONYM_BOOST },
