@@ -29,20 +29,35 @@ fn ask_prints_the_kpo_definition_first() {
     let (code, out, _) = run(bot().args(["ask", "¿Qué es un KPO?"]));
     assert_eq!(code, 0);
     assert!(out.starts_with("¿Qué es un KPO?"), "{out}");
-    assert!(out.contains("La externalización de procesos de conocimiento o KPO"), "{out}");
-    assert!(out.contains("source: bpo-kpo/que-es-un-kpo/1 (knowledge/es/bpo-kpo.md:"), "{out}");
+    assert!(
+        out.contains("La externalización de procesos de conocimiento o KPO"),
+        "{out}"
+    );
+    assert!(
+        out.contains("source: bpo-kpo/que-es-un-kpo/1 (knowledge/es/bpo-kpo.md:"),
+        "{out}"
+    );
 }
 
 #[test]
 fn ask_json_has_the_contract_shape() {
-    let (code, out, _) = run(bot().args(["ask", "--json", "--top", "2", "beneficios", "de", "kpo"]));
+    let (code, out, _) =
+        run(bot().args(["ask", "--json", "--top", "2", "beneficios", "de", "kpo"]));
     assert_eq!(code, 0);
     // serde_json's map sorts keys; the printed order follows DESIGN.md.
-    assert!(out.starts_with(r#"{"question":"beneficios de kpo","lang":"es","answered":true,"confidence":"#), "{out}");
+    assert!(
+        out.starts_with(
+            r#"{"question":"beneficios de kpo","lang":"es","answered":true,"confidence":"#
+        ),
+        "{out}"
+    );
     assert!(out.contains(r#""passages":[{"id":"bpo-kpo/beneficios-de-kpo/1","lang":"es","section":"Beneficios de KPO","text":""#), "{out}");
     let v: Value = serde_json::from_str(&out).unwrap();
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, ["answered", "confidence", "lang", "passages", "question"]);
+    assert_eq!(
+        keys,
+        ["answered", "confidence", "lang", "passages", "question"]
+    );
     assert_eq!(v["question"], "beneficios de kpo");
     assert_eq!(v["lang"], "es");
     assert_eq!(v["answered"], true);
@@ -62,7 +77,11 @@ fn ask_json_has_the_contract_shape() {
 
 #[test]
 fn off_topic_questions_are_not_answered_but_exit_zero() {
-    for q in ["¿Cuál es la capital de Francia?", "How do I bake bread?", "¿Qué es eso?"] {
+    for q in [
+        "¿Cuál es la capital de Francia?",
+        "How do I bake bread?",
+        "¿Qué es eso?",
+    ] {
         let (code, out, _) = run(bot().args(["ask", "--json", q]));
         assert_eq!(code, 0, "{q}");
         let v: Value = serde_json::from_str(&out).unwrap();
@@ -97,7 +116,12 @@ fn the_limit_comes_from_the_config() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("bot.toml");
     fs::write(&config, "[limits]\nquestion_max_chars = 10\n").unwrap();
-    let (code, _, err) = run(bot().args(["--config", config.to_str().unwrap(), "ask", "¿Qué es un KPO hoy?"]));
+    let (code, _, err) = run(bot().args([
+        "--config",
+        config.to_str().unwrap(),
+        "ask",
+        "¿Qué es un KPO hoy?",
+    ]));
     assert_eq!(code, 2);
     assert!(err.contains("the limit is 10"), "{err}");
 }
@@ -141,7 +165,10 @@ fn malformed_knowledge_exits_1_listing_every_problem() {
 fn check_reports_the_bundled_knowledge() {
     let (code, out, _) = run(bot().arg("check"));
     assert_eq!(code, 0);
-    assert!(out.contains("OK: 1 edition (es), 1 document, 10 sections, 29 passages"), "{out}");
+    assert!(
+        out.contains("OK: 1 edition (es), 1 document, 10 sections, 29 passages"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -151,7 +178,10 @@ fn a_bad_config_file_names_the_key() {
     fs::write(&config, "[answer]\nmin_confidence = 7\n").unwrap();
     let (code, _, err) = run(bot().args(["--config", config.to_str().unwrap(), "check"]));
     assert_eq!(code, 1);
-    assert!(err.contains("answer.min_confidence must be between 0 and 1"), "{err}");
+    assert!(
+        err.contains("answer.min_confidence must be between 0 and 1"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -160,7 +190,10 @@ fn chat_answers_piped_lines_and_handles_commands() {
     let (code, out, _) = run(bot().arg("chat").write_stdin(input));
     assert_eq!(code, 0);
     assert!(out.contains(":quit"), "help is shown: {out}");
-    assert!(out.contains("La externalización de procesos de negocio o BPO"), "{out}");
+    assert!(
+        out.contains("La externalización de procesos de negocio o BPO"),
+        "{out}"
+    );
     assert!(out.contains("source: bpo-kpo/que-es-un-bpo/1"), "{out}");
     assert!(out.contains("unknown command ':frobnicate'"), "{out}");
     assert!(out.contains("No clear answer"), "{out}");
@@ -174,7 +207,10 @@ fn chat_reports_a_too_long_line_and_goes_on() {
     let input = format!("{}\ntipos de kpo\n", "x".repeat(600));
     let (code, out, _) = run(bot().arg("chat").write_stdin(input));
     assert_eq!(code, 0);
-    assert!(out.contains("the question is too long: 600 characters, the limit is 500"), "{out}");
+    assert!(
+        out.contains("the question is too long: 600 characters, the limit is 500"),
+        "{out}"
+    );
     assert!(out.contains("bpo-kpo/tipos-de-kpo/1"), "{out}");
 }
 
@@ -187,7 +223,9 @@ fn serve_without_a_token_and_without_a_terminal_exits_1() {
 
 #[test]
 fn the_token_is_never_printed() {
-    let (code, out, err) = run(bot().env("DISCORD_TOKEN", "secret.token.value").write_stdin(""));
+    let (code, out, err) = run(bot()
+        .env("DISCORD_TOKEN", "secret.token.value")
+        .write_stdin(""));
     assert_eq!(code, 1);
     assert!(!out.contains("secret.token.value") && !err.contains("secret.token.value"));
 }

@@ -67,17 +67,33 @@ fn the_bundled_article_keeps_its_sections_and_ids() {
             "diferencias-bpo-kpo"
         ]
     );
-    let kpo = doc.sections.iter().find(|s| s.slug == "que-es-un-kpo").unwrap();
+    let kpo = doc
+        .sections
+        .iter()
+        .find(|s| s.slug == "que-es-un-kpo")
+        .unwrap();
     assert_eq!(kpo.passages[0].id, "bpo-kpo/que-es-un-kpo/1");
-    assert!(kpo.passages[0].text.starts_with("La externalización de procesos de conocimiento"));
+    assert!(kpo.passages[0]
+        .text
+        .starts_with("La externalización de procesos de conocimiento"));
     // The KPO areas are a short list: one passage with its lead-in.
-    let areas = doc.sections.iter().find(|s| s.slug == "tipos-de-kpo").unwrap();
+    let areas = doc
+        .sections
+        .iter()
+        .find(|s| s.slug == "tipos-de-kpo")
+        .unwrap();
     assert_eq!(areas.passages.len(), 1);
     assert!(areas.passages[0].text.contains("- Diseño Creativo"));
     // "Label: explanation" items are passages of their own, after an overview.
-    let types = doc.sections.iter().find(|s| s.slug == "tipos-de-bpo").unwrap();
+    let types = doc
+        .sections
+        .iter()
+        .find(|s| s.slug == "tipos-de-bpo")
+        .unwrap();
     assert_eq!(types.passages.len(), 6);
-    assert!(types.passages[2].text.starts_with("Procesamiento de entrada de datos:"));
+    assert!(types.passages[2]
+        .text
+        .starts_with("Procesamiento de entrada de datos:"));
 }
 
 #[test]
@@ -110,7 +126,15 @@ fn a_duplicate_slug_names_the_first_use() {
         "es/a.md",
         b"# T\n\n## Tipos\n\nUno.\n\n## Tipos {#tipos}\n\nDos.\n",
     )]);
-    assert!(has(&p, "a.md", 7, "duplicate section id 'tipos' (first used at line 3)"), "{p:?}");
+    assert!(
+        has(
+            &p,
+            "a.md",
+            7,
+            "duplicate section id 'tipos' (first used at line 3)"
+        ),
+        "{p:?}"
+    );
 }
 
 #[test]
@@ -137,7 +161,10 @@ fn unreadable_files_are_reported() {
 fn an_unknown_language_folder_is_reported() {
     let p = problems(&[("es/a.md", GOOD), ("fr/a.md", GOOD)]);
     assert_eq!(summary(&p).len(), 1, "{p:?}");
-    assert!(has(&p, "fr", 0, "unknown language folder 'fr' (known: es, en)"), "{p:?}");
+    assert!(
+        has(&p, "fr", 0, "unknown language folder 'fr' (known: es, en)"),
+        "{p:?}"
+    );
 }
 
 #[test]
@@ -152,7 +179,10 @@ fn all_problems_are_listed_at_once() {
     assert!(has(&p, "a.md", 1, "text before any section"), "{s:?}");
     assert!(has(&p, "a.md", 2, "section 'S' is empty"), "{s:?}");
     assert!(has(&p, "a.md", 1, "no '#' title"), "{s:?}");
-    assert!(has(&p, "b.md", 2, "only '#' (title) and '##' (section)"), "{s:?}");
+    assert!(
+        has(&p, "b.md", 2, "only '#' (title) and '##' (section)"),
+        "{s:?}"
+    );
     assert!(has(&p, "synonyms.toml", 1, "at least two terms"), "{s:?}");
     assert!(has(&p, "doc.md", 0, "belong in a language folder"), "{s:?}");
     // Rendered as file:line lines.
@@ -162,14 +192,21 @@ fn all_problems_are_listed_at_once() {
 
 #[test]
 fn bad_toml_reports_its_line() {
-    let p = problems(&[("es/a.md", GOOD), ("synonyms.toml", b"ignore = [\"a\"]\n\n[[group]\n")]);
+    let p = problems(&[
+        ("es/a.md", GOOD),
+        ("synonyms.toml", b"ignore = [\"a\"]\n\n[[group]\n"),
+    ]);
     assert!(has(&p, "synonyms.toml", 3, ""), "{p:?}");
 }
 
 #[test]
 fn a_missing_folder_names_the_path() {
     let p = knowledge::load(Path::new("/no/such/knowledge")).unwrap_err();
-    assert!(p.to_string().contains("/no/such/knowledge: the knowledge folder does not exist"), "{p}");
+    assert!(
+        p.to_string()
+            .contains("/no/such/knowledge: the knowledge folder does not exist"),
+        "{p}"
+    );
 }
 
 #[test]
@@ -196,5 +233,8 @@ fn a_knowledge_path_that_is_not_a_folder_is_reported() {
     let dir = folder(&[("knowledge", b"not a folder")]);
     let path = dir.path().join("knowledge");
     let p = knowledge::load(&path).unwrap_err();
-    assert!(p.to_string().contains("cannot read the knowledge folder"), "{p}");
+    assert!(
+        p.to_string().contains("cannot read the knowledge folder"),
+        "{p}"
+    );
 }

@@ -6,6 +6,7 @@
 
 pub mod markdown;
 pub mod problem;
+pub mod rules;
 pub mod synonyms;
 
 use std::collections::BTreeMap;
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 pub use markdown::{Document, Passage, Section};
 pub use problem::{Problem, Problems};
+pub use rules::Rules;
 pub use synonyms::Synonyms;
 
 use crate::lang::Lang;
@@ -53,6 +55,8 @@ pub struct Knowledge {
     pub dir: PathBuf,
     pub editions: BTreeMap<Lang, Edition>,
     pub synonyms: Synonyms,
+    /// The `/recommend` questionnaire and rules, when `rules.toml` exists.
+    pub rules: Option<Rules>,
     /// The files read, with their bytes, in a stable order (for content hashes).
     pub files: Vec<(PathBuf, Vec<u8>)>,
 }
@@ -80,6 +84,7 @@ pub fn load(dir: &Path) -> Result<Knowledge, Problems> {
         }
     };
 
+    let mut rules_text = None;
     for path in entries {
         let name = file_name(&path);
         if name.starts_with('.') {
@@ -117,9 +122,18 @@ pub fn load(dir: &Path) -> Result<Knowledge, Problems> {
                 ),
             ));
         } else if name == RULES_FILE {
-            // Read by the /recommend rules loader; kept in the content hash.
-            read_text(&path, &mut knowledge.files, &mut problems);
+            // Parsed once every passage is known: rules cite them.
+            rules_text = read_text(&path, &mut knowledge.files, &mut problems).map(|t| (path, t));
         }
+    }
+    if let Some((path, text)) = rules_text {
+        let ids: std::collections::HashSet<&str> = knowledge
+            .editions
+            .values()
+            .flat_map(Edition::passages)
+            .map(|p| p.passage.id.as_str())
+            .collect();
+        knowledge.rules = rules::parse(&path, &text, &ids, &mut problems);
     }
 
     if knowledge.editions.is_empty() && problems.is_empty() {
