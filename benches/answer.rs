@@ -19,6 +19,7 @@ use outsourcing_bot::brain::Brain;
 use outsourcing_bot::index::AnalyzerOrder;
 use outsourcing_bot::knowledge::{self, Document, Edition, Knowledge, Passage, Section};
 use outsourcing_bot::lang::Lang;
+use outsourcing_bot::recommend::{recommend as run_recommend, Answers};
 
 const KNOWLEDGE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/knowledge");
 const ARTICLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/knowledge/es/bpo-kpo.md");
@@ -257,5 +258,38 @@ fn synthetic_100k(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bundled, synthetic_100k);
+/// `recommend` over the bundled rules, cycling through a few situations.
+fn recommend(c: &mut Criterion) {
+    let brain = Brain::load(Path::new(KNOWLEDGE_DIR)).expect("bundled knowledge loads");
+    let rules = brain.rules().expect("bundled rules");
+    let situations: Vec<Answers> = [
+        vec!["work=legal", "complexity=high"],
+        vec!["work=call-center", "volume=high", "goal=cost"],
+        vec![
+            "work=finance",
+            "complexity=high",
+            "volume=medium",
+            "expertise=specialized",
+            "judgment=mixed",
+            "goal=technology",
+        ],
+        vec!["goal=talent"],
+    ]
+    .iter()
+    .map(|args| Answers::parse(rules, args).expect("valid answers"))
+    .collect();
+    let mut group = c.benchmark_group("recommend");
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(3));
+    let mut i = 0;
+    group.bench_function("recommend", |b| {
+        b.iter(|| {
+            i = (i + 1) % situations.len();
+            black_box(run_recommend(rules, &situations[i], Lang::Es))
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bundled, synthetic_100k, recommend);
 criterion_main!(benches);

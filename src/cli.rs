@@ -17,6 +17,7 @@ use crate::config::{Config, ConfigError};
 use crate::console::{self, ConsoleOptions, Style};
 use crate::knowledge::Problems;
 use crate::lang::Lang;
+use crate::recommend::{Answers, AnswersError};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -43,6 +44,8 @@ enum Command {
     Chat,
     /// Answer one question and exit.
     Ask(AskArgs),
+    /// BPO, KPO or hybrid for a situation given as KEY=VALUE answers.
+    Recommend(RecommendArgs),
     /// Validate the knowledge folder and the config; exit 1 listing every problem.
     Check,
 }
@@ -66,6 +69,19 @@ struct AskArgs {
     question: Vec<String>,
 }
 
+#[derive(Debug, Args)]
+struct RecommendArgs {
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Language of the reasons and risks.
+    #[arg(long, value_name = "es|en")]
+    lang: Option<Lang>,
+    /// Answers such as work=legal complexity=high (run without any to list them).
+    #[arg(value_name = "KEY=VALUE")]
+    answers: Vec<String>,
+}
+
 /// Why a command failed, and so which exit code it gets.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -73,6 +89,8 @@ pub enum CliError {
     Usage(String),
     #[error(transparent)]
     Question(#[from] QuestionError),
+    #[error(transparent)]
+    Answers(#[from] AnswersError),
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error("{0}")]
@@ -84,7 +102,7 @@ pub enum CliError {
 impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Usage(_) | CliError::Question(_) => 2,
+            CliError::Usage(_) | CliError::Question(_) | CliError::Answers(_) => 2,
             CliError::Config(_) | CliError::Knowledge(_) | CliError::Io(_) => 1,
         }
     }
@@ -135,6 +153,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Serve => serve(&config, &dir),
         Command::Chat => chat(&config, &Brain::load(&dir)?),
         Command::Ask(args) => ask(&config, &dir, args),
+        Command::Recommend(args) => recommend(&config, &dir, args),
         Command::Check => check(&config, &dir),
     }
 }
@@ -213,6 +232,22 @@ fn ask(config: &Config, dir: &std::path::Path, args: AskArgs) -> Result<(), CliE
     Ok(())
 }
 
+fn recommend(config: &Config, dir: &std::path::Path, args: RecommendArgs) -> Result<(), CliError> {
+    let brain = Brain::load(dir)?;
+    let rules = brain.rules().map_err(CliError::Knowledge)?;
+    let answers = Answers::parse(rules, &args.answers)?;
+    let lang = args.lang.unwrap_or(config.answer.lang);
+    let rec = crate::recommend::recommend(rules, &answers, lang);
+    let mut out = io::stdout().lock();
+    if args.json {
+        let json = serde_json::to_string(&rec).map_err(io::Error::other)?;
+        writeln!(out, "{json}")?;
+    } else {
+        write!(out, "{}", crate::recommend::render(&rec, lang))?;
+    }
+    Ok(())
+}
+
 fn check(_config: &Config, dir: &std::path::Path) -> Result<(), CliError> {
     let brain = Brain::load(dir)?;
     let langs: Vec<&str> = brain.editions.keys().map(|l| l.code()).collect();
@@ -222,8 +257,17 @@ fn check(_config: &Config, dir: &std::path::Path) -> Result<(), CliError> {
         .values()
         .map(|e| e.documents.len())
         .sum();
+    let rules = match &brain.knowledge.rules {
+        Some(r) => format!(
+            "{} questions, {} rules, {} risks",
+            r.questions.len(),
+            r.rules.len(),
+            r.risks.len()
+        ),
+        None => "no rules.toml".to_string(),
+    };
     println!(
-        "{}: OK: {} edition{} ({}), {} document{}, {} sections, {} passages, {} synonym groups; indexed in {} ms",
+        "{}: OK: {} edition{} ({}), {} document{}, {} sections, {} passages, {} synonym groups, {rules}; indexed in {} ms",
         dir.display(),
         langs.len(),
         plural(langs.len()),

@@ -103,6 +103,7 @@ pub fn section_titles(brain: &Brain) -> Vec<&str> {
 
 const HELP: &str = "\
 Ask a question about BPO or KPO, one per line, in Spanish or English.
+  :recommend KEY=VALUE...   BPO or KPO for your situation (:recommend alone lists the questions)
   :topics   list the sections of the knowledge
   :help     show this help
   :quit     leave (Ctrl-D works too)";
@@ -146,6 +147,9 @@ pub fn run(
                     .collect::<Vec<_>>()
                     .join("\n"),
             ),
+            cmd if cmd == ":recommend" || cmd.starts_with(":recommend ") => {
+                Some(recommend_line(brain, opts, &cmd[":recommend".len()..]))
+            }
             cmd if cmd.starts_with(':') => Some(format!(
                 "unknown command '{cmd}': type :help for the commands"
             )),
@@ -163,6 +167,21 @@ pub fn run(
         }
     }
     output.flush()
+}
+
+fn recommend_line(brain: &Brain, opts: &ConsoleOptions, args: &str) -> String {
+    let rules = match brain.rules() {
+        Ok(rules) => rules,
+        Err(problems) => return problems.to_string(),
+    };
+    let args: Vec<&str> = args.split_whitespace().collect();
+    let lang = opts.answer.lang.unwrap_or(crate::lang::Lang::Es);
+    match crate::recommend::Answers::parse(rules, &args) {
+        Ok(answers) => {
+            crate::recommend::render(&crate::recommend::recommend(rules, &answers, lang), lang)
+        }
+        Err(err) => err.to_string(),
+    }
 }
 
 fn prompt(output: &mut impl Write) -> std::io::Result<()> {

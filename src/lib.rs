@@ -12,3 +12,4 @@ pub mod console;
 pub mod index;
 pub mod knowledge;
 pub mod lang;
+pub mod recommend;

@@ -229,3 +229,120 @@ fn the_token_is_never_printed() {
     assert_eq!(code, 1);
     assert!(!out.contains("secret.token.value") && !err.contains("secret.token.value"));
 }
+
+#[test]
+fn recommend_prints_verdict_reasons_and_risks() {
+    let (code, out, _) = run(bot().args(["recommend", "work=legal", "complexity=high"]));
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("Recomendación: KPO  (confianza 1.00)"),
+        "{out}"
+    );
+    assert!(out.contains("[bpo-kpo/tipos-de-kpo/1]"), "{out}");
+    assert!(
+        out.contains("Riesgos:") && out.contains("[bpo-kpo/desafios-de-kpo/1]"),
+        "{out}"
+    );
+    let (code, out, _) = run(bot().args([
+        "recommend",
+        "--lang",
+        "en",
+        "work=finance",
+        "complexity=high",
+    ]));
+    assert_eq!(code, 0);
+    assert!(out.starts_with("Recommendation: hybrid"), "{out}");
+    assert!(out.contains("Risks:"), "{out}");
+}
+
+#[test]
+fn recommend_json_has_the_contract_shape() {
+    let (code, out, _) = run(bot().args(["recommend", "--json", "work=call-center", "goal=cost"]));
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with(r#"{"verdict":"bpo","confidence":"#),
+        "{out}"
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        ["confidence", "reasons", "risks", "scores", "verdict"]
+    );
+    assert_eq!(v["scores"]["bpo"], 5.0);
+    assert_eq!(v["scores"]["kpo"], 0.5);
+    let reason = v["reasons"][0].as_object().unwrap();
+    let mut keys: Vec<&str> = reason.keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(keys, ["favors", "source", "text", "weight"]);
+    assert_eq!(reason["favors"], "bpo");
+    let risk = v["risks"][0].as_object().unwrap();
+    let mut keys: Vec<&str> = risk.keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(keys, ["source", "text"]);
+}
+
+#[test]
+fn recommend_usage_errors_say_what_is_valid() {
+    let cases: [(&[&str], &str); 4] = [
+        (&[], "work (call-center, data-entry"),
+        (
+            &["work=astrology"],
+            "'astrology' is not a value of 'work'; its values are: call-center",
+        ),
+        (
+            &["colour=blue"],
+            "the questions are: work, complexity, volume, expertise, judgment, goal",
+        ),
+        (
+            &["complexity"],
+            "'complexity' needs a value, in the form KEY=VALUE (for example complexity=high)",
+        ),
+    ];
+    for (args, message) in cases {
+        let (code, out, err) = run(bot().arg("recommend").args(args));
+        assert_eq!(code, 2, "{args:?}");
+        assert!(out.is_empty());
+        assert!(err.contains(message), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn check_reports_a_broken_rules_file_precisely() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("es")).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+    fs::copy(root.join("es/bpo-kpo.md"), dir.path().join("es/bpo-kpo.md")).unwrap();
+    let rules = fs::read_to_string(root.join("rules.toml")).unwrap();
+    let line = rules
+        .lines()
+        .position(|l| l.contains("weight = 3.0"))
+        .unwrap()
+        + 1;
+    fs::write(
+        dir.path().join("rules.toml"),
+        rules.replacen("weight = 3.0", "weight = -1", 1),
+    )
+    .unwrap();
+    let (code, _, err) = run(bot().arg("--knowledge").arg(dir.path()).arg("check"));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(&format!(
+            "rules.toml:{line}: rule 'work-call-center': weight must be a positive number, not -1"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn chat_recommends_too() {
+    let input = ":recommend work=data-entry volume=high\n:recommend work=astrology\n";
+    let (code, out, _) = run(bot().arg("chat").write_stdin(input));
+    assert_eq!(code, 0);
+    assert!(out.contains("Recomendación: BPO"), "{out}");
+    assert!(
+        out.contains("'astrology' is not a value of 'work'"),
+        "{out}"
+    );
+}
