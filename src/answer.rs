@@ -234,14 +234,13 @@ pub fn answer(brain: &Brain, question: &Question, opts: &AnswerOptions) -> Answe
     let mut margin = None;
     if let Some(s) = section_match {
         let first = edition.sections[s].first;
-        let (score, coverage) = match ranked.iter().position(|r| r.0 == first) {
-            Some(i) => {
-                let r = ranked.remove(i);
-                (r.1, r.2)
-            }
-            None => (ranked[0].1, coverage_of(&plan, index, first, total_weight)),
+        // The match came from a ranked passage, so there is a top score.
+        let top = ranked[0].1;
+        let coverage = match ranked.iter().position(|r| r.0 == first) {
+            Some(i) => ranked.remove(i).2,
+            None => coverage_of(&plan, index, first, total_weight),
         };
-        ranked.insert(0, (first, score.max(ranked[0].1), coverage));
+        ranked.insert(0, (first, top, coverage));
         margin = Some(1.0);
     }
 

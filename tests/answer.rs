@@ -1,0 +1,81 @@
+//! Edge cases of the answer path that the golden set does not reach.
+
+use std::fs;
+
+use outsourcing_bot::answer::{answer, AnswerOptions, Question};
+use outsourcing_bot::brain::Brain;
+
+fn brain_of(md: &str) -> (tempfile::TempDir, Brain) {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("es")).unwrap();
+    fs::write(dir.path().join("es/doc.md"), md).unwrap();
+    let brain = Brain::load(dir.path()).unwrap();
+    (dir, brain)
+}
+
+fn ask(brain: &Brain, q: &str) -> outsourcing_bot::answer::Answer {
+    answer(
+        brain,
+        &Question::new(q, 500).unwrap(),
+        &AnswerOptions::default(),
+    )
+}
+
+/// A question whose only hit is the first passage of the section it names
+/// once crashed the section-title rule.
+#[test]
+fn a_section_with_one_passage_asked_by_its_title() {
+    let (_dir, brain) =
+        brain_of("# D\n\n## ¿Qué es el nearshoring?\n\nEl nearshoring acerca el proveedor.\n");
+    let a = ask(&brain, "¿Qué es el nearshoring?");
+    assert!(a.answered);
+    assert_eq!(a.passages.len(), 1);
+    assert_eq!(a.passages[0].id, "doc/que-es-el-nearshoring/1");
+}
+
+#[test]
+fn query_syntax_in_questions_is_just_text() {
+    let brain = Brain::load(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/knowledge"
+    )))
+    .unwrap();
+    for q in [
+        "\"kpo",
+        "kpo: (bpo",
+        "-kpo",
+        "kpo AND OR NOT",
+        "kpo^3 title:bpo",
+        "*",
+        "[bpo TO kpo]",
+    ] {
+        let a = ask(&brain, q);
+        assert!(a.confidence >= 0.0 && a.confidence <= 1.0, "{q}");
+    }
+    assert_eq!(
+        ask(&brain, "-kpo").passages[0].id,
+        "bpo-kpo/que-es-un-kpo/1"
+    );
+    assert!(!ask(&brain, "¿Qué es eso? ¿y esto?").answered);
+    assert!(ask(&brain, "¿?!").passages.is_empty());
+}
+
+#[test]
+fn highlights_mark_the_questions_words_in_the_best_passage() {
+    let brain = Brain::load(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/knowledge"
+    )))
+    .unwrap();
+    let a = ask(&brain, "rotación en los BPO");
+    let best = &a.passages[0];
+    assert_eq!(best.id, "bpo-kpo/desafios-de-bpo/1");
+    let bold = best.highlighted("**", "**");
+    // The synonym "desgaste" and the acronym are marked; stop words are not.
+    assert!(
+        bold.contains("**desgaste**") && bold.contains("**BPO**"),
+        "{bold}"
+    );
+    assert!(!bold.contains("**los**"), "{bold}");
+    assert_eq!(bold.replace("**", ""), best.text);
+}
