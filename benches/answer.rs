@@ -11,6 +11,8 @@
 
 use std::hint::black_box;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode};
@@ -19,6 +21,7 @@ use outsourcing_bot::brain::Brain;
 use outsourcing_bot::index::AnalyzerOrder;
 use outsourcing_bot::knowledge::{self, Document, Edition, Knowledge, Passage, Section};
 use outsourcing_bot::lang::Lang;
+use outsourcing_bot::live::Live;
 use outsourcing_bot::recommend::{recommend as run_recommend, Answers};
 
 const KNOWLEDGE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/knowledge");
@@ -227,7 +230,7 @@ fn synthetic_knowledge(bundled: &Knowledge) -> Knowledge {
         .collect(),
         synonyms: bundled.synonyms.clone(),
         rules: None,
-        files: Vec::new(),
+        content_hash: 0,
     }
 }
 
@@ -255,6 +258,73 @@ fn synthetic_100k(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(30));
     bench_build(&mut group, &knowledge);
+    group.finish();
+}
+
+/// The synthetic knowledge as a knowledge folder on disk, for reloads.
+fn write_markdown(knowledge: &Knowledge, dir: &Path) {
+    let mut md = String::from("# Synthetic\n\n");
+    for doc in &knowledge.editions[&Lang::Es].documents {
+        for s in &doc.sections {
+            md.push_str(&format!("## {} {{#{}}}\n\n", s.title, s.slug));
+            for p in &s.passages {
+                md.push_str(&p.text);
+                md.push_str("\n\n");
+            }
+        }
+    }
+    std::fs::create_dir_all(dir.join("es")).expect("temp dir");
+    std::fs::write(dir.join("es/synth.md"), md).expect("write synthetic markdown");
+}
+
+/// Reload time, and what a reload loop costs the questions asked meanwhile.
+fn reload(c: &mut Criterion) {
+    let mut group = c.benchmark_group("reload");
+    group
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    let live = Arc::new(Live::load(Path::new(KNOWLEDGE_DIR)).expect("bundled knowledge loads"));
+    group.bench_function("bundled", |b| b.iter(|| live.reload().expect("reloads")));
+
+    let questions = questions();
+    let opts = AnswerOptions::default();
+    let mut i = 0;
+    let mut ask = |b: &mut criterion::Bencher| {
+        b.iter(|| {
+            i = (i + 1) % questions.len();
+            let snapshot = live.snapshot();
+            black_box(answer(&snapshot.brain, &questions[i], &opts))
+        })
+    };
+    group.bench_function("answer_idle", &mut ask);
+    let stop = Arc::new(AtomicBool::new(false));
+    let reloader = {
+        let (live, stop) = (live.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut n = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                live.reload().expect("reloads");
+                n += 1;
+            }
+            n
+        })
+    };
+    group.bench_function("answer_while_reloading", &mut ask);
+    stop.store(true, Ordering::Relaxed);
+    let reloads = reloader.join().expect("reloader thread");
+    assert!(reloads > 0);
+
+    let bundled = knowledge::load(Path::new(KNOWLEDGE_DIR)).expect("the bundled knowledge loads");
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_markdown(&synthetic_knowledge(&bundled), dir.path());
+    let big = Live::load(dir.path()).expect("synthetic knowledge loads");
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .measurement_time(Duration::from_secs(30));
+    group.bench_function("synthetic_100k", |b| {
+        b.iter(|| big.reload().expect("reloads"))
+    });
     group.finish();
 }
 
@@ -291,5 +361,5 @@ fn recommend(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bundled, synthetic_100k, recommend);
+criterion_group!(benches, bundled, synthetic_100k, recommend, reload);
 criterion_main!(benches);

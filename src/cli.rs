@@ -8,6 +8,8 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -17,7 +19,9 @@ use crate::config::{Config, ConfigError};
 use crate::console::{self, ConsoleOptions, Style};
 use crate::knowledge::Problems;
 use crate::lang::Lang;
+use crate::live::{Live, Version};
 use crate::recommend::{Answers, AnswersError};
+use crate::triggers;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -47,7 +51,7 @@ enum Command {
     /// BPO, KPO or hybrid for a situation given as KEY=VALUE answers.
     Recommend(RecommendArgs),
     /// Validate the knowledge folder and the config; exit 1 listing every problem.
-    Check,
+    Check(CheckArgs),
 }
 
 #[derive(Debug, Args)]
@@ -67,6 +71,13 @@ struct AskArgs {
     /// The question (quotes are optional).
     #[arg(value_name = "QUESTION")]
     question: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// Also show what a reload from this (served) folder to the checked one would report.
+    #[arg(long, value_name = "DIR")]
+    against: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -151,10 +162,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         .unwrap_or_else(|| config.knowledge.dir.clone());
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(&config, &dir),
-        Command::Chat => chat(&config, &Brain::load(&dir)?),
+        Command::Chat => chat(&config, live(&config, &dir)?),
         Command::Ask(args) => ask(&config, &dir, args),
         Command::Recommend(args) => recommend(&config, &dir, args),
-        Command::Check => check(&config, &dir),
+        Command::Check(args) => check(&config, &dir, args),
     }
 }
 
@@ -176,16 +187,48 @@ fn serve(config: &Config, dir: &std::path::Path) -> Result<(), CliError> {
             message: "is not configured: set DISCORD_TOKEN, or run `outsourcing-bot chat` for the local console".into(),
         }));
     }
-    let brain = Brain::load(dir)?;
-    tracing::info!(
-        passages = brain.passage_count(),
-        ms = brain.build_time.as_millis() as u64,
-        "knowledge loaded"
-    );
-    chat(config, &brain)
+    chat(config, live(config, dir)?)
 }
 
-fn chat(config: &Config, brain: &Brain) -> Result<(), CliError> {
+/// Loads the knowledge to serve, with its reload triggers: SIGHUP always,
+/// the folder watcher when configured. The watcher lives as long as the Live.
+fn live(config: &Config, dir: &std::path::Path) -> Result<Served, CliError> {
+    let live = Arc::new(Live::load(dir)?);
+    triggers::reload_on_sighup(live.clone())?;
+    let watcher = if config.knowledge.watch {
+        let debounce = Duration::from_millis(config.knowledge.watch_debounce_ms);
+        match triggers::watch(live.clone(), debounce) {
+            Ok(w) => Some(w),
+            Err(err) => {
+                tracing::warn!("{err}; reload with :reload or SIGHUP instead");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    // Logged once the triggers are in place: a SIGHUP from now on reloads.
+    let snapshot = live.snapshot();
+    tracing::info!(
+        passages = snapshot.brain.passage_count(),
+        version = %snapshot.version,
+        ms = snapshot.brain.build_time.as_millis() as u64,
+        watch = watcher.is_some(),
+        "knowledge loaded"
+    );
+    Ok(Served {
+        live,
+        _watcher: watcher,
+    })
+}
+
+/// The served knowledge and whatever keeps it fresh.
+struct Served {
+    live: Arc<Live>,
+    _watcher: Option<triggers::Watcher>,
+}
+
+fn chat(config: &Config, served: Served) -> Result<(), CliError> {
     let interactive = io::stdin().is_terminal();
     let opts = ConsoleOptions {
         answer: config.answer_options(),
@@ -197,7 +240,7 @@ fn chat(config: &Config, brain: &Brain) -> Result<(), CliError> {
         },
         interactive,
     };
-    console::run(brain, &opts, io::stdin().lock(), io::stdout().lock())?;
+    console::run(&served.live, &opts, io::stdin().lock(), io::stdout().lock())?;
     Ok(())
 }
 
@@ -248,8 +291,20 @@ fn recommend(config: &Config, dir: &std::path::Path, args: RecommendArgs) -> Res
     Ok(())
 }
 
-fn check(_config: &Config, dir: &std::path::Path) -> Result<(), CliError> {
+fn check(_config: &Config, dir: &std::path::Path, args: CheckArgs) -> Result<(), CliError> {
     let brain = Brain::load(dir)?;
+    if let Some(served) = &args.against {
+        let old = Brain::load(served)?;
+        let version = Version {
+            generation: 0,
+            hash: brain.knowledge.content_hash,
+        };
+        print!(
+            "a reload from {} would report:\n{}",
+            served.display(),
+            crate::live::diff(Some(&old), &brain, brain.build_time, version)
+        );
+    }
     let langs: Vec<&str> = brain.editions.keys().map(|l| l.code()).collect();
     let documents: usize = brain
         .knowledge
@@ -267,7 +322,7 @@ fn check(_config: &Config, dir: &std::path::Path) -> Result<(), CliError> {
         None => "no rules.toml".to_string(),
     };
     println!(
-        "{}: OK: {} edition{} ({}), {} document{}, {} sections, {} passages, {} synonym groups, {rules}; indexed in {} ms",
+        "{}: OK: {} edition{} ({}), {} document{}, {} sections, {} passages, {} synonym groups, {rules}; version {:016x}; indexed in {} ms",
         dir.display(),
         langs.len(),
         plural(langs.len()),
@@ -277,6 +332,7 @@ fn check(_config: &Config, dir: &std::path::Path) -> Result<(), CliError> {
         brain.section_count(),
         brain.passage_count(),
         brain.knowledge.synonyms.groups.len(),
+        brain.knowledge.content_hash,
         brain.build_time.as_millis()
     );
     Ok(())

@@ -28,6 +28,10 @@ pub struct Config {
 #[serde(default, deny_unknown_fields)]
 pub struct KnowledgeConfig {
     pub dir: PathBuf,
+    /// Reload by itself when files in `dir` change.
+    pub watch: bool,
+    /// How long the folder must be quiet before a watched change reloads.
+    pub watch_debounce_ms: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -81,6 +85,8 @@ impl Default for KnowledgeConfig {
     fn default() -> Self {
         KnowledgeConfig {
             dir: PathBuf::from("knowledge"),
+            watch: false,
+            watch_debounce_ms: 500,
         }
     }
 }
@@ -174,6 +180,12 @@ impl Config {
         };
         if !(0.0..=1.0).contains(&self.answer.min_confidence) {
             return Err(invalid("answer.min_confidence", "must be between 0 and 1"));
+        }
+        if !(10..=60_000).contains(&self.knowledge.watch_debounce_ms) {
+            return Err(invalid(
+                "knowledge.watch_debounce_ms",
+                "must be between 10 and 60000",
+            ));
         }
         if !(1..=10).contains(&self.answer.top) {
             return Err(invalid("answer.top", "must be between 1 and 10"));

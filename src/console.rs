@@ -8,6 +8,7 @@ use std::io::{BufRead, Write};
 
 use crate::answer::{answer, Answer, AnswerOptions, Question};
 use crate::brain::Brain;
+use crate::live::Live;
 
 /// How text is decorated: bold on a terminal, nothing in a pipe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +105,7 @@ pub fn section_titles(brain: &Brain) -> Vec<&str> {
 const HELP: &str = "\
 Ask a question about BPO or KPO, one per line, in Spanish or English.
   :recommend KEY=VALUE...   BPO or KPO for your situation (:recommend alone lists the questions)
+  :reload   reload the knowledge folder (a bad edit keeps the old knowledge)
   :topics   list the sections of the knowledge
   :help     show this help
   :quit     leave (Ctrl-D works too)";
@@ -119,24 +121,35 @@ pub struct ConsoleOptions {
 
 /// Runs the console until `:quit` or end of input.
 pub fn run(
-    brain: &Brain,
+    live: &Live,
     opts: &ConsoleOptions,
     input: impl BufRead,
     mut output: impl Write,
 ) -> std::io::Result<()> {
     if opts.interactive {
+        let snapshot = live.snapshot();
         writeln!(
             output,
             "outsourcing-bot: {} passages in {} sections. Type :help for help.",
-            brain.passage_count(),
-            brain.section_count()
+            snapshot.brain.passage_count(),
+            snapshot.brain.section_count()
         )?;
         prompt(&mut output)?;
     }
     for line in input.lines() {
         let line = line?;
         let line = line.trim();
+        // One snapshot per line: a reload meanwhile changes nothing for it.
+        let snapshot = live.snapshot();
+        let brain = &snapshot.brain;
         let reply = match line {
+            ":reload" => Some(match live.reload() {
+                Ok(report) => report.to_string(),
+                Err(problems) => format!(
+                    "{problems}
+The old knowledge is still served."
+                ),
+            }),
             "" => None,
             ":quit" | ":q" | ":exit" => break,
             ":help" | ":h" | ":?" => Some(HELP.to_string()),

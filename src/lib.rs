@@ -12,4 +12,6 @@ pub mod console;
 pub mod index;
 pub mod knowledge;
 pub mod lang;
+pub mod live;
 pub mod recommend;
+pub mod triggers;

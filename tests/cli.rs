@@ -169,6 +169,7 @@ fn check_reports_the_bundled_knowledge() {
         out.contains("OK: 1 edition (es), 1 document, 10 sections, 29 passages"),
         "{out}"
     );
+    assert!(out.contains("6 questions, 26 rules, 5 risks"), "{out}");
 }
 
 #[test]
@@ -343,6 +344,37 @@ fn chat_recommends_too() {
     assert!(out.contains("Recomendación: BPO"), "{out}");
     assert!(
         out.contains("'astrology' is not a value of 'work'"),
+        "{out}"
+    );
+}
+
+#[test]
+fn check_against_shows_what_a_reload_would_report() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("es")).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+    for f in ["rules.toml", "synonyms.toml"] {
+        fs::copy(root.join(f), dir.path().join(f)).unwrap();
+    }
+    let md = fs::read_to_string(root.join("es/bpo-kpo.md")).unwrap();
+    fs::write(
+        dir.path().join("es/bpo-kpo.md"),
+        format!("{md}\n## Nearshoring {{#nearshoring}}\n\nProveedores cercanos.\n"),
+    )
+    .unwrap();
+    let (code, out, _) =
+        run(bot()
+            .arg("--knowledge")
+            .arg(dir.path())
+            .args(["check", "--against", "knowledge"]));
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("a reload from knowledge would report:"),
+        "{out}"
+    );
+    assert!(out.contains("29 → 30 passages, 10 → 11 sections"), "{out}");
+    assert!(
+        out.contains("added: es:bpo-kpo/nearshoring (Nearshoring)"),
         "{out}"
     );
 }

@@ -57,8 +57,32 @@ pub struct Knowledge {
     pub synonyms: Synonyms,
     /// The `/recommend` questionnaire and rules, when `rules.toml` exists.
     pub rules: Option<Rules>,
-    /// The files read, with their bytes, in a stable order (for content hashes).
-    pub files: Vec<(PathBuf, Vec<u8>)>,
+    /// A hash of every file read (names and bytes): tells two versions apart.
+    pub content_hash: u64,
+}
+
+/// FNV-1a, 64 bits: stable across runs and Rust versions, which a content
+/// version must be; collisions only matter between two versions of one folder.
+#[derive(Debug, Clone, Copy)]
+struct ContentHash(u64);
+
+impl ContentHash {
+    fn new() -> Self {
+        ContentHash(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn file(&mut self, relative: &Path, bytes: &[u8]) {
+        self.write(relative.to_string_lossy().as_bytes());
+        self.write(&(bytes.len() as u64).to_le_bytes());
+        self.write(bytes);
+    }
 }
 
 const SYNONYMS_FILE: &str = "synonyms.toml";
@@ -85,6 +109,10 @@ pub fn load(dir: &Path) -> Result<Knowledge, Problems> {
     };
 
     let mut rules_text = None;
+    let mut files = Files {
+        root: dir,
+        hash: ContentHash::new(),
+    };
     for path in entries {
         let name = file_name(&path);
         if name.starts_with('.') {
@@ -93,7 +121,7 @@ pub fn load(dir: &Path) -> Result<Knowledge, Problems> {
         if path.is_dir() {
             match Lang::from_code(&name) {
                 Some(lang) => {
-                    let edition = load_edition(&path, lang, &mut knowledge.files, &mut problems);
+                    let edition = load_edition(&path, lang, &mut files, &mut problems);
                     if !edition.documents.is_empty() {
                         knowledge.editions.insert(lang, edition);
                     }
@@ -108,7 +136,7 @@ pub fn load(dir: &Path) -> Result<Knowledge, Problems> {
                 )),
             }
         } else if name == SYNONYMS_FILE {
-            if let Some(text) = read_text(&path, &mut knowledge.files, &mut problems) {
+            if let Some(text) = read_text(&path, &mut files, &mut problems) {
                 knowledge.synonyms = synonyms::parse(&path, &text, &mut problems);
             }
         } else if name.ends_with(".md") && !name.eq_ignore_ascii_case("README.md") {
@@ -123,9 +151,10 @@ pub fn load(dir: &Path) -> Result<Knowledge, Problems> {
             ));
         } else if name == RULES_FILE {
             // Parsed once every passage is known: rules cite them.
-            rules_text = read_text(&path, &mut knowledge.files, &mut problems).map(|t| (path, t));
+            rules_text = read_text(&path, &mut files, &mut problems).map(|t| (path, t));
         }
     }
+    knowledge.content_hash = files.hash.0;
     if let Some((path, text)) = rules_text {
         let ids: std::collections::HashSet<&str> = knowledge
             .editions
@@ -153,12 +182,13 @@ pub fn load(dir: &Path) -> Result<Knowledge, Problems> {
     }
 }
 
-fn load_edition(
-    dir: &Path,
-    lang: Lang,
-    files: &mut Vec<(PathBuf, Vec<u8>)>,
-    problems: &mut Vec<Problem>,
-) -> Edition {
+/// Where files are read from, and the hash of what was read so far.
+struct Files<'a> {
+    root: &'a Path,
+    hash: ContentHash,
+}
+
+fn load_edition(dir: &Path, lang: Lang, files: &mut Files, problems: &mut Vec<Problem>) -> Edition {
     let mut edition = Edition::default();
     let entries = match sorted_entries(dir) {
         Ok(entries) => entries,
@@ -199,11 +229,7 @@ fn load_edition(
 }
 
 /// Reads a file as UTF-8, recording its bytes; a problem names the first bad line.
-fn read_text(
-    path: &Path,
-    files: &mut Vec<(PathBuf, Vec<u8>)>,
-    problems: &mut Vec<Problem>,
-) -> Option<String> {
+fn read_text(path: &Path, files: &mut Files, problems: &mut Vec<Problem>) -> Option<String> {
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(err) => {
@@ -215,7 +241,8 @@ fn read_text(
             return None;
         }
     };
-    files.push((path.to_path_buf(), bytes.clone()));
+    let relative = path.strip_prefix(files.root).unwrap_or(path);
+    files.hash.file(relative, &bytes);
     match String::from_utf8(bytes) {
         Ok(text) => Some(text),
         Err(err) => {
