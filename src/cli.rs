@@ -108,13 +108,15 @@ pub enum CliError {
     Knowledge(#[from] Problems),
     #[error("{0}")]
     Io(#[from] io::Error),
+    #[error(transparent)]
+    Discord(#[from] crate::discord::DiscordError),
 }
 
 impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Usage(_) | CliError::Question(_) | CliError::Answers(_) => 2,
-            CliError::Config(_) | CliError::Knowledge(_) | CliError::Io(_) => 1,
+            CliError::Config(_) | CliError::Knowledge(_) | CliError::Io(_) | CliError::Discord(_) => 1,
         }
     }
 }
@@ -170,17 +172,12 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
 }
 
 fn serve(config: &Config, dir: &std::path::Path) -> Result<(), CliError> {
-    let interactive = io::stdin().is_terminal();
-    if config.discord.token.is_some() {
-        if !interactive {
-            return Err(CliError::Config(ConfigError::Invalid {
-                path: PathBuf::from("DISCORD_TOKEN"),
-                key: "discord.token",
-                message: "is set, but this build has no Discord front end yet: run `outsourcing-bot chat` for the local console".into(),
-            }));
-        }
-        eprintln!("note: this build has no Discord front end yet; opening the local console");
-    } else if !interactive {
+    if let Some(token) = &config.discord.token {
+        let served = live(config, dir)?;
+        crate::discord::run(config, served.live.clone(), token)?;
+        return Ok(());
+    }
+    if !io::stdin().is_terminal() {
         return Err(CliError::Config(ConfigError::Invalid {
             path: PathBuf::from("DISCORD_TOKEN"),
             key: "discord.token",

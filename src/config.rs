@@ -46,13 +46,41 @@ pub struct AnswerConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct LimitsConfig {
     pub question_max_chars: usize,
+    /// Questions (and recommendations) one Discord user may ask per minute.
+    pub questions_per_minute: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DiscordConfig {
     pub token: Option<Secret>,
+    /// Register commands in this guild only (instant); otherwise globally.
+    pub guild_id: Option<u64>,
+    /// Users who may /reload anywhere, besides members with Manage Server.
+    pub admin_user_ids: Vec<u64>,
+    /// Roles whose members may /reload.
+    pub admin_role_ids: Vec<u64>,
+    /// Channels where every message is answered (needs the Message Content intent).
+    pub answer_channels: Vec<u64>,
+    /// Where the Discord API is; a proxy or a test fake can stand in.
+    pub api_base: String,
 }
+
+impl Default for DiscordConfig {
+    fn default() -> Self {
+        DiscordConfig {
+            token: None,
+            guild_id: None,
+            admin_user_ids: Vec::new(),
+            admin_role_ids: Vec::new(),
+            answer_channels: Vec::new(),
+            api_base: DEFAULT_API_BASE.to_string(),
+        }
+    }
+}
+
+/// Discord's own API.
+pub const DEFAULT_API_BASE: &str = "https://discord.com";
 
 /// A value that must never reach a log or a terminal.
 #[derive(Clone, PartialEq, Eq, Deserialize)]
@@ -106,6 +134,7 @@ impl Default for LimitsConfig {
     fn default() -> Self {
         LimitsConfig {
             question_max_chars: 500,
+            questions_per_minute: 6,
         }
     }
 }
@@ -133,7 +162,7 @@ pub enum ConfigError {
 
 impl Config {
     /// Loads `path`, or `config.toml` when it exists, or the defaults; then the
-    /// environment (`DISCORD_TOKEN`) on top.
+    /// environment (`DISCORD_TOKEN`, `DISCORD_API_BASE`) on top.
     pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
         let file = match path {
             Some(p) => Some(p.to_path_buf()),
@@ -148,6 +177,12 @@ impl Config {
             .filter(|t| !t.trim().is_empty())
         {
             config.discord.token = Some(Secret::new(token.trim().to_string()));
+        }
+        if let Some(base) = std::env::var("DISCORD_API_BASE")
+            .ok()
+            .filter(|b| !b.trim().is_empty())
+        {
+            config.discord.api_base = base.trim().trim_end_matches('/').to_string();
         }
         Ok(config)
     }
@@ -189,6 +224,20 @@ impl Config {
         }
         if !(1..=10).contains(&self.answer.top) {
             return Err(invalid("answer.top", "must be between 1 and 10"));
+        }
+        if !(1..=600).contains(&self.limits.questions_per_minute) {
+            return Err(invalid(
+                "limits.questions_per_minute",
+                "must be between 1 and 600",
+            ));
+        }
+        if !(self.discord.api_base.starts_with("http://")
+            || self.discord.api_base.starts_with("https://"))
+        {
+            return Err(invalid(
+                "discord.api_base",
+                "must start with http:// or https://",
+            ));
         }
         if self.limits.question_max_chars == 0 {
             return Err(invalid("limits.question_max_chars", "must be at least 1"));

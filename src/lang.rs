@@ -46,3 +46,64 @@ impl FromStr for Lang {
             .ok_or_else(|| format!("unknown language '{s}' (known: {})", Lang::codes()))
     }
 }
+
+/// Words that mostly occur in one language's questions.
+const SPANISH_WORDS: &[&str] = &[
+    "qué", "que", "es", "el", "la", "los", "las", "de", "del", "un", "una", "por", "para", "cómo",
+    "como", "cuál", "cual", "cuáles", "son", "y", "en", "con", "sus", "mi", "hay", "beneficios",
+    "ventajas", "desafíos", "diferencia", "diferencias", "tipos", "empresa", "entre",
+];
+const ENGLISH_WORDS: &[&str] = &[
+    "what", "is", "the", "a", "an", "of", "how", "which", "are", "and", "in", "for", "does", "do",
+    "my", "with", "benefits", "advantages", "challenges", "difference", "differences", "types",
+    "company", "between", "should", "i", "can",
+];
+
+/// The language `text` is most likely written in. Undecidable text (bare
+/// acronyms such as "kpo vs bpo") is taken as Spanish, the knowledge's own
+/// language.
+pub fn detect(text: &str) -> Lang {
+    let lower = text.to_lowercase();
+    let mut es = lower.chars().filter(|c| "¿¡ñáéíóú".contains(*c)).count() * 2;
+    let mut en = 0;
+    for word in lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        es += usize::from(SPANISH_WORDS.contains(&word));
+        en += usize::from(ENGLISH_WORDS.contains(&word));
+    }
+    if en > es {
+        Lang::En
+    } else {
+        Lang::Es
+    }
+}
+
+/// The language of a Discord locale: `es`, `es-ES`, `es-419` → Spanish; anything else English.
+pub fn from_locale(locale: &str) -> Lang {
+    if locale.to_ascii_lowercase().starts_with("es") {
+        Lang::Es
+    } else {
+        Lang::En
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_questions_are_told_apart() {
+        assert_eq!(detect("What is KPO?"), Lang::En);
+        assert_eq!(detect("¿Qué es KPO?"), Lang::Es);
+        assert_eq!(detect("kpo vs bpo"), Lang::Es);
+        assert_eq!(detect("benefits of bpo"), Lang::En);
+        assert_eq!(detect("beneficios del bpo"), Lang::Es);
+    }
+
+    #[test]
+    fn locales_map_to_languages() {
+        assert_eq!(from_locale("es-ES"), Lang::Es);
+        assert_eq!(from_locale("es-419"), Lang::Es);
+        assert_eq!(from_locale("en-US"), Lang::En);
+        assert_eq!(from_locale("fr"), Lang::En);
+    }
+}

@@ -1,14 +1,17 @@
 //! outsourcing-bot: answers questions about BPO and KPO from cited passages.
 //!
 //! Data flows one way: `knowledge` (parse, validate) → `index` (tantivy) →
-//! [`brain::Brain`] (one immutable snapshot) → `answer` (pure functions) →
-//! front ends (`console`, `cli`). Front ends hold no business logic.
+//! [`brain::Brain`] (one immutable snapshot, served by [`live::Live`]) →
+//! `answer` and `recommend` (pure functions) → front ends (`console`, `cli`,
+//! `discord`). Front ends hold no business logic.
 
 pub mod answer;
 pub mod brain;
 pub mod cli;
 pub mod config;
 pub mod console;
+pub mod discord;
+pub mod i18n;
 pub mod index;
 pub mod knowledge;
 pub mod lang;

@@ -1,0 +1,57 @@
+//! `/ask question:` — the best passage, "see also", source and confidence;
+//! an honest "no clear answer" with topic buttons below the threshold.
+
+use poise::serenity_prelude as serenity;
+
+use crate::discord::render;
+use crate::discord::state::{Context, Error};
+use crate::discord::{ask_question, lang_of};
+
+/// Suggests section titles that contain what is typed (accents and case aside).
+async fn suggest_topics(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    let snapshot = ctx.data().live.snapshot();
+    let wanted = fold(partial);
+    let mut choices: Vec<serenity::AutocompleteChoice> = Vec::new();
+    for title in crate::console::section_titles(&snapshot.brain) {
+        if fold(title).contains(&wanted) {
+            let title = render::truncate(title, render::CHOICE_NAME_MAX);
+            choices.push(serenity::AutocompleteChoice::new(title.clone(), title));
+        }
+        if choices.len() == 25 {
+            break;
+        }
+    }
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+fn fold(text: &str) -> String {
+    crate::knowledge::markdown::slugify(text).replace('-', " ")
+}
+
+/// Ask a question about BPO or KPO
+#[poise::command(
+    slash_command,
+    description_localized("es-ES", "Haga una pregunta sobre BPO o KPO"),
+    description_localized("es-419", "Haga una pregunta sobre BPO o KPO")
+)]
+pub async fn ask(
+    ctx: Context<'_>,
+    #[description = "Your question, in Spanish or English"]
+    #[description_localized("es-ES", "Su pregunta, en español o en inglés")]
+    #[description_localized("es-419", "Su pregunta, en español o en inglés")]
+    #[name_localized("es-ES", "pregunta")]
+    #[name_localized("es-419", "pregunta")]
+    #[autocomplete = "suggest_topics"]
+    question: String,
+) -> Result<(), Error> {
+    let lang = lang_of(ctx);
+    let (embed, components) = ask_question(ctx.data(), ctx.author().id, &question, lang)?;
+    ctx.send(
+        poise::CreateReply::default()
+            .embed(embed)
+            .components(components)
+            .allowed_mentions(render::no_mentions()),
+    )
+    .await?;
+    Ok(())
+}

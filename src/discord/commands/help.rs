@@ -1,0 +1,23 @@
+//! `/help` — what the bot does and how to ask.
+
+use crate::discord::render;
+use crate::discord::state::{Context, Error};
+use crate::discord::lang_of;
+
+/// What this bot does and how to ask it
+#[poise::command(
+    slash_command,
+    description_localized("es-ES", "Qué hace este bot y cómo preguntarle"),
+    description_localized("es-419", "Qué hace este bot y cómo preguntarle")
+)]
+pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
+    let embed = render::help_embed(lang_of(ctx)).build();
+    ctx.send(
+        poise::CreateReply::default()
+            .embed(embed)
+            .ephemeral(true)
+            .allowed_mentions(render::no_mentions()),
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,22 @@
+//! One file per command, all listed in [`all`].
+
+mod ask;
+mod help;
+mod recommend;
+mod reload;
+mod topics;
+
+use super::state::{Data, Error};
+
+pub use recommend::recommend_builder;
+
+/// Every command the bot registers.
+pub fn all() -> Vec<poise::Command<Data, Error>> {
+    vec![
+        ask::ask(),
+        recommend::recommend(),
+        reload::reload(),
+        topics::topics(),
+        help::help(),
+    ]
+}

@@ -1,0 +1,100 @@
+//! `/recommend` — one option per questionnaire key, its values as choices.
+//!
+//! poise registers choices as numbered indexes, but the contract wants the
+//! value ids of DESIGN.md as choice values, and the labels come from
+//! rules.toml (reloadable). So the command is dispatched by poise (its
+//! options arrive as the id strings) and registered from
+//! [`recommend_builder`], which builds it from the current rules.
+
+use poise::serenity_prelude as serenity;
+
+use crate::discord::render::{self, truncate, CHOICE_NAME_MAX};
+use crate::discord::state::{Context, Error, UserError};
+use crate::discord::{check_rate, lang_of};
+use crate::knowledge::Rules;
+use crate::lang::Lang;
+use crate::recommend::{recommend as run, Answers};
+
+const SPANISH_LOCALES: [&str; 2] = ["es-ES", "es-419"];
+
+/// BPO, KPO or hybrid for your situation
+#[allow(clippy::too_many_arguments)]
+#[poise::command(slash_command)]
+pub async fn recommend(
+    ctx: Context<'_>,
+    work: Option<String>,
+    complexity: Option<String>,
+    volume: Option<String>,
+    expertise: Option<String>,
+    judgment: Option<String>,
+    goal: Option<String>,
+) -> Result<(), Error> {
+    let lang = lang_of(ctx);
+    check_rate(ctx.data(), ctx.author().id)?;
+    let snapshot = ctx.data().live.snapshot();
+    let rules = snapshot.brain.rules().map_err(|_| UserError::NoRules)?;
+    let given = [
+        ("work", work),
+        ("complexity", complexity),
+        ("volume", volume),
+        ("expertise", expertise),
+        ("judgment", judgment),
+        ("goal", goal),
+    ];
+    let mut answers = Answers::default();
+    for (key, value) in given {
+        if let Some(value) = value {
+            answers
+                .set(rules, key, &value)
+                .map_err(|e| UserError::Text(e.to_string()))?;
+        }
+    }
+    if answers.iter().next().is_none() {
+        return Err(UserError::NoOptions.into());
+    }
+    let rec = run(rules, &answers, lang);
+    ctx.send(
+        poise::CreateReply::default()
+            .embed(render::recommendation_embed(&rec, lang).build())
+            .allowed_mentions(render::no_mentions()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// `/recommend` as Discord registers it: labels in English with Spanish
+/// localizations, and choice values that are the questionnaire's ids.
+pub fn recommend_builder(rules: Option<&Rules>) -> serenity::CreateCommand {
+    let mut command = serenity::CreateCommand::new("recommend")
+        .description("BPO, KPO or hybrid for your situation");
+    for locale in SPANISH_LOCALES {
+        command = command.description_localized(locale, "BPO, KPO o híbrido para su situación");
+    }
+    let Some(rules) = rules else {
+        return command;
+    };
+    for question in &rules.questions {
+        let mut option = serenity::CreateCommandOption::new(
+            serenity::CommandOptionType::String,
+            question.key.clone(),
+            truncate(question.description.get(Lang::En), CHOICE_NAME_MAX),
+        )
+        .required(false);
+        for locale in SPANISH_LOCALES {
+            option = option.description_localized(
+                locale,
+                truncate(question.description.get(Lang::Es), CHOICE_NAME_MAX),
+            );
+        }
+        for value in question.values.iter().take(25) {
+            let spanish = truncate(value.label.get(Lang::Es), CHOICE_NAME_MAX);
+            option = option.add_string_choice_localized(
+                truncate(value.label.get(Lang::En), CHOICE_NAME_MAX),
+                value.id.clone(),
+                SPANISH_LOCALES.map(|l| (l, spanish.clone())),
+            );
+        }
+        command = command.add_option(option);
+    }
+    command
+}

@@ -1,0 +1,48 @@
+//! `/reload` — admins only, checked twice: Discord hides it from members
+//! without Manage Server, and [`is_admin`] refuses anyone else on our side.
+
+use std::time::Instant;
+
+use crate::discord::render;
+use crate::discord::state::{Context, Error};
+use crate::discord::{is_admin, lang_of};
+
+/// Reload the knowledge after editing it (admins)
+#[poise::command(
+    slash_command,
+    default_member_permissions = "MANAGE_GUILD",
+    check = "is_admin",
+    description_localized("es-ES", "Recargar el conocimiento tras editarlo (administradores)"),
+    description_localized("es-419", "Recargar el conocimiento tras editarlo (administradores)")
+)]
+pub async fn reload(ctx: Context<'_>) -> Result<(), Error> {
+    // Reading and indexing can take longer than Discord's 3-second deadline.
+    ctx.defer_ephemeral().await?;
+    let live = ctx.data().live.clone();
+    let started = Instant::now();
+    let result = tokio::task::spawn_blocking(move || live.reload()).await?;
+    match &result {
+        Ok(report) => tracing::info!(
+            user = ctx.author().id.get(),
+            version = %report.version,
+            ms = started.elapsed().as_millis() as u64,
+            "knowledge reloaded from Discord"
+        ),
+        Err(problems) => tracing::warn!(
+            user = ctx.author().id.get(),
+            problems = problems.0.len(),
+            "reload from Discord refused"
+        ),
+    }
+    ctx.send(
+        poise::CreateReply::default()
+            .content(render::reload_message(&result, lang_of(ctx)))
+            .ephemeral(true)
+            .allowed_mentions(render::no_mentions()),
+    )
+    .await?;
+    if result.is_ok() {
+        ctx.data().commands.run().await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,382 @@
+//! The Discord front end: poise commands over serenity, on the same core as
+//! the console. It holds no business logic: it turns interactions and
+//! messages into questions for `answer`/`recommend`/`reload` and their
+//! results into embeds.
+//!
+//! Safety rules kept here: replies never ping (empty `allowed_mentions`
+//! everywhere), admin commands are checked on our side, each user is rate
+//! limited, and the token is never printed or logged.
+
+pub mod commands;
+mod events;
+pub mod render;
+pub mod state;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use poise::serenity_prelude as serenity;
+
+use crate::answer::{answer, Question, QuestionError};
+use crate::config::{Config, Secret, DEFAULT_API_BASE};
+use crate::lang::{self, Lang};
+use crate::knowledge::rules::QuestionDef;
+use crate::live::Live;
+use state::{Context, Data, Error, RateLimiter, Settings, UserError};
+
+/// Why the bot could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum DiscordError {
+    #[error("Discord rejected the token ({0}): check DISCORD_TOKEN or discord.token")]
+    BadToken(String),
+    #[error("cannot reach the Discord API at {base}: {reason}")]
+    Unreachable { base: String, reason: String },
+    #[error("the Discord client stopped: {0}")]
+    Client(String),
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(#[from] std::io::Error),
+}
+
+/// The reply language of a slash command: the user's Discord locale.
+pub fn lang_of(ctx: Context<'_>) -> Lang {
+    ctx.locale().map_or(Lang::En, lang::from_locale)
+}
+
+/// Counts a question against the user's rate, or says how long to wait.
+pub fn check_rate(data: &Data, user: serenity::UserId) -> Result<(), UserError> {
+    data.limiter
+        .check(user.get(), Instant::now())
+        .map_err(UserError::Cooldown)
+}
+
+/// Answers `text` for `user` in `lang`: the embed and, without a clear
+/// answer, buttons with the closest topics. Shared by `/ask` and messages.
+pub fn ask_question(
+    data: &Data,
+    user: serenity::UserId,
+    text: &str,
+    lang: Lang,
+) -> Result<(serenity::CreateEmbed, Vec<serenity::CreateActionRow>), UserError> {
+    let question = Question::new(text, data.settings.question_max_chars).map_err(|e| match e {
+        QuestionError::Empty => UserError::QuestionEmpty,
+        QuestionError::TooLong { max, .. } => UserError::QuestionTooLong(max),
+    })?;
+    check_rate(data, user)?;
+    // One snapshot for the whole question: a reload meanwhile changes nothing here.
+    let snapshot = data.live.snapshot();
+    let mut opts = data.settings.answer;
+    opts.lang = Some(lang);
+    let result = answer(&snapshot.brain, &question, &opts);
+    let buttons = if result.answered {
+        Vec::new()
+    } else {
+        render::buttons(&render::topic_buttons(&result, &snapshot.brain))
+    };
+    Ok((render::answer_embed(&result, lang).build(), buttons))
+}
+
+/// Admins: listed users, listed roles, or Manage Server / Administrator in this guild.
+pub async fn is_admin(ctx: Context<'_>) -> Result<bool, Error> {
+    let settings = &ctx.data().settings;
+    if settings.admin_user_ids.contains(&ctx.author().id.get()) {
+        return Ok(true);
+    }
+    if ctx.guild_id().is_none() {
+        return Ok(false);
+    }
+    let Some(member) = ctx.author_member().await else {
+        return Ok(false);
+    };
+    if member
+        .roles
+        .iter()
+        .any(|r| settings.admin_role_ids.contains(&r.get()))
+    {
+        return Ok(true);
+    }
+    Ok(member
+        .permissions
+        .is_some_and(|p| p.manage_guild() || p.administrator()))
+}
+
+/// Registers the slash commands, and again whenever the questionnaire
+/// changes: /recommend's choices come from rules.toml.
+pub struct CommandSync {
+    http: Arc<serenity::Http>,
+    live: Arc<Live>,
+    guild_id: Option<serenity::GuildId>,
+    /// The commands other than /recommend: their shape never changes.
+    static_commands: Vec<serenity::CreateCommand>,
+    /// The questionnaire /recommend was last registered with.
+    registered: tokio::sync::Mutex<Option<Option<Vec<QuestionDef>>>>,
+}
+
+impl CommandSync {
+    /// Registers unless the current questionnaire is the one registered.
+    pub async fn run(&self) -> Result<(), Error> {
+        let snapshot = self.live.snapshot();
+        let rules = snapshot.brain.knowledge.rules.as_ref();
+        let questions = rules.map(|r| r.questions.clone());
+        let mut registered = self.registered.lock().await;
+        if registered.as_ref() == Some(&questions) {
+            return Ok(());
+        }
+        let mut builders = self.static_commands.clone();
+        builders.push(commands::recommend_builder(rules));
+        let count = builders.len();
+        match self.guild_id {
+            Some(guild) => {
+                guild.set_commands(&self.http, builders).await?;
+            }
+            None => {
+                serenity::Command::set_global_commands(&self.http, builders).await?;
+            }
+        }
+        tracing::info!(
+            commands = count,
+            guild = ?self.guild_id.map(|g| g.get()),
+            "slash commands registered"
+        );
+        *registered = Some(questions);
+        Ok(())
+    }
+
+    /// Checks after every reload, whatever started it (SIGHUP, the watcher).
+    fn watch(self: Arc<Self>) {
+        tokio::spawn(async move {
+            let mut seen = self.live.snapshot().version.generation;
+            loop {
+                tokio::time::sleep(RELOAD_POLL).await;
+                let now = self.live.snapshot().version.generation;
+                if now != seen {
+                    seen = now;
+                    if let Err(err) = self.run().await {
+                        tracing::warn!("could not register the commands again: {err}");
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// How often the command sync looks for reloads it did not start.
+const RELOAD_POLL: Duration = Duration::from_secs(2);
+
+/// One structured line per command: who, what, how it went, how long.
+fn log_command(user: u64, command: &str, outcome: &str, started: Option<Instant>) {
+    let ms = started.map_or(0, |s| s.elapsed().as_millis() as u64);
+    tracing::info!(user, command, outcome, ms, "command");
+}
+
+async fn started_at(ctx: Context<'_>) -> Option<Instant> {
+    ctx.invocation_data::<Instant>().await.map(|t| *t)
+}
+
+async fn reply_ephemeral(ctx: Context<'_>, text: String) {
+    let reply = poise::CreateReply::default()
+        .embed(render::error_embed(&text).build())
+        .ephemeral(true)
+        .allowed_mentions(render::no_mentions());
+    if let Err(err) = ctx.send(reply).await {
+        tracing::warn!("could not send an error reply: {err}");
+    }
+}
+
+/// Errors meant for users get a short ephemeral reply in their language;
+/// anything else is logged in detail and answered with an apology.
+async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
+    match error {
+        poise::FrameworkError::Command { error, ctx, .. } => {
+            let lang = lang_of(ctx);
+            let command = ctx.command().name.clone();
+            let user = ctx.author().id.get();
+            match error.downcast_ref::<UserError>() {
+                Some(user_error) => {
+                    reply_ephemeral(ctx, user_error.text(lang)).await;
+                    let outcome = match user_error {
+                        UserError::Cooldown(_) => "cooldown",
+                        _ => "refused",
+                    };
+                    log_command(user, &command, outcome, started_at(ctx).await);
+                }
+                None => {
+                    tracing::error!(user, command = %command, "command failed: {error}");
+                    reply_ephemeral(ctx, crate::i18n::text(lang, crate::i18n::Msg::Apology).into()).await;
+                    log_command(user, &command, "failed", started_at(ctx).await);
+                }
+            }
+        }
+        poise::FrameworkError::CommandCheckFailed { ctx, error, .. } => {
+            if let Some(error) = error {
+                tracing::error!("permission check failed: {error}");
+            }
+            let text = crate::i18n::text(lang_of(ctx), crate::i18n::Msg::NotAdmin);
+            reply_ephemeral(ctx, text.into()).await;
+            log_command(ctx.author().id.get(), &ctx.command().name, "not_admin", started_at(ctx).await);
+        }
+        poise::FrameworkError::ArgumentParse { ctx, error, .. } => {
+            let lang = lang_of(ctx);
+            tracing::info!("could not parse arguments of /{}: {error}", ctx.command().name);
+            let text = format!("{}.", crate::i18n::text(lang, crate::i18n::Msg::BadInput));
+            reply_ephemeral(ctx, text).await;
+            log_command(ctx.author().id.get(), &ctx.command().name, "bad_input", started_at(ctx).await);
+        }
+        poise::FrameworkError::CommandPanic { ctx, payload, .. } => {
+            tracing::error!(command = %ctx.command().name, "command panicked: {payload:?}");
+            let text = crate::i18n::text(lang_of(ctx), crate::i18n::Msg::Apology);
+            reply_ephemeral(ctx, text.into()).await;
+        }
+        poise::FrameworkError::EventHandler { error, event, .. } => {
+            tracing::error!(event = event.snake_case_name(), "event handler failed: {error}");
+        }
+        other => tracing::warn!("unhandled framework error: {other}"),
+    }
+}
+
+fn settings(config: &Config) -> Settings {
+    let ids = |v: &Vec<u64>| v.iter().copied().collect::<HashSet<u64>>();
+    let mut answer = config.answer_options();
+    answer.lang = None;
+    Settings {
+        guild_id: config.discord.guild_id.map(serenity::GuildId::new),
+        admin_user_ids: ids(&config.discord.admin_user_ids),
+        admin_role_ids: ids(&config.discord.admin_role_ids),
+        answer_channels: ids(&config.discord.answer_channels),
+        answer,
+        question_max_chars: config.limits.question_max_chars,
+    }
+}
+
+/// Runs the bot until Ctrl-C or SIGTERM; blocks the calling thread.
+pub fn run(config: &Config, live: Arc<Live>, token: &Secret) -> Result<(), DiscordError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(serve(config, live, token))
+}
+
+async fn serve(config: &Config, live: Arc<Live>, token: &Secret) -> Result<(), DiscordError> {
+    let base = config.discord.api_base.clone();
+    let mut http = serenity::HttpBuilder::new(token.expose());
+    if base != DEFAULT_API_BASE {
+        // serenity's rate limiter would bypass the proxy; the proxy limits instead.
+        http = http.proxy(base.clone()).ratelimiter_disabled(true);
+    }
+    let http = http.build();
+    let me = http.get_current_user().await.map_err(|err| match &err {
+        serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(response))
+            if response.status_code.as_u16() == 401 =>
+        {
+            DiscordError::BadToken(format!("HTTP {}", response.status_code))
+        }
+        _ => DiscordError::Unreachable {
+            base: base.clone(),
+            reason: err.to_string(),
+        },
+    })?;
+    tracing::info!(bot = %me.name, id = me.id.get(), "connected to the Discord API");
+
+    let settings = settings(config);
+    let mut intents = serenity::GatewayIntents::GUILDS
+        | serenity::GatewayIntents::GUILD_MESSAGES
+        | serenity::GatewayIntents::DIRECT_MESSAGES;
+    if !settings.answer_channels.is_empty() {
+        // Reading every message of a channel needs the privileged intent.
+        intents |= serenity::GatewayIntents::MESSAGE_CONTENT;
+    }
+    let per_minute = config.limits.questions_per_minute;
+    let bot_user_id = me.id;
+
+    let framework = poise::Framework::builder()
+        .options(poise::FrameworkOptions {
+            commands: commands::all(),
+            on_error: |error| Box::pin(on_error(error)),
+            pre_command: |ctx| {
+                Box::pin(async move {
+                    ctx.set_invocation_data(Instant::now()).await;
+                })
+            },
+            post_command: |ctx| {
+                Box::pin(async move {
+                    log_command(ctx.author().id.get(), &ctx.command().name, "ok", started_at(ctx).await);
+                })
+            },
+            event_handler: |framework, event| Box::pin(events::handle(framework, event)),
+            allowed_mentions: Some(render::no_mentions()),
+            prefix_options: poise::PrefixFrameworkOptions {
+                prefix: None,
+                // Free text is answered by our event handler, not parsed as commands.
+                mention_as_prefix: false,
+                ..Default::default()
+            },
+            initialize_owners: false,
+            ..Default::default()
+        })
+        .setup(move |ctx, _ready, framework| {
+            Box::pin(async move {
+                let static_commands = framework
+                    .options()
+                    .commands
+                    .iter()
+                    .filter(|c| c.name != "recommend")
+                    .filter_map(|c| c.create_as_slash_command())
+                    .collect();
+                let commands = Arc::new(CommandSync {
+                    http: ctx.http.clone(),
+                    live: live.clone(),
+                    guild_id: settings.guild_id,
+                    static_commands,
+                    registered: tokio::sync::Mutex::new(None),
+                });
+                commands.run().await?;
+                commands.clone().watch();
+                Ok(Data {
+                    live,
+                    settings,
+                    limiter: RateLimiter::new(per_minute),
+                    bot_user_id,
+                    commands,
+                })
+            })
+        })
+        .build();
+
+    let mut client = serenity::ClientBuilder::new_with_http(http, intents)
+        .framework(framework)
+        .await
+        .map_err(|e| DiscordError::Client(e.to_string()))?;
+    let shards = client.shard_manager.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        shards.shutdown_all().await;
+    });
+    client
+        .start()
+        .await
+        .map_err(|e| DiscordError::Client(e.to_string()))
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(err) => {
+                tracing::warn!("cannot listen for SIGTERM: {err}");
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,386 @@
+//! Results as Discord embeds, within Discord's limits, in the user's language.
+//!
+//! Everything here is a pure function building an [`EmbedSpec`] (inspectable,
+//! tested without Discord) that becomes a serenity embed at the last moment.
+//! Text is cut at character boundaries, never in the middle of one.
+
+use poise::serenity_prelude as serenity;
+
+use crate::answer::Answer;
+use crate::brain::Brain;
+use crate::i18n::{self, Msg};
+use crate::knowledge::rules::Model;
+use crate::lang::Lang;
+use crate::live::ReloadReport;
+use crate::recommend::{Recommendation, Verdict};
+
+pub const TITLE_MAX: usize = 256;
+pub const DESCRIPTION_MAX: usize = 4096;
+pub const FIELD_NAME_MAX: usize = 256;
+pub const FIELD_VALUE_MAX: usize = 1024;
+pub const FIELDS_MAX: usize = 25;
+pub const FOOTER_MAX: usize = 2048;
+pub const EMBED_TOTAL_MAX: usize = 6000;
+pub const CONTENT_MAX: usize = 2000;
+pub const BUTTON_LABEL_MAX: usize = 80;
+pub const CUSTOM_ID_MAX: usize = 100;
+/// Choice names and option descriptions.
+pub const CHOICE_NAME_MAX: usize = 100;
+
+const BLUE: u32 = 0x3b82f6;
+const GREY: u32 = 0x9ca3af;
+const GREEN: u32 = 0x10b981;
+const RED: u32 = 0xef4444;
+
+/// `text` cut to at most `max` characters, with "…" when cut.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// An embed as plain data, so its content and limits can be tested.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EmbedSpec {
+    pub title: String,
+    pub description: String,
+    pub fields: Vec<(String, String)>,
+    pub footer: String,
+    pub colour: u32,
+}
+
+impl EmbedSpec {
+    /// Cuts every part to Discord's limits, then drops fields (and finally
+    /// trims the description) until the whole fits in 6000 characters.
+    pub fn within_limits(mut self) -> EmbedSpec {
+        self.title = truncate(&self.title, TITLE_MAX);
+        self.description = truncate(&self.description, DESCRIPTION_MAX);
+        self.footer = truncate(&self.footer, FOOTER_MAX);
+        self.fields.truncate(FIELDS_MAX);
+        for (name, value) in &mut self.fields {
+            *name = truncate(name, FIELD_NAME_MAX);
+            *value = truncate(value, FIELD_VALUE_MAX);
+        }
+        while self.total() > EMBED_TOTAL_MAX && !self.fields.is_empty() {
+            self.fields.pop();
+        }
+        if self.total() > EMBED_TOTAL_MAX {
+            let room = EMBED_TOTAL_MAX - (self.total() - self.description.chars().count());
+            self.description = truncate(&self.description, room);
+        }
+        self
+    }
+
+    pub fn total(&self) -> usize {
+        self.title.chars().count()
+            + self.description.chars().count()
+            + self.footer.chars().count()
+            + self
+                .fields
+                .iter()
+                .map(|(n, v)| n.chars().count() + v.chars().count())
+                .sum::<usize>()
+    }
+
+    pub fn build(self) -> serenity::CreateEmbed {
+        let spec = self.within_limits();
+        let mut embed = serenity::CreateEmbed::new()
+            .title(spec.title)
+            .description(spec.description)
+            .colour(spec.colour);
+        for (name, value) in spec.fields {
+            embed = embed.field(name, value, false);
+        }
+        if !spec.footer.is_empty() {
+            embed = embed.footer(serenity::CreateEmbedFooter::new(spec.footer));
+        }
+        embed
+    }
+}
+
+/// No pings, ever: not users, roles, @everyone, nor the replied-to author.
+pub fn no_mentions() -> serenity::CreateAllowedMentions {
+    serenity::CreateAllowedMentions::new()
+        .everyone(false)
+        .all_users(false)
+        .all_roles(false)
+        .replied_user(false)
+}
+
+/// A line of a passage for "see also".
+fn gist(text: &str) -> String {
+    truncate(text.lines().next().unwrap_or(""), 200)
+}
+
+/// An answered question: best passage with the question's words in bold.
+pub fn answer_embed(answer: &Answer, lang: Lang) -> EmbedSpec {
+    let confidence = format!("{} {:.2}", i18n::text(lang, Msg::Confidence), answer.confidence);
+    if !answer.answered {
+        let mut description = format!("{} ({confidence}).", i18n::text(lang, Msg::NoAnswerBody));
+        description.push(' ');
+        description.push_str(if answer.passages.is_empty() {
+            i18n::text(lang, Msg::NoTopics)
+        } else {
+            i18n::text(lang, Msg::TopicsIntro)
+        });
+        return EmbedSpec {
+            title: i18n::text(lang, Msg::NoAnswerTitle).to_string(),
+            description,
+            colour: GREY,
+            ..EmbedSpec::default()
+        };
+    }
+    let best = &answer.passages[0];
+    let see_also = answer.passages[1..]
+        .iter()
+        .take(2)
+        .map(|p| {
+            (
+                format!("{}: {}", i18n::text(lang, Msg::SeeAlso), p.section),
+                format!("{} `{}`", gist(&p.text), p.id),
+            )
+        })
+        .collect();
+    EmbedSpec {
+        title: best.section.clone(),
+        description: best.highlighted("**", "**"),
+        fields: see_also,
+        footer: format!("{}: {} · {confidence}", i18n::text(lang, Msg::Source), best.id),
+        colour: BLUE,
+    }
+}
+
+/// A section a "no clear answer" offers: (button label, custom id).
+pub fn topic_buttons(answer: &Answer, brain: &Brain) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let sections = answer.passages.iter().filter_map(|p| {
+        let section = p.id.rsplit_once('/').map(|(s, _)| s)?;
+        Some((p.section.clone(), format!("topic:{}:{section}", p.lang)))
+    });
+    let fallback = brain.editions.values().next().into_iter().flat_map(|e| {
+        let lang = e.lang;
+        brain.knowledge.editions[&lang]
+            .documents
+            .iter()
+            .flat_map(move |d| {
+                d.sections
+                    .iter()
+                    .map(move |s| (s.title.clone(), format!("topic:{lang}:{}/{}", d.id, s.slug)))
+            })
+    });
+    let candidates: Vec<(String, String)> = if answer.passages.is_empty() {
+        fallback.collect()
+    } else {
+        sections.collect()
+    };
+    for (title, id) in candidates {
+        if id.len() <= CUSTOM_ID_MAX && !out.iter().any(|(_, i)| *i == id) {
+            out.push((truncate(&title, BUTTON_LABEL_MAX), id));
+        }
+        if out.len() == 3 {
+            break;
+        }
+    }
+    out
+}
+
+pub fn buttons(topics: &[(String, String)]) -> Vec<serenity::CreateActionRow> {
+    if topics.is_empty() {
+        return Vec::new();
+    }
+    vec![serenity::CreateActionRow::Buttons(
+        topics
+            .iter()
+            .map(|(label, id)| {
+                serenity::CreateButton::new(id.clone())
+                    .label(label.clone())
+                    .style(serenity::ButtonStyle::Secondary)
+            })
+            .collect(),
+    )]
+}
+
+/// The section a topic button names (`topic:<lang>:<doc>/<slug>`), whole.
+pub fn section_embed(brain: &Brain, custom_id: &str, lang: Lang) -> Option<EmbedSpec> {
+    let rest = custom_id.strip_prefix("topic:")?;
+    let (code, key) = rest.split_once(':')?;
+    let edition_lang = Lang::from_code(code)?;
+    let (doc_id, slug) = key.split_once('/')?;
+    let doc = brain
+        .knowledge
+        .editions
+        .get(&edition_lang)?
+        .documents
+        .iter()
+        .find(|d| d.id == doc_id)?;
+    let section = doc.sections.iter().find(|s| s.slug == slug)?;
+    let first = section.passages.first()?;
+    let description = section
+        .passages
+        .iter()
+        .map(|p| p.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    Some(EmbedSpec {
+        title: section.title.clone(),
+        description,
+        footer: format!("{}: {}", i18n::text(lang, Msg::Source), first.id),
+        colour: BLUE,
+        ..EmbedSpec::default()
+    })
+}
+
+pub fn recommendation_embed(rec: &Recommendation, lang: Lang) -> EmbedSpec {
+    let verdict = match rec.verdict {
+        Verdict::Hybrid => i18n::text(lang, Msg::Hybrid).to_string(),
+        v => v.to_string(),
+    };
+    let mut fields = Vec::new();
+    let reasons: Vec<String> = rec
+        .reasons
+        .iter()
+        .map(|r| {
+            let sign = match rec.verdict {
+                Verdict::Hybrid => "·",
+                Verdict::Bpo if r.favors == Model::Bpo => "+",
+                Verdict::Kpo if r.favors == Model::Kpo => "+",
+                _ => "−",
+            };
+            format!("{sign} **{}** {:.1}: {} `{}`", r.favors, r.weight, r.text, r.source)
+        })
+        .collect();
+    push_lines(&mut fields, i18n::text(lang, Msg::Reasons), &reasons);
+    let risks: Vec<String> = rec
+        .risks
+        .iter()
+        .map(|r| format!("⚠ **{}**: {} `{}`", r.model, r.text, r.source))
+        .collect();
+    push_lines(&mut fields, i18n::text(lang, Msg::Risks), &risks);
+    let mut description = format!(
+        "{} {:.2} · {}: BPO {:.1} · KPO {:.1}",
+        i18n::text(lang, Msg::Confidence),
+        rec.confidence,
+        i18n::text(lang, Msg::Scores),
+        rec.scores.bpo,
+        rec.scores.kpo
+    );
+    if rec.reasons.is_empty() {
+        description.push_str("\n\n");
+        description.push_str(i18n::text(lang, Msg::NoRuleApplies));
+    }
+    EmbedSpec {
+        title: format!("{}: {verdict}", i18n::text(lang, Msg::Recommendation)),
+        description,
+        fields,
+        footer: String::new(),
+        colour: match rec.verdict {
+            Verdict::Hybrid => GREY,
+            _ => GREEN,
+        },
+    }
+}
+
+/// Lines under `name`, split over as many fields as the 1024-character limit needs.
+fn push_lines(fields: &mut Vec<(String, String)>, name: &str, lines: &[String]) {
+    let mut value = String::new();
+    for line in lines {
+        let line = truncate(line, FIELD_VALUE_MAX);
+        if !value.is_empty() && value.chars().count() + 1 + line.chars().count() > FIELD_VALUE_MAX {
+            fields.push((name.to_string(), std::mem::take(&mut value)));
+        }
+        if !value.is_empty() {
+            value.push('\n');
+        }
+        value.push_str(&line);
+    }
+    if !value.is_empty() {
+        fields.push((name.to_string(), value));
+    }
+}
+
+/// A reload's outcome as a message (content, at most 2000 characters).
+pub fn reload_message(result: &Result<ReloadReport, crate::knowledge::Problems>, lang: Lang) -> String {
+    let (head, body) = match result {
+        Ok(report) => (i18n::text(lang, Msg::ReloadDone), report.to_string()),
+        Err(problems) => (i18n::text(lang, Msg::ReloadRefused), problems.to_string()),
+    };
+    let fence = "```";
+    let room = CONTENT_MAX - head.chars().count() - 2 * fence.len() - 3;
+    format!("{head}\n{fence}\n{}{fence}", truncate(&body, room))
+}
+
+pub fn topics_embed(brain: &Brain, lang: Lang) -> EmbedSpec {
+    let mut description = String::new();
+    for edition in brain.knowledge.editions.values() {
+        for doc in &edition.documents {
+            for s in &doc.sections {
+                description.push_str(&format!("• {}\n", s.title));
+            }
+        }
+    }
+    EmbedSpec {
+        title: i18n::text(lang, Msg::Topics).to_string(),
+        description,
+        colour: BLUE,
+        ..EmbedSpec::default()
+    }
+}
+
+pub fn help_embed(lang: Lang) -> EmbedSpec {
+    EmbedSpec {
+        title: "outsourcing-bot".to_string(),
+        description: i18n::text(lang, Msg::Help).to_string(),
+        colour: BLUE,
+        ..EmbedSpec::default()
+    }
+}
+
+pub fn error_embed(text: &str) -> EmbedSpec {
+    EmbedSpec {
+        title: String::new(),
+        description: text.to_string(),
+        colour: RED,
+        ..EmbedSpec::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncation_respects_characters() {
+        assert_eq!(truncate("añoñoño", 4), "año…");
+        assert_eq!(truncate("abc", 3), "abc");
+    }
+
+    #[test]
+    fn embeds_fit_discords_limits() {
+        let long = "ñ".repeat(5000);
+        let spec = EmbedSpec {
+            title: long.clone(),
+            description: long.clone(),
+            fields: (0..30).map(|_| (long.clone(), long.clone())).collect(),
+            footer: long.clone(),
+            colour: 0,
+        }
+        .within_limits();
+        assert_eq!(spec.title.chars().count(), TITLE_MAX);
+        assert!(spec.fields.len() <= FIELDS_MAX);
+        assert!(spec.fields.iter().all(|(n, v)| n.chars().count() <= FIELD_NAME_MAX
+            && v.chars().count() <= FIELD_VALUE_MAX));
+        assert!(spec.total() <= EMBED_TOTAL_MAX, "{}", spec.total());
+    }
+
+    #[test]
+    fn long_reason_lists_split_over_fields() {
+        let mut fields = Vec::new();
+        let lines: Vec<String> = (0..10).map(|i| format!("{i} {}", "x".repeat(300))).collect();
+        push_lines(&mut fields, "Razones", &lines);
+        assert!(fields.len() >= 3);
+        assert!(fields.iter().all(|(n, v)| n == "Razones" && v.chars().count() <= FIELD_VALUE_MAX));
+    }
+}

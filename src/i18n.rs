@@ -1,0 +1,146 @@
+//! What the bot says besides passages, in each language, from one place.
+//!
+//! Front ends ask for a [`Msg`] in a [`Lang`]; adding a language means adding
+//! one arm per message here (the compiler lists every one left out).
+
+use crate::lang::Lang;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Msg {
+    SeeAlso,
+    Source,
+    Confidence,
+    NoAnswerTitle,
+    /// Followed by the confidence, then the topics.
+    NoAnswerBody,
+    NoTopics,
+    Topics,
+    TopicsIntro,
+    QuestionEmpty,
+    /// `{max}` is the limit.
+    QuestionTooLong,
+    /// `{secs}` is the wait.
+    Cooldown,
+    NotAdmin,
+    ReloadRefused,
+    ReloadDone,
+    Apology,
+    BadInput,
+    Help,
+    Recommendation,
+    Reasons,
+    Risks,
+    Scores,
+    Hybrid,
+    NoRuleApplies,
+    NoOptions,
+    NoRules,
+}
+
+/// The text of `msg` in `lang`.
+pub fn text(lang: Lang, msg: Msg) -> &'static str {
+    use Msg::*;
+    match (lang, msg) {
+        (Lang::Es, SeeAlso) => "Ver también",
+        (Lang::En, SeeAlso) => "See also",
+        (Lang::Es, Source) => "Fuente",
+        (Lang::En, Source) => "Source",
+        (Lang::Es, Confidence) => "confianza",
+        (Lang::En, Confidence) => "confidence",
+        (Lang::Es, NoAnswerTitle) => "Sin respuesta clara",
+        (Lang::En, NoAnswerTitle) => "No clear answer",
+        (Lang::Es, NoAnswerBody) => {
+            "No encontré en el conocimiento nada que responda bien a esto"
+        }
+        (Lang::En, NoAnswerBody) => "I found nothing in the knowledge that answers this well",
+        (Lang::Es, NoTopics) => "Pregunte por BPO o KPO: qué son, sus tipos, beneficios, desafíos o diferencias.",
+        (Lang::En, NoTopics) => "Ask about BPO or KPO: what they are, their types, benefits, challenges or differences.",
+        (Lang::Es, Topics) => "Temas",
+        (Lang::En, Topics) => "Topics",
+        (Lang::Es, TopicsIntro) => "Estos temas son los más cercanos:",
+        (Lang::En, TopicsIntro) => "These topics come closest:",
+        (Lang::Es, QuestionEmpty) => "La pregunta está vacía: escriba qué quiere saber.",
+        (Lang::En, QuestionEmpty) => "The question is empty: write what you want to know.",
+        (Lang::Es, QuestionTooLong) => "La pregunta es demasiado larga: el límite es de {max} caracteres.",
+        (Lang::En, QuestionTooLong) => "The question is too long: the limit is {max} characters.",
+        (Lang::Es, Cooldown) => "Va más rápido de lo que puedo seguir: vuelva a intentarlo en {secs} s.",
+        (Lang::En, Cooldown) => "You're asking faster than I can keep up: try again in {secs} s.",
+        (Lang::Es, NotAdmin) => {
+            "Solo los administradores del servidor (Gestionar servidor) pueden recargar el conocimiento."
+        }
+        (Lang::En, NotAdmin) => "Only server admins (Manage Server) can reload the knowledge.",
+        (Lang::Es, ReloadRefused) => "Recarga rechazada; se sigue sirviendo el conocimiento anterior.",
+        (Lang::En, ReloadRefused) => "Reload refused; the old knowledge is still served.",
+        (Lang::Es, ReloadDone) => "Conocimiento recargado",
+        (Lang::En, ReloadDone) => "Knowledge reloaded",
+        (Lang::Es, Apology) => {
+            "Lo siento, algo falló de mi lado. Los administradores encontrarán los detalles en el registro."
+        }
+        (Lang::En, Apology) => {
+            "Sorry, something went wrong on my side. The admins can find the details in the log."
+        }
+        (Lang::Es, BadInput) => "No pude leer esa orden",
+        (Lang::En, BadInput) => "I couldn't read that command",
+        (Lang::Es, Help) => HELP_ES,
+        (Lang::En, Help) => HELP_EN,
+        (Lang::Es, Recommendation) => "Recomendación",
+        (Lang::En, Recommendation) => "Recommendation",
+        (Lang::Es, Reasons) => "Razones",
+        (Lang::En, Reasons) => "Reasons",
+        (Lang::Es, Risks) => "Riesgos",
+        (Lang::En, Risks) => "Risks",
+        (Lang::Es, Scores) => "Puntuación",
+        (Lang::En, Scores) => "Scores",
+        (Lang::Es, Hybrid) => "híbrido (combinar BPO y KPO)",
+        (Lang::En, Hybrid) => "hybrid (combine BPO and KPO)",
+        (Lang::Es, NoRuleApplies) => {
+            "Ninguna regla se aplica a estas respuestas: añada más (por ejemplo, el tipo de trabajo o su complejidad)."
+        }
+        (Lang::En, NoRuleApplies) => {
+            "No rule applies to these answers: add more (the kind of work or its complexity, for example)."
+        }
+        (Lang::Es, NoOptions) => "Elija al menos una opción de /recommend (tipo de trabajo, complejidad, volumen…).",
+        (Lang::En, NoOptions) => "Choose at least one /recommend option (kind of work, complexity, volume…).",
+        (Lang::Es, NoRules) => "Las recomendaciones no están configuradas (falta rules.toml).",
+        (Lang::En, NoRules) => "Recommendations are not set up (rules.toml is missing).",
+    }
+}
+
+const HELP_ES: &str = "\
+Respondo preguntas sobre externalización: BPO (procesos de negocio) y KPO (procesos de conocimiento), con los pasajes del material que las responden y su fuente.
+• `/ask pregunta:` — por ejemplo «¿Qué es un KPO?», «beneficios del bpo», «kpo vs bpo».
+• `/recommend` — indique su situación (tipo de trabajo, complejidad, volumen, experiencia, reglas o criterio, objetivo) y le digo si le conviene BPO, KPO o un modelo híbrido, y por qué.
+• `/topics` — los temas que conozco.
+• También respondo si me menciona, por mensaje directo o en los canales de respuestas.
+Si nada responde bien, lo digo en lugar de adivinar.";
+
+const HELP_EN: &str = "\
+I answer questions about outsourcing: BPO (business processes) and KPO (knowledge processes), with the passages of the material that answer them and their source.
+• `/ask question:` — for example \"What is KPO?\", \"beneficios del bpo\", \"kpo vs bpo\".
+• `/recommend` — describe your situation (kind of work, complexity, volume, expertise, rules or judgment, goal) and I tell you whether BPO, KPO or a hybrid fits, and why.
+• `/topics` — the topics I know.
+• I also answer when you mention me, in a direct message, or in the answer channels.
+When nothing answers well, I say so instead of guessing.";
+
+/// `msg` with `{name}` placeholders filled in.
+pub fn fill(lang: Lang, msg: Msg, values: &[(&str, &str)]) -> String {
+    let mut out = text(lang, msg).to_string();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert_eq!(
+            fill(Lang::En, Msg::Cooldown, &[("secs", "12")]),
+            "You're asking faster than I can keep up: try again in 12 s."
+        );
+        assert!(fill(Lang::Es, Msg::QuestionTooLong, &[("max", "500")]).contains("500 caracteres"));
+    }
+}
