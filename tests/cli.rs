@@ -224,10 +224,17 @@ fn serve_without_a_token_and_without_a_terminal_exits_1() {
 
 #[test]
 fn the_token_is_never_printed() {
+    // A closed port on loopback: the bot tries to connect, fails, and says so.
     let (code, out, err) = run(bot()
         .env("DISCORD_TOKEN", "secret.token.value")
+        .env("DISCORD_API_BASE", "http://127.0.0.1:9")
+        .env("RUST_LOG", "trace")
         .write_stdin(""));
     assert_eq!(code, 1);
+    assert!(
+        err.contains("cannot reach the Discord API at http://127.0.0.1:9"),
+        "{err}"
+    );
     assert!(!out.contains("secret.token.value") && !err.contains("secret.token.value"));
 }
 
