@@ -116,7 +116,10 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Usage(_) | CliError::Question(_) | CliError::Answers(_) => 2,
-            CliError::Config(_) | CliError::Knowledge(_) | CliError::Io(_) | CliError::Discord(_) => 1,
+            CliError::Config(_)
+            | CliError::Knowledge(_)
+            | CliError::Io(_)
+            | CliError::Discord(_) => 1,
         }
     }
 }

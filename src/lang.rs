@@ -49,14 +49,68 @@ impl FromStr for Lang {
 
 /// Words that mostly occur in one language's questions.
 const SPANISH_WORDS: &[&str] = &[
-    "qué", "que", "es", "el", "la", "los", "las", "de", "del", "un", "una", "por", "para", "cómo",
-    "como", "cuál", "cual", "cuáles", "son", "y", "en", "con", "sus", "mi", "hay", "beneficios",
-    "ventajas", "desafíos", "diferencia", "diferencias", "tipos", "empresa", "entre",
+    "qué",
+    "que",
+    "es",
+    "el",
+    "la",
+    "los",
+    "las",
+    "de",
+    "del",
+    "un",
+    "una",
+    "por",
+    "para",
+    "cómo",
+    "como",
+    "cuál",
+    "cual",
+    "cuáles",
+    "son",
+    "y",
+    "en",
+    "con",
+    "sus",
+    "mi",
+    "hay",
+    "beneficios",
+    "ventajas",
+    "desafíos",
+    "diferencia",
+    "diferencias",
+    "tipos",
+    "empresa",
+    "entre",
 ];
 const ENGLISH_WORDS: &[&str] = &[
-    "what", "is", "the", "a", "an", "of", "how", "which", "are", "and", "in", "for", "does", "do",
-    "my", "with", "benefits", "advantages", "challenges", "difference", "differences", "types",
-    "company", "between", "should", "i", "can",
+    "what",
+    "is",
+    "the",
+    "a",
+    "an",
+    "of",
+    "how",
+    "which",
+    "are",
+    "and",
+    "in",
+    "for",
+    "does",
+    "do",
+    "my",
+    "with",
+    "benefits",
+    "advantages",
+    "challenges",
+    "difference",
+    "differences",
+    "types",
+    "company",
+    "between",
+    "should",
+    "i",
+    "can",
 ];
 
 /// The language `text` is most likely written in. Undecidable text (bare
@@ -66,7 +120,10 @@ pub fn detect(text: &str) -> Lang {
     let lower = text.to_lowercase();
     let mut es = lower.chars().filter(|c| "¿¡ñáéíóú".contains(*c)).count() * 2;
     let mut en = 0;
-    for word in lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+    for word in lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
         es += usize::from(SPANISH_WORDS.contains(&word));
         en += usize::from(ENGLISH_WORDS.contains(&word));
     }

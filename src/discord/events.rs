@@ -33,7 +33,10 @@ pub fn addressed_to_bot(msg: &serenity::Message, bot: serenity::UserId, data: &D
     }
     msg.guild_id.is_none()
         || msg.mentions.iter().any(|u| u.id == bot)
-        || data.settings.answer_channels.contains(&msg.channel_id.get())
+        || data
+            .settings
+            .answer_channels
+            .contains(&msg.channel_id.get())
 }
 
 /// The question without mentions of the bot (`<@id>`, `<@!id>`).
@@ -46,7 +49,11 @@ pub fn question_text(content: &str, bot: serenity::UserId) -> String {
         .to_string()
 }
 
-async fn on_message(ctx: &serenity::Context, data: &Data, msg: &serenity::Message) -> Result<(), Error> {
+async fn on_message(
+    ctx: &serenity::Context,
+    data: &Data,
+    msg: &serenity::Message,
+) -> Result<(), Error> {
     if !addressed_to_bot(msg, data.bot_user_id, data) {
         return Ok(());
     }
@@ -66,10 +73,14 @@ async fn on_message(ctx: &serenity::Context, data: &Data, msg: &serenity::Messag
                 log(msg, "cooldown_silent", started);
                 return Ok(());
             }
-            Err(err @ UserError::Cooldown(_)) => {
-                (reply.embed(render::error_embed(&err.text(lang)).build()), "cooldown")
-            }
-            Err(err) => (reply.embed(render::error_embed(&err.text(lang)).build()), "refused"),
+            Err(err @ UserError::Cooldown(_)) => (
+                reply.embed(render::error_embed(&err.text(lang)).build()),
+                "cooldown",
+            ),
+            Err(err) => (
+                reply.embed(render::error_embed(&err.text(lang)).build()),
+                "refused",
+            ),
         }
     };
     msg.channel_id.send_message(&ctx.http, reply).await?;
@@ -96,8 +107,10 @@ async fn on_click(
     let started = Instant::now();
     let lang = lang::from_locale(&click.locale);
     let snapshot = data.live.snapshot();
-    let embed = render::section_embed(&snapshot.brain, &click.data.custom_id, lang)
-        .unwrap_or_else(|| render::error_embed(crate::i18n::text(lang, crate::i18n::Msg::NoTopics)));
+    let embed =
+        render::section_embed(&snapshot.brain, &click.data.custom_id, lang).unwrap_or_else(|| {
+            render::error_embed(crate::i18n::text(lang, crate::i18n::Msg::NoTopics))
+        });
     let response = serenity::CreateInteractionResponse::Message(
         serenity::CreateInteractionResponseMessage::new()
             .embed(embed.build())

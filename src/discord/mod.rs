@@ -20,8 +20,8 @@ use poise::serenity_prelude as serenity;
 
 use crate::answer::{answer, Question, QuestionError};
 use crate::config::{Config, Secret, DEFAULT_API_BASE};
-use crate::lang::{self, Lang};
 use crate::knowledge::rules::QuestionDef;
+use crate::lang::{self, Lang};
 use crate::live::Live;
 use state::{Context, Data, Error, RateLimiter, Settings, UserError};
 
@@ -202,7 +202,11 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
                 }
                 None => {
                     tracing::error!(user, command = %command, "command failed: {error}");
-                    reply_ephemeral(ctx, crate::i18n::text(lang, crate::i18n::Msg::Apology).into()).await;
+                    reply_ephemeral(
+                        ctx,
+                        crate::i18n::text(lang, crate::i18n::Msg::Apology).into(),
+                    )
+                    .await;
                     log_command(user, &command, "failed", started_at(ctx).await);
                 }
             }
@@ -213,14 +217,27 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             }
             let text = crate::i18n::text(lang_of(ctx), crate::i18n::Msg::NotAdmin);
             reply_ephemeral(ctx, text.into()).await;
-            log_command(ctx.author().id.get(), &ctx.command().name, "not_admin", started_at(ctx).await);
+            log_command(
+                ctx.author().id.get(),
+                &ctx.command().name,
+                "not_admin",
+                started_at(ctx).await,
+            );
         }
         poise::FrameworkError::ArgumentParse { ctx, error, .. } => {
             let lang = lang_of(ctx);
-            tracing::info!("could not parse arguments of /{}: {error}", ctx.command().name);
+            tracing::info!(
+                "could not parse arguments of /{}: {error}",
+                ctx.command().name
+            );
             let text = format!("{}.", crate::i18n::text(lang, crate::i18n::Msg::BadInput));
             reply_ephemeral(ctx, text).await;
-            log_command(ctx.author().id.get(), &ctx.command().name, "bad_input", started_at(ctx).await);
+            log_command(
+                ctx.author().id.get(),
+                &ctx.command().name,
+                "bad_input",
+                started_at(ctx).await,
+            );
         }
         poise::FrameworkError::CommandPanic { ctx, payload, .. } => {
             tracing::error!(command = %ctx.command().name, "command panicked: {payload:?}");
@@ -228,7 +245,10 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             reply_ephemeral(ctx, text.into()).await;
         }
         poise::FrameworkError::EventHandler { error, event, .. } => {
-            tracing::error!(event = event.snake_case_name(), "event handler failed: {error}");
+            tracing::error!(
+                event = event.snake_case_name(),
+                "event handler failed: {error}"
+            );
         }
         other => tracing::warn!("unhandled framework error: {other}"),
     }
@@ -299,7 +319,12 @@ async fn serve(config: &Config, live: Arc<Live>, token: &Secret) -> Result<(), D
             },
             post_command: |ctx| {
                 Box::pin(async move {
-                    log_command(ctx.author().id.get(), &ctx.command().name, "ok", started_at(ctx).await);
+                    log_command(
+                        ctx.author().id.get(),
+                        &ctx.command().name,
+                        "ok",
+                        started_at(ctx).await,
+                    );
                 })
             },
             event_handler: |framework, event| Box::pin(events::handle(framework, event)),
@@ -362,14 +387,15 @@ async fn serve(config: &Config, live: Arc<Live>, token: &Secret) -> Result<(), D
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(term) => term,
-            Err(err) => {
-                tracing::warn!("cannot listen for SIGTERM: {err}");
-                let _ = tokio::signal::ctrl_c().await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(err) => {
+                    tracing::warn!("cannot listen for SIGTERM: {err}");
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}

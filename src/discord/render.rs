@@ -117,7 +117,11 @@ fn gist(text: &str) -> String {
 
 /// An answered question: best passage with the question's words in bold.
 pub fn answer_embed(answer: &Answer, lang: Lang) -> EmbedSpec {
-    let confidence = format!("{} {:.2}", i18n::text(lang, Msg::Confidence), answer.confidence);
+    let confidence = format!(
+        "{} {:.2}",
+        i18n::text(lang, Msg::Confidence),
+        answer.confidence
+    );
     if !answer.answered {
         let mut description = format!("{} ({confidence}).", i18n::text(lang, Msg::NoAnswerBody));
         description.push(' ');
@@ -148,7 +152,11 @@ pub fn answer_embed(answer: &Answer, lang: Lang) -> EmbedSpec {
         title: best.section.clone(),
         description: best.highlighted("**", "**"),
         fields: see_also,
-        footer: format!("{}: {} · {confidence}", i18n::text(lang, Msg::Source), best.id),
+        footer: format!(
+            "{}: {} · {confidence}",
+            i18n::text(lang, Msg::Source),
+            best.id
+        ),
         colour: BLUE,
     }
 }
@@ -249,7 +257,10 @@ pub fn recommendation_embed(rec: &Recommendation, lang: Lang) -> EmbedSpec {
                 Verdict::Kpo if r.favors == Model::Kpo => "+",
                 _ => "−",
             };
-            format!("{sign} **{}** {:.1}: {} `{}`", r.favors, r.weight, r.text, r.source)
+            format!(
+                "{sign} **{}** {:.1}: {} `{}`",
+                r.favors, r.weight, r.text, r.source
+            )
         })
         .collect();
     push_lines(&mut fields, i18n::text(lang, Msg::Reasons), &reasons);
@@ -302,7 +313,10 @@ fn push_lines(fields: &mut Vec<(String, String)>, name: &str, lines: &[String]) 
 }
 
 /// A reload's outcome as a message (content, at most 2000 characters).
-pub fn reload_message(result: &Result<ReloadReport, crate::knowledge::Problems>, lang: Lang) -> String {
+pub fn reload_message(
+    result: &Result<ReloadReport, crate::knowledge::Problems>,
+    lang: Lang,
+) -> String {
     let (head, body) = match result {
         Ok(report) => (i18n::text(lang, Msg::ReloadDone), report.to_string()),
         Err(problems) => (i18n::text(lang, Msg::ReloadRefused), problems.to_string()),
@@ -370,17 +384,24 @@ mod tests {
         .within_limits();
         assert_eq!(spec.title.chars().count(), TITLE_MAX);
         assert!(spec.fields.len() <= FIELDS_MAX);
-        assert!(spec.fields.iter().all(|(n, v)| n.chars().count() <= FIELD_NAME_MAX
-            && v.chars().count() <= FIELD_VALUE_MAX));
+        assert!(spec
+            .fields
+            .iter()
+            .all(|(n, v)| n.chars().count() <= FIELD_NAME_MAX
+                && v.chars().count() <= FIELD_VALUE_MAX));
         assert!(spec.total() <= EMBED_TOTAL_MAX, "{}", spec.total());
     }
 
     #[test]
     fn long_reason_lists_split_over_fields() {
         let mut fields = Vec::new();
-        let lines: Vec<String> = (0..10).map(|i| format!("{i} {}", "x".repeat(300))).collect();
+        let lines: Vec<String> = (0..10)
+            .map(|i| format!("{i} {}", "x".repeat(300)))
+            .collect();
         push_lines(&mut fields, "Razones", &lines);
         assert!(fields.len() >= 3);
-        assert!(fields.iter().all(|(n, v)| n == "Razones" && v.chars().count() <= FIELD_VALUE_MAX));
+        assert!(fields
+            .iter()
+            .all(|(n, v)| n == "Razones" && v.chars().count() <= FIELD_VALUE_MAX));
     }
 }

@@ -112,7 +112,11 @@ impl RateLimiter {
         let mut asked = self.asked.lock().unwrap_or_else(|p| p.into_inner());
         // Forget users who have been quiet for a window, so the map stays small.
         if asked.len() > 10_000 {
-            asked.retain(|_, w| w.times.back().is_some_and(|t| now.duration_since(*t) < WINDOW));
+            asked.retain(|_, w| {
+                w.times
+                    .back()
+                    .is_some_and(|t| now.duration_since(*t) < WINDOW)
+            });
         }
         let window = asked.entry(user).or_default();
         while window
@@ -149,8 +153,19 @@ mod tests {
             assert!(limiter.check(1, t0 + Duration::from_secs(i)).is_ok());
         }
         let refused = limiter.check(1, t0 + Duration::from_secs(10)).unwrap_err();
-        assert_eq!(refused, Refusal { wait: Duration::from_secs(50), first: true });
-        assert!(!limiter.check(1, t0 + Duration::from_secs(11)).unwrap_err().first);
+        assert_eq!(
+            refused,
+            Refusal {
+                wait: Duration::from_secs(50),
+                first: true
+            }
+        );
+        assert!(
+            !limiter
+                .check(1, t0 + Duration::from_secs(11))
+                .unwrap_err()
+                .first
+        );
         // Another user is not affected.
         assert!(limiter.check(2, t0 + Duration::from_secs(11)).is_ok());
         // A minute after the first question, one more fits.

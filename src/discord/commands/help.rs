@@ -1,8 +1,8 @@
 //! `/help` — what the bot does and how to ask.
 
+use crate::discord::lang_of;
 use crate::discord::render;
 use crate::discord::state::{Context, Error};
-use crate::discord::lang_of;
 
 /// What this bot does and how to ask it
 #[poise::command(

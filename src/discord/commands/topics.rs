@@ -1,8 +1,8 @@
 //! `/topics` — the sections of the knowledge.
 
+use crate::discord::lang_of;
 use crate::discord::render;
 use crate::discord::state::{Context, Error};
-use crate::discord::lang_of;
 
 /// The topics the bot knows about
 #[poise::command(

@@ -1,0 +1,1427 @@
+//! A fake Discord for tests: a REST API (a small hand-written HTTP/1.1 server)
+//! and a gateway (websocket), both on 127.0.0.1, speaking just enough of
+//! Discord's protocol for serenity 0.12 / poise 0.7 to run against them.
+//! Nothing here reaches the internet.
+//!
+//! Point serenity at it with
+//! `HttpBuilder::new(token).proxy(fake.api_base()).ratelimiter_disabled(true)`;
+//! `Client::start()` then asks `GET /api/v10/gateway` for the websocket URL.
+//!
+//! Every payload is shaped after serenity's model structs. serenity only logs a
+//! dispatch it cannot deserialize (at WARN) and drops it, so [`FakeDiscord::dispatch`]
+//! first checks that serenity can deserialize the event and panics if not.
+//!
+//! All servers are tokio tasks, aborted when the [`FakeDiscord`] is dropped.
+
+use std::collections::HashMap;
+use std::io;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use futures_util::{SinkExt, StreamExt};
+use poise::serenity_prelude as serenity;
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+/// The guild's only text channel (also used for guild interactions).
+pub const TEXT_CHANNEL_ID: u64 = 400_000_000_000_000_001;
+/// The DM channel used by interactions built without a member.
+pub const DM_CHANNEL_ID: u64 = 400_000_000_000_000_002;
+/// Owner of the guild and of the application (not the bot, not a test user).
+pub const OWNER_ID: u64 = 700_000_000_000_000_001;
+/// A token (with or without `Bot `) that every REST route answers with 401.
+pub const BAD_TOKEN: &str = "bad-token";
+
+/// Permission bits (Discord's numbering).
+pub const ADD_REACTIONS: u64 = 1 << 6;
+pub const MANAGE_GUILD: u64 = 1 << 5;
+pub const ADMINISTRATOR: u64 = 1 << 3;
+pub const VIEW_CHANNEL: u64 = 1 << 10;
+pub const SEND_MESSAGES: u64 = 1 << 11;
+pub const EMBED_LINKS: u64 = 1 << 14;
+pub const ATTACH_FILES: u64 = 1 << 15;
+pub const READ_MESSAGE_HISTORY: u64 = 1 << 16;
+pub const USE_EXTERNAL_EMOJIS: u64 = 1 << 18;
+pub const USE_APPLICATION_COMMANDS: u64 = 1 << 31;
+pub const SEND_MESSAGES_IN_THREADS: u64 = 1 << 38;
+/// What `@everyone` may do in the fake guild (a plain member's permissions).
+pub const EVERYONE_PERMISSIONS: u64 = ADD_REACTIONS
+    | VIEW_CHANNEL
+    | SEND_MESSAGES
+    | EMBED_LINKS
+    | ATTACH_FILES
+    | READ_MESSAGE_HISTORY
+    | USE_EXTERNAL_EMOJIS
+    | USE_APPLICATION_COMMANDS;
+/// `app_permissions` sent with every interaction (the bot's permissions).
+pub const APP_PERMISSIONS: u64 = EVERYONE_PERMISSIONS | SEND_MESSAGES_IN_THREADS;
+
+const HEARTBEAT_INTERVAL_MS: u64 = 41_250;
+const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
+const MAX_LINE: u64 = 16 * 1024;
+const MAX_HEADERS: usize = 200;
+const MAX_BODY: usize = 32 * 1024 * 1024;
+const HTTP_IDLE: Duration = Duration::from_secs(300);
+const ATTACHMENT_SIZE_LIMIT: u64 = 25 * 1024 * 1024;
+
+/// Ids and names of the fake application, bot and guild.
+#[derive(Clone, Debug)]
+pub struct FakeConfig {
+    pub application_id: u64,
+    pub bot_user_id: u64,
+    pub bot_name: String,
+    pub guild_id: u64,
+    pub admin_role_id: u64,
+    pub member_role_id: u64,
+}
+
+impl Default for FakeConfig {
+    fn default() -> Self {
+        Self {
+            application_id: 100_000_000_000_000_001,
+            bot_user_id: 100_000_000_000_000_002,
+            bot_name: "FakeBot".to_string(),
+            guild_id: 200_000_000_000_000_001,
+            admin_role_id: 300_000_000_000_000_001,
+            member_role_id: 300_000_000_000_000_002,
+        }
+    }
+}
+
+/// One REST request as the fake received it.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    pub method: String,
+    /// E.g. `/api/v10/channels/123/messages`, without the query string.
+    pub path: String,
+    /// The raw query string (without `?`), empty if none.
+    pub query: String,
+    /// The JSON body; `Null` if empty or not JSON. For multipart bodies, the
+    /// `payload_json` part.
+    pub body: Value,
+}
+
+impl std::fmt::Display for Recorded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut body = self.body.to_string();
+        if body.len() > 300 {
+            let mut cut = 300;
+            while !body.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            body.truncate(cut);
+            body.push('…');
+        }
+        if self.query.is_empty() {
+            write!(f, "{} {} {}", self.method, self.path, body)
+        } else {
+            write!(f, "{} {}?{} {}", self.method, self.path, self.query, body)
+        }
+    }
+}
+
+/// The fake Discord. Dropping it stops its servers.
+pub struct FakeDiscord {
+    shared: Arc<Shared>,
+    listeners: Vec<AbortHandle>,
+}
+
+impl Drop for FakeDiscord {
+    fn drop(&mut self) {
+        for handle in &self.listeners {
+            handle.abort();
+        }
+        for handle in lock(&self.shared.tasks).drain(..) {
+            handle.abort();
+        }
+    }
+}
+
+impl FakeDiscord {
+    /// Binds the HTTP and gateway listeners on 127.0.0.1 (ephemeral ports) and
+    /// starts serving.
+    pub async fn start(config: FakeConfig) -> FakeDiscord {
+        let http = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("fake discord: cannot bind the HTTP listener");
+        let gateway = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("fake discord: cannot bind the gateway listener");
+        let shared = Arc::new(Shared {
+            config,
+            http_port: http.local_addr().expect("http local addr").port(),
+            ws_port: gateway.local_addr().expect("gateway local addr").port(),
+            counter: AtomicU64::new(1),
+            requests: Mutex::new(Vec::new()),
+            identify: Mutex::new(None),
+            gateway: Mutex::new(GatewayState::default()),
+            originals: Mutex::new(HashMap::new()),
+            interaction_channels: Mutex::new(HashMap::new()),
+            tasks: Mutex::new(Vec::new()),
+        });
+        let listeners = vec![
+            tokio::spawn(serve_http(shared.clone(), http)).abort_handle(),
+            tokio::spawn(serve_gateway(shared.clone(), gateway)).abort_handle(),
+        ];
+        FakeDiscord { shared, listeners }
+    }
+
+    /// `http://127.0.0.1:PORT`, for `HttpBuilder::proxy`.
+    pub fn api_base(&self) -> String {
+        self.shared.api_base()
+    }
+
+    /// `ws://127.0.0.1:PORT`, what `GET /gateway` answers.
+    pub fn gateway_url(&self) -> String {
+        self.shared.ws_url()
+    }
+
+    pub fn config(&self) -> &FakeConfig {
+        &self.shared.config
+    }
+
+    /// The guild's text channel.
+    pub fn channel_id(&self) -> u64 {
+        TEXT_CHANNEL_ID
+    }
+
+    /// Waits (up to `timeout`) until a client has IDENTIFYed and been sent READY
+    /// and GUILD_CREATE. Panics on timeout.
+    pub async fn wait_ready(&self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if lock(&self.shared.gateway).readies > 0 {
+                return;
+            }
+            if Instant::now() >= deadline {
+                let requests = self.requests();
+                panic!(
+                    "fake discord: no client identified within {timeout:?} (gateway connections: {}, \
+                     identify: {:?}); REST requests seen:\n{}",
+                    lock(&self.shared.gateway).connections,
+                    self.identify().is_some(),
+                    list(&requests)
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// How many times a client has been sent READY (re-identifications count).
+    pub fn ready_count(&self) -> u64 {
+        lock(&self.shared.gateway).readies
+    }
+
+    /// How many times a client has RESUMEd (and been sent RESUMED).
+    pub fn resume_count(&self) -> u64 {
+        lock(&self.shared.gateway).resumes
+    }
+
+    /// The IDENTIFY payload (its `d`) the client sent last. None before.
+    pub fn identify(&self) -> Option<Value> {
+        lock(&self.shared.identify).clone()
+    }
+
+    /// Every REST request so far, in order.
+    pub fn requests(&self) -> Vec<Recorded> {
+        lock(&self.shared.requests).clone()
+    }
+
+    /// Waits for the first request at index `from` or later that matches
+    /// `pred`; returns its index and the request. Panics on timeout, listing the
+    /// requests seen.
+    pub async fn wait_request(
+        &self,
+        from: usize,
+        pred: impl Fn(&Recorded) -> bool,
+        timeout: Duration,
+    ) -> (usize, Recorded) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            {
+                let requests = lock(&self.shared.requests);
+                if let Some((i, r)) = requests
+                    .iter()
+                    .enumerate()
+                    .skip(from)
+                    .find(|(_, r)| pred(r))
+                {
+                    return (i, r.clone());
+                }
+            }
+            if Instant::now() >= deadline {
+                let requests = self.requests();
+                panic!(
+                    "fake discord: no matching request (from index {from}) within {timeout:?}; \
+                     requests seen:\n{}",
+                    list(&requests)
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Sends a gateway dispatch (op 0) with the next sequence number to the
+    /// connected client. Panics if serenity could not deserialize it (serenity
+    /// would silently drop it) or if no client is connected.
+    pub async fn dispatch(&self, event: &str, data: Value) {
+        if let Err(e) = validate_dispatch(event, &data) {
+            panic!(
+                "fake discord: serenity cannot deserialize this {event} dispatch: {e}\n{data:#}"
+            );
+        }
+        self.dispatch_raw(event, data).await;
+    }
+
+    /// Like [`Self::dispatch`] but without checking the payload.
+    pub async fn dispatch_raw(&self, event: &str, data: Value) {
+        let mut gateway = lock(&self.shared.gateway);
+        assert!(
+            gateway.conn.is_some(),
+            "fake discord: dispatch({event}) but no gateway client is connected (call wait_ready first)"
+        );
+        assert!(
+            gateway.send_dispatch(event, data),
+            "fake discord: dispatch({event}): the gateway connection is gone"
+        );
+    }
+
+    /// Asks the connected client to reconnect (op 7); it comes back with RESUME.
+    pub async fn request_reconnect(&self) {
+        let gateway = lock(&self.shared.gateway);
+        if let Some(conn) = &gateway.conn {
+            let _ = conn.send(json!({"op": 7, "s": null, "t": null, "d": null}).to_string());
+        }
+    }
+
+    // ---- payload builders (each returns the `d` of a dispatch) ----
+
+    /// A guild member object (as in interactions): user, roles, deaf, mute,
+    /// flags, joined_at and `permissions` (the member's permissions in the
+    /// channel, as a string).
+    pub fn member(&self, user_id: u64, name: &str, roles: &[u64], permissions: u64) -> Value {
+        self.shared
+            .member_json(user_id, name, false, roles, Some(permissions))
+    }
+
+    /// A user object (as in DMs or `mentions`).
+    pub fn user(&self, user_id: u64, name: &str, bot: bool) -> Value {
+        user_json(user_id, name, bot)
+    }
+
+    /// The bot's user object.
+    pub fn bot_user(&self) -> Value {
+        self.shared.bot_user()
+    }
+
+    /// INTERACTION_CREATE for a slash command (type 2). `options` is an array of
+    /// `{name, type, value}` (or null). With `member` it happens in the guild's
+    /// text channel (with `guild_id`, `member`, `app_permissions`); with `None`
+    /// it happens in a DM with user `user_id`. Each call gets a fresh interaction
+    /// id and token.
+    pub fn slash_command(
+        &self,
+        name: &str,
+        options: Value,
+        locale: &str,
+        member: Option<Value>,
+        user_id: u64,
+    ) -> Value {
+        let data = json!({
+            "id": command_id(name).to_string(),
+            "name": name,
+            "type": 1,
+            "options": array_or_empty(options),
+        });
+        self.shared
+            .interaction(2, data, locale, member, user_id, None)
+    }
+
+    /// INTERACTION_CREATE for autocomplete (type 4) in the guild. One option in
+    /// `options` should carry `"focused": true`; its `value` must be a string.
+    pub fn autocomplete(
+        &self,
+        name: &str,
+        options: Value,
+        locale: &str,
+        member: Value,
+        user_id: u64,
+    ) -> Value {
+        let data = json!({
+            "id": command_id(name).to_string(),
+            "name": name,
+            "type": 1,
+            "options": array_or_empty(options),
+        });
+        self.shared
+            .interaction(4, data, locale, Some(member), user_id, None)
+    }
+
+    /// INTERACTION_CREATE for a button click (type 3) in the guild, on a bot
+    /// message in `channel_id` that carries that button.
+    pub fn button_click(
+        &self,
+        custom_id: &str,
+        locale: &str,
+        member: Value,
+        user_id: u64,
+        channel_id: u64,
+    ) -> Value {
+        let data = json!({"custom_id": custom_id, "component_type": 2});
+        let message = self.shared.rest_message(
+            channel_id,
+            &json!({
+                "content": "",
+                "components": [{
+                    "type": 1,
+                    "components": [{"type": 2, "style": 1, "custom_id": custom_id, "label": custom_id}],
+                }],
+            }),
+        );
+        let mut interaction =
+            self.shared
+                .interaction(3, data, locale, Some(member), user_id, Some(channel_id));
+        interaction["message"] = message;
+        interaction
+    }
+
+    /// MESSAGE_CREATE: a message by `author_id` in `channel_id` (in the guild
+    /// when `guild_id` is set, then with `member` (no roles); a DM otherwise).
+    /// `mentions` are user ids (the bot's id gives the bot's user); the content
+    /// is taken as is (write `<@id>` into it yourself).
+    #[allow(clippy::too_many_arguments)]
+    pub fn message(
+        &self,
+        channel_id: u64,
+        guild_id: Option<u64>,
+        author_id: u64,
+        author_name: &str,
+        author_is_bot: bool,
+        content: &str,
+        mentions: &[u64],
+        mention_roles: &[u64],
+        mention_everyone: bool,
+    ) -> Value {
+        let shared = &self.shared;
+        let mentions: Vec<Value> = mentions
+            .iter()
+            .map(|&id| {
+                if id == shared.config.bot_user_id {
+                    shared.bot_user()
+                } else {
+                    user_json(id, &format!("user{id}"), false)
+                }
+            })
+            .collect();
+        let mut message = json!({
+            "id": shared.snowflake().to_string(),
+            "channel_id": channel_id.to_string(),
+            "author": user_json(author_id, author_name, author_is_bot),
+            "content": content,
+            "timestamp": now(),
+            "edited_timestamp": null,
+            "tts": false,
+            "mention_everyone": mention_everyone,
+            "mentions": mentions,
+            "mention_roles": ids(mention_roles),
+            "mention_channels": [],
+            "attachments": [],
+            "embeds": [],
+            "reactions": [],
+            "pinned": false,
+            "type": 0,
+            "flags": 0,
+            "components": [],
+            "sticker_items": [],
+        });
+        if let Some(guild_id) = guild_id {
+            message["guild_id"] = json!(guild_id.to_string());
+            message["member"] = json!({
+                "roles": [],
+                "joined_at": now(),
+                "deaf": false,
+                "mute": false,
+                "flags": 0,
+                "pending": false,
+                "nick": null,
+                "avatar": null,
+                "premium_since": null,
+            });
+        }
+        message
+    }
+
+    /// The READY payload the gateway sends after IDENTIFY (with a sample
+    /// session id and shard).
+    pub fn ready_payload(&self) -> Value {
+        self.shared.ready_payload(json!([0, 1]), "fake-session-0")
+    }
+
+    /// The GUILD_CREATE payload the gateway sends after READY.
+    pub fn guild_create_payload(&self) -> Value {
+        self.shared.guild_payload()
+    }
+
+    /// What `GET /oauth2/applications/@me` answers.
+    pub fn application_info(&self) -> Value {
+        self.shared.application_info()
+    }
+
+    /// What the REST message routes answer for a request body `body` (content,
+    /// embeds, components, flags are taken from it).
+    pub fn rest_message(&self, channel_id: u64, body: &Value) -> Value {
+        self.shared.rest_message(channel_id, body)
+    }
+
+    /// What `PUT .../commands` answers for a request body (None if the body is
+    /// not an array of objects).
+    pub fn registered_commands(&self, body: &Value, guild_id: Option<u64>) -> Option<Value> {
+        self.shared.registered_commands(body, guild_id)
+    }
+}
+
+/// Checks that serenity deserializes `{"t": event, "d": data}` into a known
+/// `Event` (not `Event::Unknown`, which is what a bad payload of a known event
+/// may also become).
+///
+/// Also checks what poise unwraps: a guild command or autocomplete interaction
+/// needs `member.permissions` and `app_permissions`.
+pub fn validate_dispatch(event: &str, data: &Value) -> Result<(), String> {
+    if event == "INTERACTION_CREATE"
+        && matches!(data["type"].as_u64(), Some(2 | 4))
+        && !data["guild_id"].is_null()
+    {
+        if data["member"]["permissions"].is_null() {
+            return Err("a guild interaction without member.permissions makes poise panic".into());
+        }
+        if data["app_permissions"].is_null() {
+            return Err("an interaction without app_permissions makes poise panic".into());
+        }
+    }
+    let value = json!({"t": event, "d": data});
+    match serde_json::from_value::<serenity::Event>(value) {
+        Ok(serenity::Event::Unknown(_)) => Err(format!(
+            "serenity parsed {event} as an unknown event (unknown name, or a payload it rejects)"
+        )),
+        Ok(_) => Ok(()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The command id the fake uses for a command name (in registrations and
+/// interactions alike).
+pub fn command_id(name: &str) -> u64 {
+    // FNV-1a, folded into an 18-digit snowflake-looking number.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in name.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    600_000_000_000_000_000 + hash % 100_000_000_000_000_000
+}
+
+// ---------------------------------------------------------------------------
+// Shared state and payloads
+
+struct Shared {
+    config: FakeConfig,
+    http_port: u16,
+    ws_port: u16,
+    counter: AtomicU64,
+    requests: Mutex<Vec<Recorded>>,
+    identify: Mutex<Option<Value>>,
+    gateway: Mutex<GatewayState>,
+    /// Interaction token → the `@original` response message.
+    originals: Mutex<HashMap<String, Value>>,
+    /// Interaction token → its channel.
+    interaction_channels: Mutex<HashMap<String, u64>>,
+    tasks: Mutex<Vec<AbortHandle>>,
+}
+
+#[derive(Default)]
+struct GatewayState {
+    seq: u64,
+    conn: Option<mpsc::UnboundedSender<String>>,
+    sessions: u64,
+    readies: u64,
+    resumes: u64,
+    connections: u64,
+}
+
+impl GatewayState {
+    /// Queues a dispatch on the current connection; false if there is none.
+    fn send_dispatch(&mut self, event: &str, data: Value) -> bool {
+        let Some(conn) = &self.conn else {
+            return false;
+        };
+        self.seq += 1;
+        let frame = json!({"op": 0, "t": event, "s": self.seq, "d": data});
+        conn.send(frame.to_string()).is_ok()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panicking test thread must not hide the state from the others.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn list(requests: &[Recorded]) -> String {
+    if requests.is_empty() {
+        return "  (none)".to_string();
+    }
+    requests
+        .iter()
+        .enumerate()
+        .map(|(i, r)| format!("  [{i}] {r}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn now() -> String {
+    serenity::Timestamp::now().to_string()
+}
+
+fn ids(ids: &[u64]) -> Vec<String> {
+    ids.iter().map(u64::to_string).collect()
+}
+
+fn array_or_empty(value: Value) -> Value {
+    if value.is_array() {
+        value
+    } else {
+        json!([])
+    }
+}
+
+fn user_json(id: u64, name: &str, bot: bool) -> Value {
+    json!({
+        "id": id.to_string(),
+        "username": name,
+        "discriminator": "0",
+        "global_name": name,
+        "avatar": null,
+        "bot": bot,
+        "public_flags": 0,
+    })
+}
+
+fn role_json(id: u64, name: &str, permissions: u64, position: u16) -> Value {
+    json!({
+        "id": id.to_string(),
+        "name": name,
+        "color": 0,
+        "colors": {"primary_color": 0, "secondary_color": null, "tertiary_color": null},
+        "hoist": false,
+        "icon": null,
+        "unicode_emoji": null,
+        "position": position,
+        "permissions": permissions.to_string(),
+        "managed": false,
+        "mentionable": false,
+        "flags": 0,
+    })
+}
+
+fn error_body(message: &str, code: u64) -> Value {
+    json!({"message": message, "code": code})
+}
+
+impl Shared {
+    fn api_base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.http_port)
+    }
+
+    fn ws_url(&self) -> String {
+        format!("ws://127.0.0.1:{}", self.ws_port)
+    }
+
+    /// A fresh, increasing snowflake around the current time.
+    fn snowflake(&self) -> u64 {
+        let ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(DISCORD_EPOCH_MS)
+            .saturating_sub(DISCORD_EPOCH_MS);
+        let n = self.counter.fetch_add(1, Ordering::Relaxed) & 0x3f_ffff;
+        (ms << 22) | n
+    }
+
+    fn bot_user(&self) -> Value {
+        json!({
+            "id": self.config.bot_user_id.to_string(),
+            "username": self.config.bot_name,
+            "discriminator": "0000",
+            "global_name": null,
+            "avatar": null,
+            "bot": true,
+            "system": false,
+            "mfa_enabled": false,
+            "verified": true,
+            "email": null,
+            "flags": 0,
+            "public_flags": 0,
+            "premium_type": 0,
+            "banner": null,
+            "accent_color": null,
+            "locale": "en-US",
+        })
+    }
+
+    fn member_json(
+        &self,
+        user_id: u64,
+        name: &str,
+        bot: bool,
+        roles: &[u64],
+        permissions: Option<u64>,
+    ) -> Value {
+        let user = if bot && user_id == self.config.bot_user_id {
+            self.bot_user()
+        } else {
+            user_json(user_id, name, bot)
+        };
+        let mut member = json!({
+            "user": user,
+            "nick": null,
+            "avatar": null,
+            "roles": ids(roles),
+            "joined_at": now(),
+            "premium_since": null,
+            "deaf": false,
+            "mute": false,
+            "flags": 0,
+            "pending": false,
+            "communication_disabled_until": null,
+        });
+        if let Some(permissions) = permissions {
+            member["permissions"] = json!(permissions.to_string());
+        }
+        member
+    }
+
+    /// An interaction of `kind` (2 command, 3 component, 4 autocomplete).
+    /// `member` Some: in the guild (channel `channel` or the text channel);
+    /// None: in a DM with `user_id`.
+    fn interaction(
+        &self,
+        kind: u8,
+        data: Value,
+        locale: &str,
+        member: Option<Value>,
+        user_id: u64,
+        channel: Option<u64>,
+    ) -> Value {
+        let id = self.snowflake();
+        let token = format!("fake-interaction-token-{id}");
+        let channel_id = match (&member, channel) {
+            (_, Some(channel)) => channel,
+            (Some(_), None) => TEXT_CHANNEL_ID,
+            (None, None) => DM_CHANNEL_ID,
+        };
+        lock(&self.interaction_channels).insert(token.clone(), channel_id);
+        let mut interaction = json!({
+            "id": id.to_string(),
+            "application_id": self.config.application_id.to_string(),
+            "type": kind,
+            "data": data,
+            "channel_id": channel_id.to_string(),
+            "token": token,
+            "version": 1,
+            "app_permissions": APP_PERMISSIONS.to_string(),
+            "locale": locale,
+            "entitlements": [],
+            "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
+        });
+        match member {
+            Some(member) => {
+                interaction["guild_id"] = json!(self.config.guild_id.to_string());
+                interaction["guild_locale"] = json!("en-US");
+                interaction["member"] = member;
+                interaction["context"] = json!(0);
+            }
+            None => {
+                interaction["user"] = user_json(user_id, &format!("user{user_id}"), false);
+                interaction["context"] = json!(1);
+            }
+        }
+        interaction
+    }
+
+    fn ready_payload(&self, shard: Value, session_id: &str) -> Value {
+        json!({
+            "v": 10,
+            "user": self.bot_user(),
+            "guilds": [{"id": self.config.guild_id.to_string(), "unavailable": true}],
+            "session_id": session_id,
+            "resume_gateway_url": self.ws_url(),
+            "shard": shard,
+            "application": {"id": self.config.application_id.to_string(), "flags": 0},
+            "private_channels": [],
+            "relationships": [],
+            "presences": [],
+            "geo_ordered_rtc_regions": [],
+            "_trace": ["fake-discord"],
+        })
+    }
+
+    fn guild_payload(&self) -> Value {
+        let c = &self.config;
+        let channel = json!({
+            "id": TEXT_CHANNEL_ID.to_string(),
+            "type": 0,
+            "guild_id": c.guild_id.to_string(),
+            "name": "general",
+            "position": 0,
+            "permission_overwrites": [],
+            "topic": null,
+            "nsfw": false,
+            "last_message_id": null,
+            "rate_limit_per_user": 0,
+            "parent_id": null,
+            "flags": 0,
+        });
+        let mut guild = json!({
+            "id": c.guild_id.to_string(),
+            "name": "Fake Guild",
+            "icon": null,
+            "icon_hash": null,
+            "splash": null,
+            "discovery_splash": null,
+            "owner_id": OWNER_ID.to_string(),
+            "widget_enabled": false,
+            "widget_channel_id": null,
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "roles": [
+                role_json(c.guild_id, "@everyone", EVERYONE_PERMISSIONS, 0),
+                role_json(c.member_role_id, "Member", 0, 1),
+                role_json(c.admin_role_id, "Admin", MANAGE_GUILD, 2),
+            ],
+            "emojis": [],
+            "features": [],
+            "mfa_level": 0,
+            "application_id": null,
+            "system_channel_id": TEXT_CHANNEL_ID.to_string(),
+            "system_channel_flags": 0,
+            "rules_channel_id": null,
+            "max_presences": null,
+            "max_members": 500_000,
+            "vanity_url_code": null,
+            "description": null,
+            "banner": null,
+            "premium_tier": 0,
+            "premium_subscription_count": 0,
+            "preferred_locale": "en-US",
+            "public_updates_channel_id": null,
+            "max_video_channel_users": 25,
+            "max_stage_video_channel_users": 50,
+            "nsfw_level": 0,
+            "stickers": [],
+            "premium_progress_bar_enabled": false,
+            "safety_alerts_channel_id": null,
+            "incidents_data": null,
+        });
+        // GUILD_CREATE's extra fields (a second json! keeps the macro's recursion shallow).
+        let extra = json!({
+            "joined_at": now(),
+            "large": false,
+            "unavailable": false,
+            "member_count": 1,
+            "voice_states": [],
+            "members": [self.member_json(c.bot_user_id, &c.bot_name, true, &[], None)],
+            "channels": [channel],
+            "threads": [],
+            "presences": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+        });
+        if let (Some(guild), Value::Object(extra)) = (guild.as_object_mut(), extra) {
+            guild.extend(extra);
+        }
+        guild
+    }
+
+    fn application_info(&self) -> Value {
+        json!({
+            "id": self.config.application_id.to_string(),
+            "name": self.config.bot_name,
+            "icon": null,
+            "description": "A fake application for tests",
+            "summary": "",
+            "rpc_origins": [],
+            "bot_public": true,
+            "bot_require_code_grant": false,
+            "bot": self.bot_user(),
+            "owner": user_json(OWNER_ID, "owner", false),
+            "team": null,
+            "verify_key": "0".repeat(64),
+            "flags": 0,
+            "tags": [],
+            "redirect_uris": [],
+            "interactions_endpoint_url": null,
+            "role_connections_verification_url": null,
+            "approximate_guild_count": 1,
+        })
+    }
+
+    fn rest_message(&self, channel_id: u64, body: &Value) -> Value {
+        let mut message = json!({
+            "id": self.snowflake().to_string(),
+            "channel_id": channel_id.to_string(),
+            "author": self.bot_user(),
+            "content": "",
+            "timestamp": now(),
+            "edited_timestamp": null,
+            "tts": false,
+            "mention_everyone": false,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "components": [],
+            "pinned": false,
+            "type": 0,
+            "flags": 0,
+            "application_id": self.config.application_id.to_string(),
+        });
+        apply_message_fields(&mut message, body);
+        message
+    }
+
+    fn registered_commands(&self, body: &Value, guild_id: Option<u64>) -> Option<Value> {
+        let commands = body.as_array()?;
+        let mut out = Vec::with_capacity(commands.len());
+        for command in commands {
+            if !command.is_object() {
+                return None;
+            }
+            let mut command = command.clone();
+            let name = command["name"].as_str().unwrap_or_default().to_string();
+            command["id"] = json!(command_id(&name).to_string());
+            command["application_id"] = json!(self.config.application_id.to_string());
+            command["version"] = json!(self.snowflake().to_string());
+            for (key, default) in [
+                ("type", json!(1)),
+                ("description", json!("")),
+                ("default_member_permissions", Value::Null),
+                ("options", json!([])),
+                ("nsfw", json!(false)),
+            ] {
+                if command.get(key).is_none_or(Value::is_null) {
+                    command[key] = default;
+                }
+            }
+            command["guild_id"] = match guild_id {
+                Some(g) => json!(g.to_string()),
+                None => Value::Null,
+            };
+            out.push(command);
+        }
+        Some(Value::Array(out))
+    }
+
+    fn channel_of(&self, token: &str) -> u64 {
+        lock(&self.interaction_channels)
+            .get(token)
+            .copied()
+            .unwrap_or(TEXT_CHANNEL_ID)
+    }
+
+    /// Answers one REST request: (status, JSON body; None for 204).
+    fn route(&self, request: &Recorded, authorization: Option<&str>) -> (u16, Option<Value>) {
+        if let Some(auth) = authorization {
+            let token = auth.trim();
+            let token = token.strip_prefix("Bot ").unwrap_or(token).trim();
+            if token == BAD_TOKEN {
+                return (401, Some(error_body("401: Unauthorized", 0)));
+            }
+        }
+        let not_found = (404, Some(error_body("Unknown route", 0)));
+        let segments: Vec<&str> = request.path.trim_start_matches('/').split('/').collect();
+        let ["api", "v10", rest @ ..] = segments.as_slice() else {
+            return not_found;
+        };
+        let app = self.config.application_id.to_string();
+        let guild = self.config.guild_id.to_string();
+        let body = &request.body;
+        match (request.method.as_str(), rest) {
+            ("GET", ["gateway"]) => (200, Some(json!({"url": self.ws_url()}))),
+            ("GET", ["gateway", "bot"]) => (
+                200,
+                Some(json!({
+                    "url": self.ws_url(),
+                    "shards": 1,
+                    "session_start_limit": {
+                        "total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1,
+                    },
+                })),
+            ),
+            ("GET", ["oauth2", "applications", "@me"]) => (200, Some(self.application_info())),
+            ("GET", ["users", "@me"]) => (200, Some(self.bot_user())),
+            ("PUT", ["applications", a, "commands"]) if *a == app => {
+                match self.registered_commands(body, None) {
+                    Some(commands) => (200, Some(commands)),
+                    None => (400, Some(error_body("Invalid Form Body", 50035))),
+                }
+            }
+            ("PUT", ["applications", a, "guilds", g, "commands"]) if *a == app && *g == guild => {
+                match self.registered_commands(body, Some(self.config.guild_id)) {
+                    Some(commands) => (200, Some(commands)),
+                    None => (400, Some(error_body("Invalid Form Body", 50035))),
+                }
+            }
+            ("POST", ["interactions", _id, token, "callback"]) => {
+                // 4 = channel message, 7 = update message: remember @original.
+                let kind = body["type"].as_u64();
+                if matches!(kind, Some(4 | 7)) && body["data"].is_object() {
+                    let message = self.rest_message(self.channel_of(token), &body["data"]);
+                    lock(&self.originals).insert((*token).to_string(), message);
+                }
+                (204, None)
+            }
+            ("PATCH", ["webhooks", a, token, "messages", "@original"]) if *a == app => {
+                let mut originals = lock(&self.originals);
+                let mut message = originals
+                    .get(*token)
+                    .cloned()
+                    .unwrap_or_else(|| self.rest_message(self.channel_of(token), &Value::Null));
+                apply_message_fields(&mut message, body);
+                message["edited_timestamp"] = json!(now());
+                originals.insert((*token).to_string(), message.clone());
+                (200, Some(message))
+            }
+            ("GET", ["webhooks", a, token, "messages", "@original"]) if *a == app => {
+                let mut originals = lock(&self.originals);
+                let message = originals
+                    .entry((*token).to_string())
+                    .or_insert_with(|| self.rest_message(self.channel_of(token), &Value::Null))
+                    .clone();
+                (200, Some(message))
+            }
+            ("POST", ["webhooks", a, token]) if *a == app => {
+                (200, Some(self.rest_message(self.channel_of(token), body)))
+            }
+            ("POST", ["channels", channel, "messages"]) => match channel.parse::<u64>() {
+                Ok(channel) => (200, Some(self.rest_message(channel, body))),
+                Err(_) => (404, Some(error_body("Unknown Channel", 10003))),
+            },
+            _ => not_found,
+        }
+    }
+
+    // ---- gateway ----
+
+    fn on_gateway_text(&self, text: &str, tx: &mpsc::UnboundedSender<String>) {
+        let Ok(message) = serde_json::from_str::<Value>(text) else {
+            return;
+        };
+        match message["op"].as_u64() {
+            // Heartbeat → ack.
+            Some(1) => {
+                let _ = tx.send(json!({"op": 11, "s": null, "t": null, "d": null}).to_string());
+            }
+            // Identify → READY + GUILD_CREATE, a new session.
+            Some(2) => {
+                let d = message["d"].clone();
+                let shard = d.get("shard").cloned().unwrap_or(json!([0, 1]));
+                *lock(&self.identify) = Some(d);
+                let mut gateway = lock(&self.gateway);
+                gateway.sessions += 1;
+                gateway.seq = 0;
+                gateway.conn = Some(tx.clone());
+                let session_id = format!("fake-session-{}", gateway.sessions);
+                gateway.send_dispatch("READY", self.ready_payload(shard, &session_id));
+                gateway.send_dispatch("GUILD_CREATE", self.guild_payload());
+                gateway.readies += 1;
+            }
+            // Resume → RESUMED, same session, sequence continues.
+            Some(6) => {
+                let mut gateway = lock(&self.gateway);
+                gateway.conn = Some(tx.clone());
+                gateway.send_dispatch("RESUMED", json!({}));
+                gateway.resumes += 1;
+            }
+            // Presence updates, voice state, member requests...: ignored.
+            _ => {}
+        }
+    }
+}
+
+/// Copies what a message create/edit body sets onto a message object.
+fn apply_message_fields(message: &mut Value, body: &Value) {
+    for key in ["content", "embeds", "components", "flags", "tts"] {
+        if let Some(value) = body.get(key).filter(|v| !v.is_null()) {
+            message[key] = value.clone();
+        }
+    }
+    if let Some(embeds) = message["embeds"].as_array_mut() {
+        for embed in embeds.iter_mut().filter(|e| e.is_object()) {
+            if embed.get("type").is_none() {
+                embed["type"] = json!("rich");
+            }
+        }
+    }
+    if let Some(reference) = body
+        .get("message_reference")
+        .filter(|r| r.get("channel_id").is_some())
+    {
+        message["message_reference"] = reference.clone();
+        message["type"] = json!(19); // InlineReply
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Gateway server
+
+async fn serve_gateway(shared: Arc<Shared>, listener: TcpListener) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, _)) => {
+                let task = tokio::spawn(gateway_connection(shared.clone(), stream));
+                lock(&shared.tasks).push(task.abort_handle());
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+        }
+    }
+}
+
+async fn gateway_connection(shared: Arc<Shared>, stream: TcpStream) {
+    // Any path and query (serenity appends `?v=10`).
+    let Ok(ws) = tokio_tungstenite::accept_async(stream).await else {
+        return;
+    };
+    lock(&shared.gateway).connections += 1;
+    let (mut sink, mut source) = ws.split();
+    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+    let hello =
+        json!({"op": 10, "s": null, "t": null, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}});
+    if sink.send(WsMessage::Text(hello.to_string())).await.is_err() {
+        return;
+    }
+    loop {
+        tokio::select! {
+            Some(text) = rx.recv() => {
+                if sink.send(WsMessage::Text(text)).await.is_err() {
+                    break;
+                }
+            }
+            incoming = source.next() => match incoming {
+                Some(Ok(WsMessage::Text(text))) => shared.on_gateway_text(&text, &tx),
+                Some(Ok(WsMessage::Close(_))) => {
+                    // Flushes tungstenite's queued close reply: the client awaits it.
+                    let _ = tokio::time::timeout(Duration::from_secs(1), sink.close()).await;
+                    break;
+                }
+                Some(Err(_)) | None => break,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+    let mut gateway = lock(&shared.gateway);
+    if gateway
+        .conn
+        .as_ref()
+        .is_some_and(|conn| conn.same_channel(&tx))
+    {
+        gateway.conn = None;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// HTTP server
+
+struct Head {
+    method: String,
+    target: String,
+    headers: Vec<(String, String)>,
+}
+
+impl Head {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+async fn serve_http(shared: Arc<Shared>, listener: TcpListener) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, _)) => {
+                let task = tokio::spawn(http_connection(shared.clone(), stream));
+                lock(&shared.tasks).push(task.abort_handle());
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+        }
+    }
+}
+
+async fn http_connection(shared: Arc<Shared>, stream: TcpStream) {
+    let (read, mut write) = stream.into_split();
+    let mut reader = BufReader::new(read);
+    loop {
+        let head = match tokio::time::timeout(HTTP_IDLE, read_head(&mut reader)).await {
+            Ok(Ok(Some(head))) => head,
+            _ => return,
+        };
+        if head
+            .header("expect")
+            .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"))
+            && write
+                .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+                .await
+                .is_err()
+        {
+            return;
+        }
+        let body = match tokio::time::timeout(HTTP_IDLE, read_body(&mut reader, &head)).await {
+            Ok(Ok(body)) => body,
+            _ => return,
+        };
+        let close = head
+            .header("connection")
+            .is_some_and(|v| v.eq_ignore_ascii_case("close"));
+
+        let (path, query) = split_target(&head.target);
+        let recorded = Recorded {
+            method: head.method.clone(),
+            path,
+            query,
+            body: parse_body(head.header("content-type"), &body),
+        };
+        // Recorded before it is answered.
+        lock(&shared.requests).push(recorded.clone());
+        let (status, json) = shared.route(&recorded, head.header("authorization"));
+
+        if write
+            .write_all(&encode_response(status, json.as_ref()))
+            .await
+            .is_err()
+        {
+            return;
+        }
+        if close {
+            let _ = write.shutdown().await;
+            return;
+        }
+    }
+}
+
+/// One line without its CRLF; None at EOF before any byte.
+async fn read_line<R: AsyncBufRead + Unpin>(reader: &mut R) -> io::Result<Option<String>> {
+    let mut buf = Vec::new();
+    let n = (&mut *reader)
+        .take(MAX_LINE)
+        .read_until(b'\n', &mut buf)
+        .await?;
+    if n == 0 {
+        return Ok(None);
+    }
+    if !buf.ends_with(b"\n") {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "line too long or cut",
+        ));
+    }
+    while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+        buf.pop();
+    }
+    Ok(Some(String::from_utf8_lossy(&buf).into_owned()))
+}
+
+async fn read_head<R: AsyncBufRead + Unpin>(reader: &mut R) -> io::Result<Option<Head>> {
+    // Tolerate a few empty lines before the request line.
+    let mut request_line = None;
+    for _ in 0..4 {
+        match read_line(reader).await? {
+            None => return Ok(None),
+            Some(line) if line.is_empty() => continue,
+            Some(line) => {
+                request_line = Some(line);
+                break;
+            }
+        }
+    }
+    let Some(request_line) = request_line else {
+        return Ok(None);
+    };
+    let mut parts = request_line.split_whitespace();
+    let (Some(method), Some(target)) = (parts.next(), parts.next()) else {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "bad request line",
+        ));
+    };
+    let mut head = Head {
+        method: method.to_string(),
+        target: target.to_string(),
+        headers: Vec::new(),
+    };
+    loop {
+        let Some(line) = read_line(reader).await? else {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "eof in headers",
+            ));
+        };
+        if line.is_empty() {
+            return Ok(Some(head));
+        }
+        if head.headers.len() >= MAX_HEADERS {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "too many headers",
+            ));
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            head.headers
+                .push((name.trim().to_string(), value.trim().to_string()));
+        }
+    }
+}
+
+async fn read_body<R: AsyncBufRead + Unpin>(reader: &mut R, head: &Head) -> io::Result<Vec<u8>> {
+    let too_big = || io::Error::new(io::ErrorKind::InvalidData, "body too large");
+    let chunked = head
+        .header("transfer-encoding")
+        .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+    if chunked {
+        let mut body = Vec::new();
+        loop {
+            let Some(line) = read_line(reader).await? else {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "eof in chunk size",
+                ));
+            };
+            let size = line.split(';').next().unwrap_or_default().trim();
+            let size = usize::from_str_radix(size, 16)
+                .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "bad chunk size"))?;
+            if size == 0 {
+                // Trailers, up to the empty line.
+                for _ in 0..MAX_HEADERS {
+                    match read_line(reader).await? {
+                        None => return Ok(body),
+                        Some(line) if line.is_empty() => return Ok(body),
+                        Some(_) => {}
+                    }
+                }
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "too many trailers",
+                ));
+            }
+            if body.len() + size > MAX_BODY {
+                return Err(too_big());
+            }
+            let start = body.len();
+            body.resize(start + size, 0);
+            reader.read_exact(&mut body[start..]).await?;
+            // The CRLF after the chunk.
+            read_line(reader).await?;
+        }
+    }
+    let length = match head.header("content-length") {
+        Some(v) => v
+            .parse::<usize>()
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "bad content-length"))?,
+        None => 0,
+    };
+    if length > MAX_BODY {
+        return Err(too_big());
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).await?;
+    Ok(body)
+}
+
+/// (path, query) of a request target, also in absolute form.
+fn split_target(target: &str) -> (String, String) {
+    let mut target = target;
+    if let Some(scheme_end) = target.find("://") {
+        let after = &target[scheme_end + 3..];
+        target = after.find('/').map_or("/", |i| &after[i..]);
+    }
+    match target.split_once('?') {
+        Some((path, query)) => (path.to_string(), query.to_string()),
+        None => (target.to_string(), String::new()),
+    }
+}
+
+fn parse_body(content_type: Option<&str>, body: &[u8]) -> Value {
+    if body.is_empty() {
+        return Value::Null;
+    }
+    if let Some(boundary) = content_type.and_then(multipart_boundary) {
+        return multipart_payload_json(body, &boundary).unwrap_or(Value::Null);
+    }
+    serde_json::from_slice(body).unwrap_or(Value::Null)
+}
+
+fn multipart_boundary(content_type: &str) -> Option<String> {
+    if !content_type
+        .trim_start()
+        .to_ascii_lowercase()
+        .starts_with("multipart/")
+    {
+        return None;
+    }
+    content_type.split(';').find_map(|param| {
+        let (name, value) = param.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("boundary")
+            .then(|| value.trim().trim_matches('"').to_string())
+    })
+}
+
+/// The JSON in the `payload_json` part of a multipart/form-data body.
+fn multipart_payload_json(body: &[u8], boundary: &str) -> Option<Value> {
+    let text = String::from_utf8_lossy(body);
+    let delimiter = format!("--{boundary}");
+    for part in text.split(delimiter.as_str()) {
+        let Some((headers, content)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let is_payload = headers.lines().any(|line| {
+            let line = line.to_ascii_lowercase();
+            line.starts_with("content-disposition") && line.contains("name=\"payload_json\"")
+        });
+        if is_payload {
+            let content = content.strip_suffix("\r\n").unwrap_or(content);
+            return serde_json::from_str(content).ok();
+        }
+    }
+    None
+}
+
+fn encode_response(status: u16, body: Option<&Value>) -> Vec<u8> {
+    let reason = match status {
+        200 => "OK",
+        204 => "No Content",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        _ => "Unknown",
+    };
+    match body {
+        None => format!("HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n\r\n")
+            .into_bytes(),
+        Some(body) => {
+            let text = body.to_string();
+            format!(
+                "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{text}",
+                text.len()
+            )
+            .into_bytes()
+        }
+    }
+}

@@ -1,0 +1,4 @@
+#![allow(dead_code)]
+//! Test support shared by the integration tests that need it (`mod support;`).
+
+pub mod fake_discord;
