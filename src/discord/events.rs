@@ -39,16 +39,6 @@ pub fn addressed_to_bot(msg: &serenity::Message, bot: serenity::UserId, data: &D
             .contains(&msg.channel_id.get())
 }
 
-/// The question without mentions of the bot (`<@id>`, `<@!id>`).
-pub fn question_text(content: &str, bot: serenity::UserId) -> String {
-    let id = bot.get();
-    content
-        .replace(&format!("<@{id}>"), " ")
-        .replace(&format!("<@!{id}>"), " ")
-        .trim()
-        .to_string()
-}
-
 async fn on_message(
     ctx: &serenity::Context,
     data: &Data,
@@ -58,7 +48,7 @@ async fn on_message(
         return Ok(());
     }
     let started = Instant::now();
-    let text = question_text(&msg.content, data.bot_user_id);
+    let text = super::strip_mentions(&msg.content);
     let lang = lang::detect(&text);
     let reply = serenity::CreateMessage::new()
         .reference_message(msg)

@@ -26,6 +26,20 @@ use crate::live::Live;
 use state::{Context, Data, Error, RateLimiter, Settings, UserError};
 
 /// Why the bot could not run.
+#[cfg(test)]
+mod tests {
+    use super::strip_mentions;
+
+    #[test]
+    fn mentions_are_not_part_of_the_question() {
+        assert_eq!(
+            strip_mentions("<@123> @everyone <@&45> <#6> <@!7>  ¿qué es   un KPO? @here"),
+            "¿qué es un KPO?"
+        );
+        assert_eq!(strip_mentions("mail@everyones.com"), "mail@everyones.com");
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum DiscordError {
     #[error("Discord rejected the token ({0}): check DISCORD_TOKEN or discord.token")]
@@ -50,6 +64,20 @@ pub fn check_rate(data: &Data, user: serenity::UserId) -> Result<(), UserError> 
         .map_err(UserError::Cooldown)
 }
 
+/// The question without Discord's mention markup (`<@id>`, `<@!id>`, `<@&id>`,
+/// `<#id>`, `@everyone`, `@here`): it names people, not ideas, and is never
+/// echoed back.
+pub fn strip_mentions(text: &str) -> String {
+    static MENTION: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)\b").expect("a valid pattern")
+    });
+    MENTION
+        .replace_all(text, " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Answers `text` for `user` in `lang`: the embed and, without a clear
 /// answer, buttons with the closest topics. Shared by `/ask` and messages.
 pub fn ask_question(
@@ -58,7 +86,8 @@ pub fn ask_question(
     text: &str,
     lang: Lang,
 ) -> Result<(serenity::CreateEmbed, Vec<serenity::CreateActionRow>), UserError> {
-    let question = Question::new(text, data.settings.question_max_chars).map_err(|e| match e {
+    let text = strip_mentions(text);
+    let question = Question::new(&text, data.settings.question_max_chars).map_err(|e| match e {
         QuestionError::Empty => UserError::QuestionEmpty,
         QuestionError::TooLong { max, .. } => UserError::QuestionTooLong(max),
     })?;

@@ -1,0 +1,781 @@
+//! The real bot (the binary, `serve`) against a fake Discord on 127.0.0.1:
+//! registration, commands in both locales, buttons, autocomplete, admin
+//! checks, reloads, free text, mentions that must not ping, and floods.
+
+mod support;
+
+use std::fs;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use support::fake_discord::{
+    FakeConfig, FakeDiscord, Recorded, DM_CHANNEL_ID, EVERYONE_PERMISSIONS, MANAGE_GUILD,
+    TEXT_CHANNEL_ID,
+};
+
+const WAIT: Duration = Duration::from_secs(20);
+const MEMBER: u64 = 500_000_000_000_000_001;
+const ADMIN: u64 = 500_000_000_000_000_002;
+const OTHER_BOT: u64 = 500_000_000_000_000_003;
+const ANSWER_CHANNEL: u64 = 400_000_000_000_000_009;
+const OTHER_CHANNEL: u64 = 400_000_000_000_000_010;
+const PER_MINUTE: u32 = 5;
+
+/// A running bot process and the fake Discord it talks to.
+struct Bot {
+    fake: FakeDiscord,
+    child: Child,
+    knowledge: tempfile::TempDir,
+    /// Where to start looking for the next request.
+    cursor: usize,
+}
+
+impl Drop for Bot {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn bundled() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge")
+}
+
+impl Bot {
+    async fn start() -> Bot {
+        let fake = FakeDiscord::start(FakeConfig::default()).await;
+        let knowledge = tempfile::tempdir().unwrap();
+        fs::create_dir_all(knowledge.path().join("es")).unwrap();
+        for f in ["es/bpo-kpo.md", "rules.toml", "synonyms.toml"] {
+            fs::copy(bundled().join(f), knowledge.path().join(f)).unwrap();
+        }
+        let config = knowledge.path().join("bot.toml");
+        let log = fs::File::create(knowledge.path().join("bot.log")).unwrap();
+        fs::write(
+            &config,
+            format!(
+                "[knowledge]\ndir = {:?}\n[limits]\nquestions_per_minute = {PER_MINUTE}\n\
+                 [discord]\nguild_id = {}\nadmin_role_ids = [{}]\nanswer_channels = [{ANSWER_CHANNEL}]\n",
+                knowledge.path().to_str().unwrap(),
+                fake.config().guild_id,
+                fake.config().admin_role_id,
+            ),
+        )
+        .unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_outsourcing-bot"))
+            .arg("--config")
+            .arg(&config)
+            .env("DISCORD_TOKEN", "test-token")
+            .env("DISCORD_API_BASE", fake.api_base())
+            .env("RUST_LOG", "outsourcing_bot=info,serenity=warn,poise=warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        fake.wait_ready(WAIT).await;
+        let mut bot = Bot {
+            fake,
+            child,
+            knowledge,
+            cursor: 0,
+        };
+        bot.next(|r| r.method == "PUT" && r.path.ends_with("/commands"))
+            .await;
+        bot
+    }
+
+    /// The next request (after the previous one waited for) matching `pred`.
+    async fn next(&mut self, pred: impl Fn(&Recorded) -> bool) -> Recorded {
+        let (i, r) = self.fake.wait_request(self.cursor, pred, WAIT).await;
+        self.cursor = i + 1;
+        r
+    }
+
+    /// The response to the interaction `d` (its callback), once sent.
+    async fn callback(&mut self, d: &Value) -> Value {
+        let path = format!(
+            "/api/v10/interactions/{}/{}/callback",
+            d["id"].as_str().unwrap(),
+            d["token"].as_str().unwrap()
+        );
+        self.next(|r| r.method == "POST" && r.path == path)
+            .await
+            .body
+    }
+
+    async fn slash(
+        &mut self,
+        name: &str,
+        options: Value,
+        locale: &str,
+        user: u64,
+        roles: &[u64],
+        perms: u64,
+    ) -> Value {
+        let member = self.fake.member(user, "someone", roles, perms);
+        let d = self
+            .fake
+            .slash_command(name, options, locale, Some(member), user);
+        self.fake.dispatch("INTERACTION_CREATE", d.clone()).await;
+        d
+    }
+
+    async fn ask(&mut self, question: &str, locale: &str) -> Value {
+        let d = self
+            .slash(
+                "ask",
+                json!([{"name": "question", "type": 3, "value": question}]),
+                locale,
+                MEMBER,
+                &[],
+                EVERYONE_PERMISSIONS,
+            )
+            .await;
+        self.callback(&d).await
+    }
+
+    async fn say(
+        &mut self,
+        channel: u64,
+        guild: bool,
+        author: u64,
+        bot: bool,
+        content: &str,
+        mentions: &[u64],
+    ) -> Value {
+        let guild_id = guild.then_some(self.fake.config().guild_id);
+        let d = self.fake.message(
+            channel,
+            guild_id,
+            author,
+            "someone",
+            bot,
+            content,
+            mentions,
+            &[],
+            false,
+        );
+        self.fake.dispatch("MESSAGE_CREATE", d.clone()).await;
+        d
+    }
+
+    /// What the bot logged so far (its stderr).
+    fn log(&self) -> String {
+        fs::read_to_string(self.knowledge.path().join("bot.log")).unwrap()
+    }
+
+    fn bot_id(&self) -> u64 {
+        self.fake.config().bot_user_id
+    }
+
+    fn channel_messages(&self) -> Vec<Recorded> {
+        self.fake
+            .requests()
+            .into_iter()
+            .filter(|r| {
+                r.method == "POST"
+                    && r.path.ends_with("/messages")
+                    && r.path.starts_with("/api/v10/channels/")
+            })
+            .collect()
+    }
+}
+
+/// The answer to a deferred interaction: an edit of @original or a follow-up.
+fn is_deferred_reply(r: &Recorded) -> bool {
+    (r.method == "PATCH" && r.path.ends_with("/messages/@original"))
+        || (r.method == "POST" && r.path.starts_with("/api/v10/webhooks/"))
+}
+
+fn embed(response: &Value) -> &Value {
+    &response["data"]["embeds"][0]
+}
+
+/// Nothing may ping: the same empty allowed_mentions on every reply.
+fn assert_no_pings(body: &Value) {
+    let am = &body["allowed_mentions"];
+    assert_eq!(am["parse"], json!([]), "{body}");
+    assert_eq!(am["users"], json!([]), "{body}");
+    assert_eq!(am["roles"], json!([]), "{body}");
+    assert_eq!(am["replied_user"], json!(false), "{body}");
+}
+
+#[tokio::test]
+async fn commands_are_registered_with_their_options_and_permissions() {
+    let bot = Bot::start().await;
+    let put = bot
+        .fake
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "PUT" && r.path.ends_with("/commands"))
+        .unwrap();
+    let guild = bot.fake.config().guild_id;
+    assert_eq!(
+        put.path,
+        format!(
+            "/api/v10/applications/{}/guilds/{guild}/commands",
+            bot.fake.config().application_id
+        )
+    );
+    let commands = put.body.as_array().unwrap();
+    let names: Vec<&str> = commands
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["ask", "reload", "topics", "help", "recommend"]);
+    let by_name = |n: &str| commands.iter().find(|c| c["name"] == n).unwrap();
+
+    let ask = by_name("ask");
+    assert_eq!(ask["options"][0]["name"], "question");
+    assert_eq!(ask["options"][0]["autocomplete"], true);
+    assert_eq!(ask["options"][0]["required"], true);
+    assert_eq!(ask["options"][0]["name_localizations"]["es-ES"], "pregunta");
+    assert_eq!(
+        ask["description_localizations"]["es-ES"],
+        "Haga una pregunta sobre BPO o KPO"
+    );
+
+    assert_eq!(
+        by_name("reload")["default_member_permissions"],
+        MANAGE_GUILD.to_string()
+    );
+    assert!(by_name("ask")
+        .get("default_member_permissions")
+        .is_none_or(Value::is_null));
+
+    let recommend = by_name("recommend");
+    let keys: Vec<&str> = recommend["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "work",
+            "complexity",
+            "volume",
+            "expertise",
+            "judgment",
+            "goal"
+        ]
+    );
+    let work = &recommend["options"][0];
+    assert_eq!(work["type"], 3);
+    assert_eq!(work["required"], false);
+    let choices = work["choices"].as_array().unwrap();
+    assert_eq!(choices.len(), 13);
+    assert_eq!(choices[0]["value"], "call-center");
+    assert_eq!(choices[0]["name"], "Call center");
+    assert_eq!(
+        choices[0]["name_localizations"]["es-ES"],
+        "Centro de llamadas"
+    );
+    assert_eq!(
+        choices[0]["name_localizations"]["es-419"],
+        "Centro de llamadas"
+    );
+    let goal: Vec<&str> = recommend["options"][5]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        goal,
+        [
+            "cost",
+            "focus",
+            "technology",
+            "talent",
+            "assets",
+            "competitiveness"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn ask_answers_in_the_users_locale_without_pinging() {
+    let mut bot = Bot::start().await;
+    let es = bot.ask("¿Qué es un KPO?", "es-ES").await;
+    assert_eq!(es["type"], 4);
+    let e = embed(&es);
+    assert_eq!(e["title"], "¿Qué es un KPO?");
+    assert!(
+        e["description"].as_str().unwrap().contains("**KPO**"),
+        "{e}"
+    );
+    let footer = e["footer"]["text"].as_str().unwrap();
+    assert!(
+        footer.starts_with("Fuente: bpo-kpo/que-es-un-kpo/1 · confianza "),
+        "{footer}"
+    );
+    assert!(
+        e["fields"][0]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("Ver también"),
+        "{e}"
+    );
+    assert_no_pings(&es["data"]);
+
+    let en = bot.ask("beneficios del kpo", "en-US").await;
+    let e = embed(&en);
+    assert_eq!(e["title"], "Beneficios de KPO");
+    assert!(e["footer"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("Source: bpo-kpo/beneficios-de-kpo/1 · confidence "));
+    assert!(e["fields"][0]["name"]
+        .as_str()
+        .unwrap()
+        .starts_with("See also"));
+    assert_no_pings(&en["data"]);
+}
+
+#[tokio::test]
+async fn an_off_topic_question_is_answered_honestly_with_topic_buttons() {
+    let mut bot = Bot::start().await;
+    let reply = bot.ask("¿Cuál es la capital de Francia?", "es-ES").await;
+    let e = embed(&reply);
+    assert_eq!(e["title"], "Sin respuesta clara");
+    assert!(
+        e["description"].as_str().unwrap().contains("confianza"),
+        "{e}"
+    );
+    let buttons = reply["data"]["components"][0]["components"]
+        .as_array()
+        .unwrap();
+    assert!(!buttons.is_empty() && buttons.len() <= 3);
+    let custom_id = buttons[0]["custom_id"].as_str().unwrap().to_string();
+    assert!(custom_id.starts_with("topic:es:bpo-kpo/"), "{custom_id}");
+    assert_no_pings(&reply["data"]);
+
+    let member = bot
+        .fake
+        .member(MEMBER, "someone", &[], EVERYONE_PERMISSIONS);
+    let click = bot
+        .fake
+        .button_click(&custom_id, "es-ES", member, MEMBER, TEXT_CHANNEL_ID);
+    bot.fake.dispatch("INTERACTION_CREATE", click.clone()).await;
+    let shown = bot.callback(&click).await;
+    assert_eq!(shown["type"], 4);
+    assert_eq!(shown["data"]["flags"], 64, "only the clicker sees it");
+    assert_eq!(embed(&shown)["title"], buttons[0]["label"]);
+    assert!(embed(&shown)["footer"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("Fuente: bpo-kpo/"));
+    assert_no_pings(&shown["data"]);
+}
+
+#[tokio::test]
+async fn autocomplete_suggests_matching_section_titles() {
+    let mut bot = Bot::start().await;
+    let member = bot
+        .fake
+        .member(MEMBER, "someone", &[], EVERYONE_PERMISSIONS);
+    let d = bot.fake.autocomplete(
+        "ask",
+        json!([{"name": "question", "type": 3, "value": "benef", "focused": true}]),
+        "es-ES",
+        member,
+        MEMBER,
+    );
+    bot.fake.dispatch("INTERACTION_CREATE", d.clone()).await;
+    let reply = bot.callback(&d).await;
+    assert_eq!(reply["type"], 8);
+    let names: Vec<&str> = reply["data"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Beneficios de BPO", "Beneficios de KPO"]);
+}
+
+#[tokio::test]
+async fn recommend_answers_with_verdict_reasons_and_risks() {
+    let mut bot = Bot::start().await;
+    let d = bot
+        .slash(
+            "recommend",
+            json!([{"name": "work", "type": 3, "value": "legal"}, {"name": "complexity", "type": 3, "value": "high"}]),
+            "es-ES",
+            MEMBER,
+            &[],
+            EVERYONE_PERMISSIONS,
+        )
+        .await;
+    let reply = bot.callback(&d).await;
+    let e = embed(&reply);
+    assert_eq!(e["title"], "Recomendación: KPO");
+    let fields = e["fields"].as_array().unwrap();
+    assert_eq!(fields[0]["name"], "Razones");
+    assert!(fields[0]["value"]
+        .as_str()
+        .unwrap()
+        .contains("`bpo-kpo/tipos-de-kpo/1`"));
+    assert!(fields.iter().any(
+        |f| f["name"] == "Riesgos" && f["value"].as_str().unwrap().contains("desafios-de-kpo")
+    ));
+    assert_no_pings(&reply["data"]);
+
+    // No option at all: a private hint, in English for an English client.
+    let d = bot
+        .slash(
+            "recommend",
+            json!([]),
+            "en-US",
+            MEMBER,
+            &[],
+            EVERYONE_PERMISSIONS,
+        )
+        .await;
+    let reply = bot.callback(&d).await;
+    assert_eq!(reply["data"]["flags"], 64);
+    assert!(embed(&reply)["description"]
+        .as_str()
+        .unwrap()
+        .starts_with("Choose at least one /recommend option"));
+}
+
+const NEARSHORING: &str = "\n## ¿Qué es el nearshoring? {#nearshoring}\n\nEl nearshoring es externalizar a un proveedor de un país cercano.\n";
+
+#[tokio::test]
+async fn reload_is_for_admins_and_a_bad_edit_keeps_the_old_knowledge() {
+    let mut bot = Bot::start().await;
+    let md = bot.knowledge.path().join("es/bpo-kpo.md");
+    let good = fs::read_to_string(&md).unwrap();
+    fs::write(&md, format!("{good}{NEARSHORING}")).unwrap();
+
+    // A member without Manage Server: refused privately, nothing reloaded.
+    let d = bot
+        .slash(
+            "reload",
+            json!([]),
+            "en-US",
+            MEMBER,
+            &[],
+            EVERYONE_PERMISSIONS,
+        )
+        .await;
+    let refused = bot.callback(&d).await;
+    assert_eq!(refused["data"]["flags"], 64);
+    assert!(
+        embed(&refused)["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("Only server admins"),
+        "{refused}"
+    );
+    assert_eq!(
+        embed(&bot.ask("¿Qué es el nearshoring?", "es-ES").await)["title"],
+        "Sin respuesta clara"
+    );
+
+    // An admin (by role): deferred privately, then the report.
+    let admin_role = bot.fake.config().admin_role_id;
+    let d = bot
+        .slash(
+            "reload",
+            json!([]),
+            "en-US",
+            ADMIN,
+            &[admin_role],
+            EVERYONE_PERMISSIONS,
+        )
+        .await;
+    let deferred = bot.callback(&d).await;
+    assert_eq!(deferred["type"], 5);
+    assert_eq!(deferred["data"]["flags"], 64);
+    let edit = bot.next(is_deferred_reply).await;
+    assert_eq!(edit.body["flags"], 64);
+    let content = edit.body["content"].as_str().unwrap();
+    assert!(content.starts_with("Knowledge reloaded"), "{content}");
+    assert!(
+        content.contains("29 → 30 passages") && content.contains("added: es:bpo-kpo/nearshoring"),
+        "{content}"
+    );
+    assert_eq!(
+        embed(&bot.ask("¿Qué es el nearshoring?", "es-ES").await)["title"],
+        "¿Qué es el nearshoring?"
+    );
+
+    // An admin by Manage Server, after a broken edit: every problem, old knowledge kept.
+    fs::write(&md, format!("- roto\n{good}")).unwrap();
+    let d = bot
+        .slash(
+            "reload",
+            json!([]),
+            "es-ES",
+            ADMIN + 10,
+            &[],
+            EVERYONE_PERMISSIONS | MANAGE_GUILD,
+        )
+        .await;
+    bot.callback(&d).await;
+    let edit = bot.next(is_deferred_reply).await;
+    let content = edit.body["content"].as_str().unwrap();
+    assert!(
+        content.starts_with("Recarga rechazada; se sigue sirviendo el conocimiento anterior."),
+        "{content}"
+    );
+    assert!(
+        content.contains("bpo-kpo.md:1: list before any section"),
+        "{content}"
+    );
+    assert_eq!(
+        embed(&bot.ask("¿Qué es el nearshoring?", "es-ES").await)["title"],
+        "¿Qué es el nearshoring?"
+    );
+}
+
+#[tokio::test]
+async fn mentions_dms_and_answer_channels_are_answered_and_nothing_else() {
+    let mut bot = Bot::start().await;
+    let me = bot.bot_id();
+
+    // Ignored: elsewhere without a mention, another bot, in the answer channel too.
+    bot.say(OTHER_CHANNEL, true, MEMBER, false, "¿Qué es un KPO?", &[])
+        .await;
+    bot.say(
+        ANSWER_CHANNEL,
+        true,
+        OTHER_BOT,
+        true,
+        "¿Qué es un KPO?",
+        &[],
+    )
+    .await;
+    bot.say(
+        OTHER_CHANNEL,
+        true,
+        OTHER_BOT,
+        true,
+        &format!("<@{me}> ¿Qué es un KPO?"),
+        &[me],
+    )
+    .await;
+
+    // Answered: a mention, a DM, a message in the answer channel.
+    let mention = bot
+        .say(
+            OTHER_CHANNEL,
+            true,
+            MEMBER,
+            false,
+            &format!("<@{me}> ¿qué es un BPO?"),
+            &[me],
+        )
+        .await;
+    let reply = bot
+        .next(|r| {
+            r.method == "POST" && r.path == format!("/api/v10/channels/{OTHER_CHANNEL}/messages")
+        })
+        .await;
+    assert_eq!(reply.body["message_reference"]["message_id"], mention["id"]);
+    assert_eq!(reply.body["embeds"][0]["title"], "¿Qué es un BPO?");
+    assert_no_pings(&reply.body);
+
+    bot.say(DM_CHANNEL_ID, false, MEMBER, false, "KPO benefits", &[])
+        .await;
+    let reply = bot
+        .next(|r| {
+            r.method == "POST" && r.path == format!("/api/v10/channels/{DM_CHANNEL_ID}/messages")
+        })
+        .await;
+    assert!(
+        reply.body["embeds"][0]["footer"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Source: "),
+        "English text, English labels"
+    );
+
+    bot.say(ANSWER_CHANNEL, true, MEMBER, false, "desafíos del kpo", &[])
+        .await;
+    let reply = bot
+        .next(|r| {
+            r.method == "POST" && r.path == format!("/api/v10/channels/{ANSWER_CHANNEL}/messages")
+        })
+        .await;
+    assert_eq!(
+        reply.body["embeds"][0]["title"],
+        "¿Cuáles son los desafíos de KPO?"
+    );
+
+    // Give the ignored ones time to (wrongly) show up: exactly three replies.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(
+        bot.channel_messages().len(),
+        3,
+        "{:#?}",
+        bot.channel_messages()
+    );
+}
+
+#[tokio::test]
+async fn everyone_and_role_mentions_in_a_question_ping_nobody() {
+    let mut bot = Bot::start().await;
+    let me = bot.bot_id();
+    let role = bot.fake.config().member_role_id;
+    let content = format!("<@{me}> @everyone <@&{role}> ¿qué es un KPO?");
+    let guild = bot.fake.config().guild_id;
+    let d = bot.fake.message(
+        OTHER_CHANNEL,
+        Some(guild),
+        MEMBER,
+        "someone",
+        false,
+        &content,
+        &[me],
+        &[role],
+        true,
+    );
+    bot.fake.dispatch("MESSAGE_CREATE", d).await;
+    let reply = bot
+        .next(|r| r.method == "POST" && r.path.ends_with("/messages"))
+        .await;
+    assert_no_pings(&reply.body);
+    let text = reply.body.to_string();
+    assert!(
+        !text.contains("@everyone") && !text.contains(&format!("<@&{role}>")),
+        "{text}"
+    );
+    assert_eq!(reply.body["embeds"][0]["title"], "¿Qué es un KPO?");
+
+    // The same through /ask.
+    let reply = bot.ask("@everyone <@&1> ¿qué es un KPO?", "es-ES").await;
+    assert_no_pings(&reply["data"]);
+    assert!(!reply.to_string().contains("@everyone"));
+}
+
+#[tokio::test]
+async fn a_flood_gets_one_polite_cooldown() {
+    let mut bot = Bot::start().await;
+    for _ in 0..PER_MINUTE {
+        let reply = bot.ask("tipos de kpo", "en-US").await;
+        assert_eq!(embed(&reply)["title"], "Tipos de KPOs");
+    }
+    let reply = bot.ask("tipos de kpo", "en-US").await;
+    assert_eq!(reply["data"]["flags"], 64);
+    let text = embed(&reply)["description"].as_str().unwrap();
+    assert!(
+        text.starts_with("You're asking faster than I can keep up: try again in "),
+        "{text}"
+    );
+
+    // In a channel, another user: answers, one notice, then silence while the flood lasts.
+    let me = bot.bot_id();
+    let flooder = MEMBER + 7;
+    for _ in 0..PER_MINUTE + 3 {
+        bot.say(
+            OTHER_CHANNEL,
+            true,
+            flooder,
+            false,
+            &format!("<@{me}> tipos de kpo"),
+            &[me],
+        )
+        .await;
+    }
+    let notice = bot
+        .next(|r| r.method == "POST" && r.body.to_string().contains("vuelva a intentarlo"))
+        .await;
+    assert_no_pings(&notice.body);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(bot.channel_messages().len(), PER_MINUTE as usize + 1);
+}
+
+#[tokio::test]
+async fn a_bad_token_exits_1_with_a_clear_message() {
+    let fake = FakeDiscord::start(FakeConfig::default()).await;
+    let out = tokio::task::spawn_blocking(move || {
+        let out = Command::new(env!("CARGO_BIN_EXE_outsourcing-bot"))
+            .env("DISCORD_TOKEN", support::fake_discord::BAD_TOKEN)
+            .env("DISCORD_API_BASE", fake.api_base())
+            .env("RUST_LOG", "trace")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        drop(fake);
+        out
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Discord rejected the token (HTTP 401 Unauthorized)"),
+        "{err}"
+    );
+    assert!(
+        !err.contains(support::fake_discord::BAD_TOKEN),
+        "the token is never printed"
+    );
+}
+
+#[tokio::test]
+async fn each_command_logs_one_line_without_the_message_text() {
+    let mut bot = Bot::start().await;
+    bot.ask("¿qué es un KPO? zanahoria", "es-ES").await;
+    let me = bot.bot_id();
+    bot.say(
+        OTHER_CHANNEL,
+        true,
+        MEMBER,
+        false,
+        &format!("<@{me}> tipos de bpo zanahoria"),
+        &[me],
+    )
+    .await;
+    bot.next(|r| r.method == "POST" && r.path.ends_with("/messages"))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let log = bot.log();
+    assert!(
+        log.contains(&format!("user={MEMBER} command=\"ask\" outcome=\"ok\" ms=")),
+        "{log}"
+    );
+    assert!(
+        log.contains(&format!(
+            "user={MEMBER} command=\"message\" outcome=\"ok\" ms="
+        )),
+        "{log}"
+    );
+    assert!(
+        !log.contains("zanahoria"),
+        "message contents stay out of the log: {log}"
+    );
+    assert!(
+        !log.contains("test-token"),
+        "the token stays out of the log"
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn sigterm_shuts_the_bot_down_cleanly() {
+    let mut bot = Bot::start().await;
+    let status = Command::new("kill")
+        .args(["-TERM", &bot.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = std::time::Instant::now() + WAIT;
+    let code = loop {
+        if let Some(status) = bot.child.try_wait().unwrap() {
+            break status.code();
+        }
+        assert!(std::time::Instant::now() < deadline, "the bot did not stop");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(code, Some(0), "{}", bot.log());
+    assert!(bot.log().contains("shutting down"));
+}
