@@ -779,3 +779,61 @@ async fn sigterm_shuts_the_bot_down_cleanly() {
     assert_eq!(code, Some(0), "{}", bot.log());
     assert!(bot.log().contains("shutting down"));
 }
+
+#[tokio::test]
+async fn a_reload_that_changes_the_questionnaire_registers_the_commands_again() {
+    let mut bot = Bot::start().await;
+    let rules = bot.knowledge.path().join("rules.toml");
+    let text = fs::read_to_string(&rules).unwrap();
+    fs::write(
+        &rules,
+        text.replace("en = \"Call center\"", "en = \"Call centre\""),
+    )
+    .unwrap();
+    let admin_role = bot.fake.config().admin_role_id;
+    let d = bot
+        .slash(
+            "reload",
+            json!([]),
+            "en-US",
+            ADMIN,
+            &[admin_role],
+            EVERYONE_PERMISSIONS,
+        )
+        .await;
+    bot.callback(&d).await;
+    let put = bot
+        .next(|r| r.method == "PUT" && r.path.ends_with("/commands"))
+        .await;
+    let recommend = put
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "recommend")
+        .unwrap()
+        .clone();
+    assert_eq!(recommend["options"][0]["choices"][0]["name"], "Call centre");
+
+    // A reload that leaves the questionnaire alone registers nothing.
+    let d = bot
+        .slash(
+            "reload",
+            json!([]),
+            "en-US",
+            ADMIN,
+            &[admin_role],
+            EVERYONE_PERMISSIONS,
+        )
+        .await;
+    bot.callback(&d).await;
+    bot.next(is_deferred_reply).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let puts = bot
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PUT")
+        .count();
+    assert_eq!(puts, 2);
+}
