@@ -162,6 +162,20 @@ impl Bot {
         d
     }
 
+    /// `/reload` from a member with the configured admin role, in English.
+    async fn reload_as_admin(&mut self) -> Value {
+        let admin_role = self.fake.config().admin_role_id;
+        self.slash(
+            "reload",
+            json!([]),
+            "en-US",
+            ADMIN,
+            &[admin_role],
+            EVERYONE_PERMISSIONS,
+        )
+        .await
+    }
+
     /// What the bot logged so far (its stderr).
     fn log(&self) -> String {
         fs::read_to_string(self.knowledge.path().join("bot.log")).unwrap()
@@ -479,17 +493,7 @@ async fn reload_is_for_admins_and_a_bad_edit_keeps_the_old_knowledge() {
     );
 
     // An admin (by role): deferred privately, then the report.
-    let admin_role = bot.fake.config().admin_role_id;
-    let d = bot
-        .slash(
-            "reload",
-            json!([]),
-            "en-US",
-            ADMIN,
-            &[admin_role],
-            EVERYONE_PERMISSIONS,
-        )
-        .await;
+    let d = bot.reload_as_admin().await;
     let deferred = bot.callback(&d).await;
     assert_eq!(deferred["type"], 5);
     assert_eq!(deferred["data"]["flags"], 64);
@@ -790,17 +794,7 @@ async fn a_reload_that_changes_the_questionnaire_registers_the_commands_again() 
         text.replace("en = \"Call center\"", "en = \"Call centre\""),
     )
     .unwrap();
-    let admin_role = bot.fake.config().admin_role_id;
-    let d = bot
-        .slash(
-            "reload",
-            json!([]),
-            "en-US",
-            ADMIN,
-            &[admin_role],
-            EVERYONE_PERMISSIONS,
-        )
-        .await;
+    let d = bot.reload_as_admin().await;
     bot.callback(&d).await;
     let put = bot
         .next(|r| r.method == "PUT" && r.path.ends_with("/commands"))
@@ -816,16 +810,7 @@ async fn a_reload_that_changes_the_questionnaire_registers_the_commands_again() 
     assert_eq!(recommend["options"][0]["choices"][0]["name"], "Call centre");
 
     // A reload that leaves the questionnaire alone registers nothing.
-    let d = bot
-        .slash(
-            "reload",
-            json!([]),
-            "en-US",
-            ADMIN,
-            &[admin_role],
-            EVERYONE_PERMISSIONS,
-        )
-        .await;
+    let d = bot.reload_as_admin().await;
     bot.callback(&d).await;
     bot.next(is_deferred_reply).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
