@@ -65,7 +65,7 @@ impl Question {
 /// How to answer.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AnswerOptions {
-    /// The language of the answer; `None`: the default language.
+    /// The language of the answer; `None`: the question's own.
     pub lang: Option<Lang>,
     /// How many passages to return (the best, then "see also").
     pub top: usize,
@@ -183,13 +183,29 @@ impl fmt::Display for Answer {
 /// How many BM25 hits are re-ranked by how much of the question they cover.
 const CANDIDATES: usize = 20;
 
-/// Answers `question` from `brain`.
-pub fn answer(brain: &Brain, question: &Question, opts: &AnswerOptions) -> Answer {
-    let lang = opts.lang.unwrap_or(Lang::Es);
-    let edition = brain.edition(lang);
-    let index = &edition.index;
-    let plan = plan(edition, question.as_str());
+/// A confidence at which the question's own edition is not worth second-guessing.
+const SURE: f32 = 0.9;
 
+/// One edition's ranking of a question.
+struct Ranking<'a> {
+    edition: &'a EditionIndex,
+    plan: Plan,
+    /// `(ord, score)`, best first.
+    ranked: Vec<(usize, f32)>,
+    confidence: f32,
+}
+
+/// Answers `question` from `brain`.
+///
+/// The question is searched in the edition of its own language first; unless
+/// that is a sure answer, the other editions are searched too and the most
+/// confident ranking wins. Its passages are then shown in the answer's
+/// language through their twins (same ids), so an English question about a
+/// word only the Spanish text uses still finds its passage, and a Spanish
+/// question asked with `--lang en` is answered in English.
+pub fn answer(brain: &Brain, question: &Question, opts: &AnswerOptions) -> Answer {
+    let asked_in = crate::lang::detect(question.as_str());
+    let lang = opts.lang.unwrap_or(asked_in);
     let mut answer = Answer {
         question: question.as_str().to_string(),
         lang,
@@ -197,11 +213,90 @@ pub fn answer(brain: &Brain, question: &Question, opts: &AnswerOptions) -> Answe
         confidence: 0.0,
         passages: Vec::new(),
     };
-    if plan.concepts.is_empty() {
-        return answer;
-    }
 
-    let hits = index.search(&plan.terms, CANDIDATES.max(opts.top + 1));
+    let first = brain.edition(asked_in);
+    let mut best = rank(first, question.as_str(), opts.top);
+    if best.as_ref().is_none_or(|r| r.confidence < SURE) {
+        for edition in brain.editions.values().filter(|e| e.lang != first.lang) {
+            if let Some(other) = rank(edition, question.as_str(), opts.top) {
+                if best.as_ref().is_none_or(|b| other.confidence > b.confidence) {
+                    best = Some(other);
+                }
+            }
+        }
+    }
+    let Some(best) = best else {
+        return answer;
+    };
+    answer.confidence = best.confidence;
+
+    // Shown in the answer's language when that edition has the twin passage.
+    let shown = brain.editions.get(&lang).unwrap_or(best.edition);
+    let shown_plan;
+    let plan = if shown.lang == best.edition.lang {
+        &best.plan
+    } else {
+        shown_plan = plan(shown, question.as_str());
+        &shown_plan
+    };
+    for (rank, &(ord, score)) in best.ranked.iter().take(opts.top).enumerate() {
+        let found = brain.passage(best.edition.lang, ord);
+        let p = if shown.lang == best.edition.lang {
+            found
+        } else {
+            brain.find(shown.lang, &found.passage.id).unwrap_or(found)
+        };
+        // Only the best passage is shown whole; "see also" shows a line of each.
+        let highlights = if rank == 0 {
+            let plan = if p.document.lang == best.edition.lang {
+                &best.plan
+            } else {
+                plan
+            };
+            highlights(brain.edition(p.document.lang), plan, &p.passage.text)
+        } else {
+            Vec::new()
+        };
+        answer.passages.push(AnswerPassage {
+            id: p.passage.id.clone(),
+            lang: p.document.lang,
+            section: p.section.title.clone(),
+            text: p.passage.text.clone(),
+            score: round2(score),
+            location: format!("{}:{}", p.document.file.display(), p.passage.line),
+            highlights,
+        });
+    }
+    answer.answered = !answer.passages.is_empty() && answer.confidence >= opts.min_confidence;
+    answer
+}
+
+/// The byte ranges of `text` whose words are among the plan's terms.
+fn highlights(edition: &EditionIndex, plan: &Plan, text: &str) -> Vec<Range<usize>> {
+    let terms: HashSet<&str> = plan
+        .concepts
+        .iter()
+        .flat_map(Concept::terms)
+        .map(String::as_str)
+        .collect();
+    edition
+        .index
+        .analyze(text)
+        .into_iter()
+        .filter(|t| terms.contains(t.term.as_str()))
+        .map(|t| t.from..t.to)
+        .collect()
+}
+
+/// Ranks `edition`'s passages for `question`; `None` when the question has no
+/// idea this edition can search for (stop words only).
+fn rank<'a>(edition: &'a EditionIndex, question: &str, top: usize) -> Option<Ranking<'a>> {
+    let index = &edition.index;
+    let plan = plan(edition, question);
+    if plan.concepts.is_empty() {
+        return None;
+    }
+    let hits = index.search(&plan.terms, CANDIDATES.max(top + 1));
     let total_weight: f32 = plan.concepts.iter().map(|c| c.weight).sum();
     // A passage that covers more of the question's ideas beats one that
     // repeats a single idea often (Lucene's old "coord" factor): on a small
@@ -244,44 +339,22 @@ pub fn answer(brain: &Brain, question: &Question, opts: &AnswerOptions) -> Answe
         margin = Some(1.0);
     }
 
-    if let Some(&(_, best, coverage)) = ranked.first() {
-        let margin = margin.unwrap_or(match ranked.get(1) {
-            Some(&(_, next, _)) if best > 0.0 => (best - next) / best,
-            _ => 1.0,
-        });
-        answer.confidence = round2(coverage * (1.0 - MARGIN_WEIGHT * (1.0 - margin)));
-    }
-    let query_terms: HashSet<&str> = plan
-        .concepts
-        .iter()
-        .flat_map(Concept::terms)
-        .map(String::as_str)
-        .collect();
-    for (rank, &(ord, score, _)) in ranked.iter().take(opts.top).enumerate() {
-        let p = brain.passage(edition.lang, ord);
-        // Only the best passage is shown whole; "see also" shows a line of each.
-        let highlights = if rank == 0 {
-            index
-                .analyze(&p.passage.text)
-                .into_iter()
-                .filter(|t| query_terms.contains(t.term.as_str()))
-                .map(|t| t.from..t.to)
-                .collect()
-        } else {
-            Vec::new()
-        };
-        answer.passages.push(AnswerPassage {
-            id: p.passage.id.clone(),
-            lang: edition.lang,
-            section: p.section.title.clone(),
-            text: p.passage.text.clone(),
-            score: round2(score),
-            location: format!("{}:{}", p.document.file.display(), p.passage.line),
-            highlights,
-        });
-    }
-    answer.answered = !answer.passages.is_empty() && answer.confidence >= opts.min_confidence;
-    answer
+    let confidence = match ranked.first() {
+        Some(&(_, best, coverage)) => {
+            let margin = margin.unwrap_or(match ranked.get(1) {
+                Some(&(_, next, _)) if best > 0.0 => (best - next) / best,
+                _ => 1.0,
+            });
+            round2(coverage * (1.0 - MARGIN_WEIGHT * (1.0 - margin)))
+        }
+        None => 0.0,
+    };
+    Some(Ranking {
+        edition,
+        ranked: ranked.into_iter().map(|(ord, score, _)| (ord, score)).collect(),
+        plan,
+        confidence,
+    })
 }
 
 /// The rarity-weighted share of the question's concepts that passage `ord`

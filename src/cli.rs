@@ -258,7 +258,9 @@ fn ask(config: &Config, dir: &std::path::Path, args: AskArgs) -> Result<(), CliE
     let answer = answer(&brain, &question, &opts);
     let mut out = io::stdout().lock();
     if args.explain {
-        let lang = opts.lang.unwrap_or(Lang::Es);
+        let lang = opts
+            .lang
+            .unwrap_or_else(|| crate::lang::detect(question.as_str()));
         write!(out, "{}", crate::answer::explain(&brain, &question, lang))?;
     }
     if args.json {
@@ -279,7 +281,10 @@ fn recommend(config: &Config, dir: &std::path::Path, args: RecommendArgs) -> Res
     let brain = Brain::load(dir)?;
     let rules = brain.rules().map_err(CliError::Knowledge)?;
     let answers = Answers::parse(rules, &args.answers)?;
-    let lang = args.lang.unwrap_or(config.answer.lang);
+    let lang = args
+        .lang
+        .or(config.answer.lang.forced())
+        .unwrap_or(Lang::Es);
     let rec = crate::recommend::recommend(rules, &answers, lang);
     let mut out = io::stdout().lock();
     if args.json {

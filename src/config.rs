@@ -39,7 +39,28 @@ pub struct KnowledgeConfig {
 pub struct AnswerConfig {
     pub min_confidence: f32,
     pub top: usize,
-    pub lang: Lang,
+    pub lang: LangSetting,
+}
+
+/// The answers' language: the question's own (`auto`), or always one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LangSetting {
+    #[default]
+    Auto,
+    Es,
+    En,
+}
+
+impl LangSetting {
+    /// The forced language, if any.
+    pub fn forced(self) -> Option<Lang> {
+        match self {
+            LangSetting::Auto => None,
+            LangSetting::Es => Some(Lang::Es),
+            LangSetting::En => Some(Lang::En),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -125,7 +146,7 @@ impl Default for AnswerConfig {
         AnswerConfig {
             min_confidence: d.min_confidence,
             top: d.top,
-            lang: Lang::Es,
+            lang: LangSetting::Auto,
         }
     }
 }
@@ -247,7 +268,7 @@ impl Config {
 
     pub fn answer_options(&self) -> AnswerOptions {
         AnswerOptions {
-            lang: Some(self.answer.lang),
+            lang: self.answer.lang.forced(),
             top: self.answer.top,
             min_confidence: self.answer.min_confidence,
         }

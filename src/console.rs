@@ -7,6 +7,8 @@
 use std::io::{BufRead, Write};
 
 use crate::answer::{answer, Answer, AnswerOptions, Question};
+use crate::i18n::{self, Msg};
+use crate::lang::Lang;
 use crate::brain::Brain;
 use crate::live::Live;
 
@@ -32,11 +34,15 @@ const TOPICS_TO_TRY: usize = 3;
 /// An answer as readable text.
 pub fn render_answer(answer: &Answer, brain: &Brain, style: Style) -> String {
     let (b, e) = style.bold();
+    let lang = answer.lang;
+    let t = |msg| i18n::text(lang, msg);
+    let confidence = format!("{} {:.2}", t(Msg::Confidence), answer.confidence);
     let mut out = String::new();
     if !answer.answered {
         out.push_str(&format!(
-            "No clear answer in the knowledge (confidence {:.2}).\n",
-            answer.confidence
+            "{}. {} ({confidence}).\n",
+            t(Msg::NoAnswerTitle),
+            t(Msg::NoAnswerBody)
         ));
         let mut topics: Vec<&str> = Vec::new();
         for p in &answer.passages {
@@ -45,25 +51,30 @@ pub fn render_answer(answer: &Answer, brain: &Brain, style: Style) -> String {
             }
         }
         if topics.is_empty() {
-            topics = section_titles(brain);
+            out.push_str(t(Msg::NoTopics));
+            out.push('\n');
+            topics = section_titles(brain, lang);
         } else {
+            out.push_str(t(Msg::TopicsIntro));
+            out.push('\n');
             topics.truncate(TOPICS_TO_TRY);
         }
-        out.push_str("Topics you could ask about:\n");
-        for t in &topics {
-            out.push_str(&format!("  - {t}\n"));
+        for topic in &topics {
+            out.push_str(&format!("  - {topic}\n"));
         }
         return out;
     }
     let best = &answer.passages[0];
-    out.push_str(&format!(
-        "{b}{}{e}  (confidence {:.2})\n",
-        best.section, answer.confidence
-    ));
+    out.push_str(&format!("{b}{}{e}  ({confidence})\n", best.section));
     out.push_str(&best.highlighted(b, e));
-    out.push_str(&format!("\n  source: {} ({})\n", best.id, best.location));
+    out.push_str(&format!(
+        "\n  {}: {} ({})\n",
+        t(Msg::Source).to_lowercase(),
+        best.id,
+        best.location
+    ));
     if answer.passages.len() > 1 {
-        out.push_str("See also:\n");
+        out.push_str(&format!("{}:\n", t(Msg::SeeAlso)));
         for p in &answer.passages[1..] {
             out.push_str(&format!(
                 "  - {}: {} [{}]\n",
@@ -87,19 +98,19 @@ fn first_line(text: &str) -> String {
     }
 }
 
-/// Every section title, in knowledge order, once.
-pub fn section_titles(brain: &Brain) -> Vec<&str> {
-    let mut titles: Vec<&str> = Vec::new();
-    for edition in brain.knowledge.editions.values() {
-        for doc in &edition.documents {
-            for s in &doc.sections {
-                if !titles.contains(&s.title.as_str()) {
-                    titles.push(&s.title);
-                }
-            }
-        }
-    }
-    titles
+/// Every section title of `lang`'s edition (or the first edition), in order.
+pub fn section_titles(brain: &Brain, lang: Lang) -> Vec<&str> {
+    let edition = brain
+        .knowledge
+        .editions
+        .get(&lang)
+        .or_else(|| brain.knowledge.editions.values().next());
+    edition
+        .into_iter()
+        .flat_map(|e| &e.documents)
+        .flat_map(|d| &d.sections)
+        .map(|s| s.title.as_str())
+        .collect()
 }
 
 const HELP: &str = "\
@@ -154,7 +165,7 @@ The old knowledge is still served."
             ":quit" | ":q" | ":exit" => break,
             ":help" | ":h" | ":?" => Some(HELP.to_string()),
             ":topics" => Some(
-                section_titles(brain)
+                section_titles(brain, opts.answer.lang.unwrap_or(Lang::Es))
                     .iter()
                     .map(|t| format!("  - {t}"))
                     .collect::<Vec<_>>()
@@ -188,7 +199,7 @@ fn recommend_line(brain: &Brain, opts: &ConsoleOptions, args: &str) -> String {
         Err(problems) => return problems.to_string(),
     };
     let args: Vec<&str> = args.split_whitespace().collect();
-    let lang = opts.answer.lang.unwrap_or(crate::lang::Lang::Es);
+    let lang = opts.answer.lang.unwrap_or(Lang::Es);
     match crate::recommend::Answers::parse(rules, &args) {
         Ok(answers) => {
             crate::recommend::render(&crate::recommend::recommend(rules, &answers, lang), lang)

@@ -49,83 +49,41 @@ impl FromStr for Lang {
 
 /// Words that mostly occur in one language's questions.
 const SPANISH_WORDS: &[&str] = &[
-    "qué",
-    "que",
-    "es",
-    "el",
-    "la",
-    "los",
-    "las",
-    "de",
-    "del",
-    "un",
-    "una",
-    "por",
-    "para",
-    "cómo",
-    "como",
-    "cuál",
-    "cual",
-    "cuáles",
-    "son",
-    "y",
-    "en",
-    "con",
-    "sus",
-    "mi",
-    "hay",
-    "beneficios",
-    "ventajas",
-    "desafíos",
-    "diferencia",
-    "diferencias",
-    "tipos",
-    "empresa",
-    "entre",
+    "qué", "que", "es", "el", "la", "los", "las", "de", "del", "un", "una", "por", "para", "cómo",
+    "como", "cuál", "cual", "cuáles", "cuales", "son", "y", "en", "con", "sus", "mi", "hay",
+    "beneficios", "ventajas", "desafíos", "desafios", "diferencia", "diferencias", "tipos",
+    "empresa", "entre", "o", "se", "su", "mejor", "dónde", "donde", "cuándo", "cuando", "quién",
+    "hace", "tiene", "puedo", "debo", "conviene", "significa", "al", "lo", "le", "me", "ser",
 ];
 const ENGLISH_WORDS: &[&str] = &[
-    "what",
-    "is",
-    "the",
-    "a",
-    "an",
-    "of",
-    "how",
-    "which",
-    "are",
-    "and",
-    "in",
-    "for",
-    "does",
-    "do",
-    "my",
-    "with",
-    "benefits",
-    "advantages",
-    "challenges",
-    "difference",
-    "differences",
-    "types",
-    "company",
-    "between",
-    "should",
-    "i",
-    "can",
+    "what", "whats", "is", "the", "a", "an", "of", "how", "which", "are", "and", "in", "for",
+    "does", "do", "my", "with", "benefits", "advantages", "challenges", "difference",
+    "differences", "types", "company", "between", "should", "i", "can", "tell", "about",
+    "define", "mean", "means", "better", "than", "why", "when", "where", "who", "or", "to",
+    "it", "its", "their", "vs.", "handle", "work", "use", "need", "your", "you", "be",
 ];
 
-/// The language `text` is most likely written in. Undecidable text (bare
-/// acronyms such as "kpo vs bpo") is taken as Spanish, the knowledge's own
-/// language.
+/// The language `text` is most likely written in: the language of its
+/// function words, the first one counting double (questions open with
+/// "what"/"qué"), plus Spanish punctuation and accented words. Loanwords
+/// ("tercerización" in an English question) weigh less than grammar.
+/// Undecidable text (bare acronyms such as "kpo vs bpo") is taken as
+/// Spanish, the knowledge's own language.
 pub fn detect(text: &str) -> Lang {
     let lower = text.to_lowercase();
-    let mut es = lower.chars().filter(|c| "¿¡ñáéíóú".contains(*c)).count() * 2;
+    let mut es = lower.chars().filter(|c| matches!(c, '¿' | '¡' | 'ñ')).count() * 2;
     let mut en = 0;
-    for word in lower
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        es += usize::from(SPANISH_WORDS.contains(&word));
-        en += usize::from(ENGLISH_WORDS.contains(&word));
+    let mut first = true;
+    for word in lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        let spanish = SPANISH_WORDS.contains(&word);
+        let english = ENGLISH_WORDS.contains(&word);
+        let bonus = if first && spanish != english { 2 } else { 0 };
+        if spanish || english {
+            first = false;
+        }
+        es += usize::from(spanish) * (1 + bonus);
+        en += usize::from(english) * (1 + bonus);
+        es += usize::from(!spanish && word.contains(['á', 'é', 'í', 'ó', 'ú']));
     }
     if en > es {
         Lang::En

@@ -11,6 +11,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::i18n::{self, Msg};
 use crate::knowledge::rules::{Model, Rules};
 use crate::lang::Lang;
 
@@ -254,50 +255,39 @@ fn round2(x: f32) -> f32 {
 
 /// A recommendation as readable text in `lang`.
 pub fn render(rec: &Recommendation, lang: Lang) -> String {
-    let es = lang == Lang::Es;
-    let verdict = match (rec.verdict, es) {
-        (Verdict::Hybrid, true) => "híbrido (combinar BPO y KPO)".to_string(),
-        (Verdict::Hybrid, false) => "hybrid (combine BPO and KPO)".to_string(),
-        (v, _) => v.to_string(),
+    let t = |msg| i18n::text(lang, msg);
+    let verdict = match rec.verdict {
+        Verdict::Hybrid => t(Msg::Hybrid).to_string(),
+        v => v.to_string(),
     };
     let mut out = format!(
         "{}: {verdict}  ({} {:.2})\n{}: BPO {:.1} · KPO {:.1}\n",
-        if es {
-            "Recomendación"
-        } else {
-            "Recommendation"
-        },
-        if es { "confianza" } else { "confidence" },
+        t(Msg::Recommendation),
+        t(Msg::Confidence),
         rec.confidence,
-        if es { "Puntuación" } else { "Scores" },
+        t(Msg::Scores),
         rec.scores.bpo,
         rec.scores.kpo,
     );
     if rec.reasons.is_empty() {
-        out.push_str(if es {
-            "Ninguna regla se aplica a estas respuestas: añada más (por ejemplo work=… o complexity=…).\n"
-        } else {
-            "No rule applies to these answers: add more (for example work=… or complexity=…).\n"
-        });
+        out.push_str(t(Msg::NoRuleApplies));
+        out.push('\n');
     } else {
-        out.push_str(if es { "\nRazones:\n" } else { "\nReasons:\n" });
+        out.push_str(&format!("\n{}:\n", t(Msg::Reasons)));
         for r in &rec.reasons {
+            let sign = match rec.verdict {
+                Verdict::Hybrid => "·",
+                v if v == Verdict::of(r.favors) => "+",
+                _ => "-",
+            };
             out.push_str(&format!(
-                "  {} {} {:.1}: {} [{}]\n",
-                match rec.verdict {
-                    Verdict::Hybrid => "·",
-                    v if v == Verdict::of(r.favors) => "+",
-                    _ => "-",
-                },
-                r.favors,
-                r.weight,
-                r.text,
-                r.source
+                "  {sign} {} {:.1}: {} [{}]\n",
+                r.favors, r.weight, r.text, r.source
             ));
         }
     }
     if !rec.risks.is_empty() {
-        out.push_str(if es { "\nRiesgos:\n" } else { "\nRisks:\n" });
+        out.push_str(&format!("\n{}:\n", t(Msg::Risks)));
         for r in &rec.risks {
             out.push_str(&format!("  ! {}: {} [{}]\n", r.model, r.text, r.source));
         }

@@ -34,7 +34,7 @@ fn ask_prints_the_kpo_definition_first() {
         "{out}"
     );
     assert!(
-        out.contains("source: bpo-kpo/que-es-un-kpo/1 (knowledge/es/bpo-kpo.md:"),
+        out.contains("fuente: bpo-kpo/que-es-un-kpo/1 (knowledge/es/bpo-kpo.md:"),
         "{out}"
     );
 }
@@ -89,8 +89,34 @@ fn off_topic_questions_are_not_answered_but_exit_zero() {
     }
     let (code, out, _) = run(bot().args(["ask", "¿Cuál es la capital de Francia?"]));
     assert_eq!(code, 0);
-    assert!(out.starts_with("No clear answer"), "{out}");
-    assert!(out.contains("Topics you could ask about"), "{out}");
+    assert!(out.starts_with("Sin respuesta clara. No encontré"), "{out}");
+    assert!(out.contains("Estos temas son los más cercanos:"), "{out}");
+    let (_, out, _) = run(bot().args(["ask", "How do I bake bread?"]));
+    assert!(out.starts_with("No clear answer. I found nothing"), "{out}");
+    assert!(out.contains("Ask about BPO or KPO"), "{out}");
+}
+
+#[test]
+fn questions_are_answered_in_their_own_language_unless_told() {
+    let (_, out, _) = run(bot().args(["ask", "What is KPO?"]));
+    assert!(out.starts_with("What is a KPO?  (confidence "), "{out}");
+    assert!(out.contains("source: bpo-kpo/que-es-un-kpo/1 (knowledge/en/bpo-kpo.md:"), "{out}");
+    // Forced: the Spanish twin of the same passage, with Spanish labels.
+    let (_, out, _) = run(bot().args(["ask", "--lang", "es", "What is KPO?"]));
+    assert!(out.starts_with("¿Qué es un KPO?  (confianza "), "{out}");
+    assert!(out.contains("fuente: bpo-kpo/que-es-un-kpo/1 (knowledge/es/bpo-kpo.md:"), "{out}");
+    // JSON: `lang` is --lang when given, else the question's.
+    for (args, lang) in [
+        (vec!["ask", "--json", "¿Qué es un KPO?"], "es"),
+        (vec!["ask", "--json", "What is KPO?"], "en"),
+        (vec!["ask", "--json", "--lang", "en", "¿Qué es un KPO?"], "en"),
+        (vec!["ask", "--json", "kpo vs bpo"], "es"),
+    ] {
+        let (_, out, _) = run(bot().args(&args));
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["lang"], lang, "{args:?}");
+        assert!(v["passages"].as_array().unwrap().iter().all(|p| p["lang"] == lang), "{out}");
+    }
 }
 
 #[test]
@@ -166,7 +192,7 @@ fn check_reports_the_bundled_knowledge() {
     let (code, out, _) = run(bot().arg("check"));
     assert_eq!(code, 0);
     assert!(
-        out.contains("OK: 1 edition (es), 1 document, 10 sections, 29 passages"),
+        out.contains("OK: 2 editions (es, en), 2 documents, 20 sections, 58 passages"),
         "{out}"
     );
     assert!(out.contains("6 questions, 26 rules, 5 risks"), "{out}");
@@ -195,9 +221,9 @@ fn chat_answers_piped_lines_and_handles_commands() {
         out.contains("La externalización de procesos de negocio o BPO"),
         "{out}"
     );
-    assert!(out.contains("source: bpo-kpo/que-es-un-bpo/1"), "{out}");
+    assert!(out.contains("fuente: bpo-kpo/que-es-un-bpo/1"), "{out}");
     assert!(out.contains("unknown command ':frobnicate'"), "{out}");
-    assert!(out.contains("No clear answer"), "{out}");
+    assert!(out.contains("Sin respuesta clara"), "{out}");
     // Nothing after :quit is answered; no prompt or colour in a pipe.
     assert!(!out.contains("que-es-un-kpo/1"), "{out}");
     assert!(!out.contains("> ") && !out.contains('\x1b'), "{out}");
@@ -360,7 +386,8 @@ fn check_against_shows_what_a_reload_would_report() {
     let dir = tempfile::tempdir().unwrap();
     fs::create_dir_all(dir.path().join("es")).unwrap();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
-    for f in ["rules.toml", "synonyms.toml"] {
+    fs::create_dir_all(dir.path().join("en")).unwrap();
+    for f in ["rules.toml", "synonyms.toml", "en/bpo-kpo.md"] {
         fs::copy(root.join(f), dir.path().join(f)).unwrap();
     }
     let md = fs::read_to_string(root.join("es/bpo-kpo.md")).unwrap();
@@ -379,7 +406,7 @@ fn check_against_shows_what_a_reload_would_report() {
         out.starts_with("a reload from knowledge would report:"),
         "{out}"
     );
-    assert!(out.contains("29 → 30 passages, 10 → 11 sections"), "{out}");
+    assert!(out.contains("58 → 59 passages, 20 → 21 sections"), "{out}");
     assert!(
         out.contains("added: es:bpo-kpo/nearshoring (Nearshoring)"),
         "{out}"

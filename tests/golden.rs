@@ -139,6 +139,46 @@ fn spanish_golden_set_meets_the_bar() {
     assert_eq!(r.rejected, r.offtopic, "{}", r.line("es"));
 }
 
+#[test]
+fn english_golden_set_meets_the_bar() {
+    let golden = golden("en");
+    assert!(golden.question.len() >= 40 && golden.offtopic.len() >= 10);
+    let brain = Brain::load(&knowledge_dir()).unwrap();
+    let r = evaluate(&brain, &golden, Lang::En);
+    println!("{}", r.line("en golden"));
+    for m in &r.misses {
+        println!("{m}");
+    }
+    assert!(r.hit1() >= 0.90, "{}", r.line("en"));
+    assert_eq!(r.hit3, r.total, "{}", r.line("en"));
+    assert_eq!(r.rejected, r.offtopic, "{}", r.line("en"));
+}
+
+/// A question finds the same passages whatever language the answer is in:
+/// English questions answered in Spanish, Spanish ones in English.
+#[test]
+fn answers_in_the_other_language_cite_the_same_passages() {
+    let brain = Brain::load(&knowledge_dir()).unwrap();
+    let ids = |q: &str, lang: Lang| {
+        let opts = AnswerOptions {
+            lang: Some(lang),
+            ..AnswerOptions::default()
+        };
+        let a = answer(&brain, &Question::new(q, 500).unwrap(), &opts);
+        assert_eq!(a.lang, lang);
+        assert!(a.passages.iter().all(|p| p.lang == lang), "{a:?}");
+        (a.answered, a.passages.into_iter().map(|p| p.id).collect::<Vec<_>>())
+    };
+    let mut checked = 0;
+    for (file, own, other) in [("en", Lang::En, Lang::Es), ("es", Lang::Es, Lang::En)] {
+        for case in golden(file).question {
+            assert_eq!(ids(&case.q, own), ids(&case.q, other), "{:?}", case.q);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 90);
+}
+
 /// Accent folding before the stemmer, or after? The numbers decide; the
 /// default must be the better one.
 #[test]

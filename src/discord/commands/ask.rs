@@ -12,7 +12,8 @@ async fn suggest_topics(ctx: Context<'_>, partial: &str) -> serenity::CreateAuto
     let snapshot = ctx.data().live.snapshot();
     let wanted = fold(partial);
     let mut choices: Vec<serenity::AutocompleteChoice> = Vec::new();
-    for title in crate::console::section_titles(&snapshot.brain) {
+    let lang = crate::discord::lang_of(ctx);
+    for title in crate::console::section_titles(&snapshot.brain, lang) {
         if fold(title).contains(&wanted) {
             let title = render::truncate(title, render::CHOICE_NAME_MAX);
             choices.push(serenity::AutocompleteChoice::new(title.clone(), title));
