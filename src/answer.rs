@@ -219,7 +219,10 @@ pub fn answer(brain: &Brain, question: &Question, opts: &AnswerOptions) -> Answe
     if best.as_ref().is_none_or(|r| r.confidence < SURE) {
         for edition in brain.editions.values().filter(|e| e.lang != first.lang) {
             if let Some(other) = rank(edition, question.as_str(), opts.top) {
-                if best.as_ref().is_none_or(|b| other.confidence > b.confidence) {
+                if best
+                    .as_ref()
+                    .is_none_or(|b| other.confidence > b.confidence)
+                {
                     best = Some(other);
                 }
             }
@@ -351,7 +354,10 @@ fn rank<'a>(edition: &'a EditionIndex, question: &str, top: usize) -> Option<Ran
     };
     Some(Ranking {
         edition,
-        ranked: ranked.into_iter().map(|(ord, score, _)| (ord, score)).collect(),
+        ranked: ranked
+            .into_iter()
+            .map(|(ord, score, _)| (ord, score))
+            .collect(),
         plan,
         confidence,
     })
@@ -456,12 +462,18 @@ fn plan(edition: &EditionIndex, question: &str) -> Plan {
 
     let mut concepts = Vec::new();
     let mut consumed = vec![false; words.len()];
+    let folded = format!("-{}-", crate::knowledge::markdown::slugify(question));
     for group in &edition.synonyms {
         let matched: Vec<usize> = group
+            .members
             .iter()
             .filter_map(|member| find_run(&words, member))
             .flatten()
             .collect();
+        let phrase = group
+            .phrases
+            .iter()
+            .any(|p| folded.contains(&format!("-{p}-")));
         let mut typed = Vec::new();
         for i in matched {
             if !consumed[i] {
@@ -469,11 +481,15 @@ fn plan(edition: &EditionIndex, question: &str) -> Plan {
                 typed.push(words[i].clone());
             }
         }
-        if typed.is_empty() {
+        if typed.is_empty() && !phrase {
             continue;
         }
-        let mut alternatives = vec![typed];
-        for member in group {
+        let mut alternatives = if typed.is_empty() {
+            Vec::new()
+        } else {
+            vec![typed]
+        };
+        for member in &group.members {
             if !alternatives.contains(member) {
                 alternatives.push(member.clone());
             }

@@ -19,8 +19,8 @@ pub struct EditionIndex {
     pub index: SearchIndex,
     /// `(document, section, passage)` positions, in the order the index holds them.
     locations: Vec<(usize, usize, usize)>,
-    /// Synonym groups analyzed for this language: group → member → terms.
-    pub synonyms: Vec<Vec<Vec<String>>>,
+    /// Synonym groups analyzed for this language.
+    pub synonyms: Vec<SynonymGroup>,
     /// Analyzed filler words, dropped from questions.
     pub ignore: HashSet<String>,
     /// Analyzed words that mark a question as on our subject.
@@ -29,6 +29,17 @@ pub struct EditionIndex {
     pub sections: Vec<SectionKey>,
     /// Per passage ord, the position of its section in `sections`.
     pub passage_section: Vec<u32>,
+}
+
+/// One synonym group as the answer path uses it.
+#[derive(Debug)]
+pub struct SynonymGroup {
+    /// Each member's analyzed terms.
+    pub members: Vec<Vec<String>>,
+    /// Members of several words, folded like slugs ("work-at"): matched
+    /// against the question's own words, so phrases made of stop or filler
+    /// words ("work at", "qué es") still count.
+    pub phrases: Vec<String>,
 }
 
 /// What a question must say to be asking for a section as a whole.
@@ -94,14 +105,19 @@ impl Brain {
                 .synonyms
                 .groups
                 .iter()
-                .map(|group| {
-                    group
+                .map(|group| SynonymGroup {
+                    members: group
                         .iter()
                         .map(|term| analyze(term))
                         .filter(|terms| !terms.is_empty())
-                        .collect::<Vec<_>>()
+                        .collect(),
+                    phrases: group
+                        .iter()
+                        .filter(|term| term.split_whitespace().count() > 1)
+                        .map(|term| crate::knowledge::markdown::slugify(term))
+                        .collect(),
                 })
-                .filter(|group: &Vec<Vec<String>>| group.len() >= 2)
+                .filter(|group| group.members.len() + group.phrases.len() >= 2)
                 .collect();
             let analyze_all = |words: &[String]| -> HashSet<String> {
                 words.iter().flat_map(|w| analyze(w)).collect()

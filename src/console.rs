@@ -7,9 +7,9 @@
 use std::io::{BufRead, Write};
 
 use crate::answer::{answer, Answer, AnswerOptions, Question};
+use crate::brain::Brain;
 use crate::i18n::{self, Msg};
 use crate::lang::Lang;
-use crate::brain::Brain;
 use crate::live::Live;
 
 /// How text is decorated: bold on a terminal, nothing in a pipe.

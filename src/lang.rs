@@ -49,18 +49,115 @@ impl FromStr for Lang {
 
 /// Words that mostly occur in one language's questions.
 const SPANISH_WORDS: &[&str] = &[
-    "qué", "que", "es", "el", "la", "los", "las", "de", "del", "un", "una", "por", "para", "cómo",
-    "como", "cuál", "cual", "cuáles", "cuales", "son", "y", "en", "con", "sus", "mi", "hay",
-    "beneficios", "ventajas", "desafíos", "desafios", "diferencia", "diferencias", "tipos",
-    "empresa", "entre", "o", "se", "su", "mejor", "dónde", "donde", "cuándo", "cuando", "quién",
-    "hace", "tiene", "puedo", "debo", "conviene", "significa", "al", "lo", "le", "me", "ser",
+    "qué",
+    "que",
+    "es",
+    "el",
+    "la",
+    "los",
+    "las",
+    "de",
+    "del",
+    "un",
+    "una",
+    "por",
+    "para",
+    "cómo",
+    "como",
+    "cuál",
+    "cual",
+    "cuáles",
+    "cuales",
+    "son",
+    "y",
+    "en",
+    "con",
+    "sus",
+    "mi",
+    "hay",
+    "beneficios",
+    "ventajas",
+    "desafíos",
+    "desafios",
+    "diferencia",
+    "diferencias",
+    "tipos",
+    "empresa",
+    "entre",
+    "o",
+    "se",
+    "su",
+    "mejor",
+    "dónde",
+    "donde",
+    "cuándo",
+    "cuando",
+    "quién",
+    "hace",
+    "tiene",
+    "puedo",
+    "debo",
+    "conviene",
+    "significa",
+    "al",
+    "lo",
+    "le",
+    "me",
+    "ser",
 ];
 const ENGLISH_WORDS: &[&str] = &[
-    "what", "whats", "is", "the", "a", "an", "of", "how", "which", "are", "and", "in", "for",
-    "does", "do", "my", "with", "benefits", "advantages", "challenges", "difference",
-    "differences", "types", "company", "between", "should", "i", "can", "tell", "about",
-    "define", "mean", "means", "better", "than", "why", "when", "where", "who", "or", "to",
-    "it", "its", "their", "vs.", "handle", "work", "use", "need", "your", "you", "be",
+    "what",
+    "whats",
+    "is",
+    "the",
+    "a",
+    "an",
+    "of",
+    "how",
+    "which",
+    "are",
+    "and",
+    "in",
+    "for",
+    "does",
+    "do",
+    "my",
+    "with",
+    "benefits",
+    "advantages",
+    "challenges",
+    "difference",
+    "differences",
+    "types",
+    "company",
+    "between",
+    "should",
+    "i",
+    "can",
+    "tell",
+    "about",
+    "define",
+    "mean",
+    "means",
+    "better",
+    "than",
+    "why",
+    "when",
+    "where",
+    "who",
+    "or",
+    "to",
+    "it",
+    "its",
+    "their",
+    "vs.",
+    "handle",
+    "work",
+    "use",
+    "need",
+    "your",
+    "you",
+    "be",
 ];
 
 /// The language `text` is most likely written in: the language of its
@@ -71,10 +168,17 @@ const ENGLISH_WORDS: &[&str] = &[
 /// Spanish, the knowledge's own language.
 pub fn detect(text: &str) -> Lang {
     let lower = text.to_lowercase();
-    let mut es = lower.chars().filter(|c| matches!(c, '¿' | '¡' | 'ñ')).count() * 2;
+    let mut es = lower
+        .chars()
+        .filter(|c| matches!(c, '¿' | '¡' | 'ñ'))
+        .count()
+        * 2;
     let mut en = 0;
     let mut first = true;
-    for word in lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+    for word in lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
         let spanish = SPANISH_WORDS.contains(&word);
         let english = ENGLISH_WORDS.contains(&word);
         let bonus = if first && spanish != english { 2 } else { 0 };

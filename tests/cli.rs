@@ -100,22 +100,38 @@ fn off_topic_questions_are_not_answered_but_exit_zero() {
 fn questions_are_answered_in_their_own_language_unless_told() {
     let (_, out, _) = run(bot().args(["ask", "What is KPO?"]));
     assert!(out.starts_with("What is a KPO?  (confidence "), "{out}");
-    assert!(out.contains("source: bpo-kpo/que-es-un-kpo/1 (knowledge/en/bpo-kpo.md:"), "{out}");
+    assert!(
+        out.contains("source: bpo-kpo/que-es-un-kpo/1 (knowledge/en/bpo-kpo.md:"),
+        "{out}"
+    );
     // Forced: the Spanish twin of the same passage, with Spanish labels.
     let (_, out, _) = run(bot().args(["ask", "--lang", "es", "What is KPO?"]));
     assert!(out.starts_with("¿Qué es un KPO?  (confianza "), "{out}");
-    assert!(out.contains("fuente: bpo-kpo/que-es-un-kpo/1 (knowledge/es/bpo-kpo.md:"), "{out}");
+    assert!(
+        out.contains("fuente: bpo-kpo/que-es-un-kpo/1 (knowledge/es/bpo-kpo.md:"),
+        "{out}"
+    );
     // JSON: `lang` is --lang when given, else the question's.
     for (args, lang) in [
         (vec!["ask", "--json", "¿Qué es un KPO?"], "es"),
         (vec!["ask", "--json", "What is KPO?"], "en"),
-        (vec!["ask", "--json", "--lang", "en", "¿Qué es un KPO?"], "en"),
+        (
+            vec!["ask", "--json", "--lang", "en", "¿Qué es un KPO?"],
+            "en",
+        ),
         (vec!["ask", "--json", "kpo vs bpo"], "es"),
     ] {
         let (_, out, _) = run(bot().args(&args));
         let v: Value = serde_json::from_str(&out).unwrap();
         assert_eq!(v["lang"], lang, "{args:?}");
-        assert!(v["passages"].as_array().unwrap().iter().all(|p| p["lang"] == lang), "{out}");
+        assert!(
+            v["passages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|p| p["lang"] == lang),
+            "{out}"
+        );
     }
 }
 

@@ -49,7 +49,12 @@ impl Bot {
         let knowledge = tempfile::tempdir().unwrap();
         fs::create_dir_all(knowledge.path().join("es")).unwrap();
         fs::create_dir_all(knowledge.path().join("en")).unwrap();
-        for f in ["es/bpo-kpo.md", "en/bpo-kpo.md", "rules.toml", "synonyms.toml"] {
+        for f in [
+            "es/bpo-kpo.md",
+            "en/bpo-kpo.md",
+            "rules.toml",
+            "synonyms.toml",
+        ] {
             fs::copy(bundled().join(f), knowledge.path().join(f)).unwrap();
         }
         let config = knowledge.path().join("bot.toml");
@@ -342,7 +347,13 @@ async fn ask_answers_in_the_users_locale_without_pinging() {
     let e = embed(&en);
     // A Spanish question from an English client: the English twin passage.
     assert_eq!(e["title"], "Benefits of KPO");
-    assert!(e["description"].as_str().unwrap().starts_with("The main **benefits** of **KPO** are:"), "{e}");
+    assert!(
+        e["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("The main **benefits** of **KPO** are:"),
+        "{e}"
+    );
     assert!(e["footer"]["text"]
         .as_str()
         .unwrap()

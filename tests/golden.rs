@@ -167,7 +167,10 @@ fn answers_in_the_other_language_cite_the_same_passages() {
         let a = answer(&brain, &Question::new(q, 500).unwrap(), &opts);
         assert_eq!(a.lang, lang);
         assert!(a.passages.iter().all(|p| p.lang == lang), "{a:?}");
-        (a.answered, a.passages.into_iter().map(|p| p.id).collect::<Vec<_>>())
+        (
+            a.answered,
+            a.passages.into_iter().map(|p| p.id).collect::<Vec<_>>(),
+        )
     };
     let mut checked = 0;
     for (file, own, other) in [("en", Lang::En, Lang::Es), ("es", Lang::Es, Lang::En)] {

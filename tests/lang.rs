@@ -26,7 +26,14 @@ fn detection_reaches_the_bar() {
         .case
         .iter()
         .filter(|c| detect(&c.text) != c.lang)
-        .map(|c| format!("  {:?}: expected {}, got {}", c.text, c.lang, detect(&c.text)))
+        .map(|c| {
+            format!(
+                "  {:?}: expected {}, got {}",
+                c.text,
+                c.lang,
+                detect(&c.text)
+            )
+        })
         .collect();
     let right = data.case.len() - wrong.len();
     println!(
@@ -37,5 +44,9 @@ fn detection_reaches_the_bar() {
     for w in &wrong {
         println!("{w}");
     }
-    assert!(right as f64 >= 0.95 * data.case.len() as f64, "{}", wrong.join("\n"));
+    assert!(
+        right as f64 >= 0.95 * data.case.len() as f64,
+        "{}",
+        wrong.join("\n")
+    );
 }

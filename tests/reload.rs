@@ -306,7 +306,7 @@ fn the_console_reloads_on_request() {
         }
     };
     writeln!(stdin, "¿Qué es el nearshoring?").unwrap();
-    assert!(read_reply().starts_with("No clear answer"));
+    assert!(read_reply().starts_with("Sin respuesta clara"));
     append(&md, NEARSHORING);
     writeln!(stdin, ":reload").unwrap();
     let report = read_reply();
