@@ -71,6 +71,9 @@ pub struct AnswerOptions {
     pub top: usize,
     /// Below this confidence the answer is "no clear answer".
     pub min_confidence: f32,
+    /// Mark the question's words in the best passage (text front ends do;
+    /// JSON output has no use for it).
+    pub highlight: bool,
 }
 
 impl Default for AnswerOptions {
@@ -79,6 +82,7 @@ impl Default for AnswerOptions {
             lang: None,
             top: 3,
             min_confidence: 0.5,
+            highlight: true,
         }
     }
 }
@@ -183,9 +187,6 @@ impl fmt::Display for Answer {
 /// How many BM25 hits are re-ranked by how much of the question they cover.
 const CANDIDATES: usize = 20;
 
-/// A confidence at which the question's own edition is not worth second-guessing.
-const SURE: f32 = 0.9;
-
 /// One edition's ranking of a question.
 struct Ranking<'a> {
     edition: &'a EditionIndex,
@@ -197,9 +198,9 @@ struct Ranking<'a> {
 
 /// Answers `question` from `brain`.
 ///
-/// The question is searched in the edition of its own language first; unless
-/// that is a sure answer, the other editions are searched too and the most
-/// confident ranking wins. Its passages are then shown in the answer's
+/// The question is searched in the edition of its own language first; when
+/// that gives no clear answer, the other editions are searched too and the
+/// most confident ranking wins. Its passages are then shown in the answer's
 /// language through their twins (same ids), so an English question about a
 /// word only the Spanish text uses still finds its passage, and a Spanish
 /// question asked with `--lang en` is answered in English.
@@ -216,7 +217,10 @@ pub fn answer(brain: &Brain, question: &Question, opts: &AnswerOptions) -> Answe
 
     let first = brain.edition(asked_in);
     let mut best = rank(first, question.as_str(), opts.top);
-    if best.as_ref().is_none_or(|r| r.confidence < SURE) {
+    if best
+        .as_ref()
+        .is_none_or(|r| r.confidence < opts.min_confidence)
+    {
         for edition in brain.editions.values().filter(|e| e.lang != first.lang) {
             if let Some(other) = rank(edition, question.as_str(), opts.top) {
                 if best
@@ -250,7 +254,7 @@ pub fn answer(brain: &Brain, question: &Question, opts: &AnswerOptions) -> Answe
             brain.find(shown.lang, &found.passage.id).unwrap_or(found)
         };
         // Only the best passage is shown whole; "see also" shows a line of each.
-        let highlights = if rank == 0 {
+        let highlights = if rank == 0 && opts.highlight {
             let plan = if p.document.lang == best.edition.lang {
                 &best.plan
             } else {
@@ -282,13 +286,7 @@ fn highlights(edition: &EditionIndex, plan: &Plan, text: &str) -> Vec<Range<usiz
         .flat_map(Concept::terms)
         .map(String::as_str)
         .collect();
-    edition
-        .index
-        .analyze(text)
-        .into_iter()
-        .filter(|t| terms.contains(t.term.as_str()))
-        .map(|t| t.from..t.to)
-        .collect()
+    edition.index.highlight(text, &terms)
 }
 
 /// Ranks `edition`'s passages for `question`; `None` when the question has no

@@ -255,6 +255,7 @@ fn ask(config: &Config, dir: &std::path::Path, args: AskArgs) -> Result<(), CliE
     if let Some(top) = args.top {
         opts.top = top.into();
     }
+    opts.highlight = !args.json;
     let answer = answer(&brain, &question, &opts);
     let mut out = io::stdout().lock();
     if args.explain {

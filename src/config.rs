@@ -271,6 +271,7 @@ impl Config {
             lang: self.answer.lang.forced(),
             top: self.answer.top,
             min_confidence: self.answer.min_confidence,
+            highlight: true,
         }
     }
 }

@@ -6,7 +6,7 @@
 //! `BooleanQuery` of `TermQuery`s, so quotes, colons or a leading `-` in a
 //! question can never make a query fail.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::mem;
 
 use tantivy::collector::TopDocs;
@@ -83,6 +83,8 @@ pub struct SearchIndex {
     title: Field,
     body: Field,
     analyzer: TextAnalyzer,
+    /// Tokenize, lowercase and fold only: a cheap first pass for highlighting.
+    light: TextAnalyzer,
     /// `[segment][doc id]` → ord: resolving hits without touching a doc store.
     doc_map: Vec<Vec<u32>>,
     /// Every analyzed term of the passages (and the extra vocabulary) → its id.
@@ -241,6 +243,12 @@ impl SearchIndex {
             title,
             body,
             analyzer,
+            light: TextAnalyzer::builder(SimpleTokenizer::default())
+                .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+                .filter(LowerCaser)
+                .filter(AcronymPlural)
+                .filter(AsciiFoldingFilter)
+                .build(),
             doc_map,
             term_ids,
             vocabulary,
@@ -258,6 +266,33 @@ impl SearchIndex {
     pub fn analyze(&self, text: &str) -> Vec<Token> {
         let mut out = Vec::new();
         terms_of(&mut self.analyzer.clone(), text, &mut out);
+        out
+    }
+
+    /// The byte ranges of `text`'s words whose analyzed form is in `terms`.
+    /// A stem begins like its folded word, so only words that share the first
+    /// letters of some term are stemmed: most of a passage never is.
+    pub fn highlight(&self, text: &str, terms: &HashSet<&str>) -> Vec<std::ops::Range<usize>> {
+        const PREFIX: usize = 3;
+        let prefixes: Vec<&str> = terms
+            .iter()
+            .map(|t| t.char_indices().nth(PREFIX).map_or(*t, |(i, _)| &t[..i]))
+            .collect();
+        let mut light = self.light.clone();
+        let mut stream = light.token_stream(text);
+        let mut full = self.analyzer.clone();
+        let mut out = Vec::new();
+        while stream.advance() {
+            let token = stream.token();
+            if !prefixes.iter().any(|p| token.text.starts_with(p)) {
+                continue;
+            }
+            let (from, to) = (token.offset_from, token.offset_to);
+            let mut stemmed = full.token_stream(&text[from..to]);
+            if stemmed.advance() && terms.contains(stemmed.token().text.as_str()) {
+                out.push(from..to);
+            }
+        }
         out
     }
 

@@ -168,16 +168,19 @@ pub fn topic_buttons(answer: &Answer, brain: &Brain) -> Vec<(String, String)> {
         let section = p.id.rsplit_once('/').map(|(s, _)| s)?;
         Some((p.section.clone(), format!("topic:{}:{section}", p.lang)))
     });
-    let fallback = brain.editions.values().next().into_iter().flat_map(|e| {
-        let lang = e.lang;
-        brain.knowledge.editions[&lang]
-            .documents
-            .iter()
-            .flat_map(move |d| {
-                d.sections
-                    .iter()
-                    .map(move |s| (s.title.clone(), format!("topic:{lang}:{}/{}", d.id, s.slug)))
-            })
+    // Nothing came close: offer the first sections of the answer's edition.
+    let edition = brain
+        .knowledge
+        .editions
+        .get(&answer.lang)
+        .map(|e| (answer.lang, e))
+        .or_else(|| brain.knowledge.editions.iter().next().map(|(l, e)| (*l, e)));
+    let fallback = edition.into_iter().flat_map(|(lang, e)| {
+        e.documents.iter().flat_map(move |d| {
+            d.sections
+                .iter()
+                .map(move |s| (s.title.clone(), format!("topic:{lang}:{}/{}", d.id, s.slug)))
+        })
     });
     let candidates: Vec<(String, String)> = if answer.passages.is_empty() {
         fallback.collect()
@@ -327,14 +330,10 @@ pub fn reload_message(
 }
 
 pub fn topics_embed(brain: &Brain, lang: Lang) -> EmbedSpec {
-    let mut description = String::new();
-    for edition in brain.knowledge.editions.values() {
-        for doc in &edition.documents {
-            for s in &doc.sections {
-                description.push_str(&format!("• {}\n", s.title));
-            }
-        }
-    }
+    let description = crate::console::section_titles(brain, lang)
+        .iter()
+        .map(|title| format!("• {title}\n"))
+        .collect();
     EmbedSpec {
         title: i18n::text(lang, Msg::Topics).to_string(),
         description,
