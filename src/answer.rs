@@ -297,7 +297,7 @@ fn rank<'a>(edition: &'a EditionIndex, question: &str, top: usize) -> Option<Ran
     if plan.concepts.is_empty() {
         return None;
     }
-    let hits = index.search(&plan.terms, CANDIDATES.max(top + 1));
+    let hits = index.search(&plan.query(index), CANDIDATES.max(top + 1));
     let total_weight: f32 = plan.concepts.iter().map(|c| c.weight).sum();
     // A passage that covers more of the question's ideas beats one that
     // repeats a single idea often (Lucene's old "coord" factor): on a small
@@ -435,8 +435,6 @@ pub fn explain(brain: &Brain, question: &Question, lang: Lang) -> String {
 /// What to search for: the question's ideas and, per idea, the ways to say it.
 struct Plan {
     concepts: Vec<Concept>,
-    /// Per concept, the ways to say it.
-    terms: Vec<Vec<Alternative>>,
 }
 
 fn plan(edition: &EditionIndex, question: &str) -> Plan {
@@ -468,10 +466,7 @@ fn plan(edition: &EditionIndex, question: &str) -> Plan {
             .filter_map(|member| find_run(&words, member))
             .flatten()
             .collect();
-        let phrase = group
-            .phrases
-            .iter()
-            .any(|p| folded.contains(&format!("-{p}-")));
+        let phrase = group.phrases.iter().any(|p| folded.contains(p.as_str()));
         let mut typed = Vec::new();
         for i in matched {
             if !consumed[i] {
@@ -510,22 +505,28 @@ fn plan(edition: &EditionIndex, question: &str) -> Plan {
         }
     }
 
-    let terms = concepts
-        .iter()
-        .map(|c| {
-            c.alternatives
-                .iter()
-                .enumerate()
-                // Synonyms the knowledge never uses cannot match: skip their clauses.
-                .filter(|(_, alt)| alt.iter().all(|t| index.term_id(t).is_some()))
-                .map(|(i, alt)| Alternative {
-                    terms: alt.clone(),
-                    boost: if i == 0 { 1.0 } else { SYNONYM_BOOST },
-                })
-                .collect()
-        })
-        .collect();
-    Plan { concepts, terms }
+    Plan { concepts }
+}
+
+impl Plan {
+    /// Per concept, the ways to say it that the index knows, weighted.
+    fn query(&self, index: &SearchIndex) -> Vec<Vec<Alternative<'_>>> {
+        self.concepts
+            .iter()
+            .map(|c| {
+                c.alternatives
+                    .iter()
+                    .enumerate()
+                    // Synonyms the knowledge never uses cannot match: skip their clauses.
+                    .filter(|(_, alt)| alt.iter().all(|t| index.term_id(t).is_some()))
+                    .map(|(i, alt)| Alternative {
+                        terms: alt,
+                        boost: if i == 0 { 1.0 } else { SYNONYM_BOOST },
+                    })
+                    .collect()
+            })
+            .collect()
+    }
 }
 
 /// Positions of `run` inside `words` as a contiguous run, if it is there.

@@ -36,7 +36,7 @@ pub struct EditionIndex {
 pub struct SynonymGroup {
     /// Each member's analyzed terms.
     pub members: Vec<Vec<String>>,
-    /// Members of several words, folded like slugs ("work-at"): matched
+    /// Members of several words, folded like slugs ("-work-at-"): matched
     /// against the question's own words, so phrases made of stop or filler
     /// words ("work at", "qué es") still count.
     pub phrases: Vec<String>,
@@ -114,7 +114,7 @@ impl Brain {
                     phrases: group
                         .iter()
                         .filter(|term| term.split_whitespace().count() > 1)
-                        .map(|term| crate::knowledge::markdown::slugify(term))
+                        .map(|term| format!("-{}-", crate::knowledge::markdown::slugify(term)))
                         .collect(),
                 })
                 .filter(|group| group.members.len() + group.phrases.len() >= 2)

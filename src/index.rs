@@ -58,9 +58,9 @@ pub struct Token {
 /// One way to say an idea of the question: a word, or a phrase whose
 /// words must all be there ("externalización de procesos de negocio"),
 /// with its weight in the query.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Alternative {
-    pub terms: Vec<String>,
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Alternative<'a> {
+    pub terms: &'a [String],
     pub boost: f32,
 }
 
@@ -341,7 +341,7 @@ impl SearchIndex {
     /// idea of the question said in several ways: it scores by its best
     /// matching term (in the body, and again in the title), so a passage
     /// that uses two synonyms is not counted twice for one idea.
-    pub fn search(&self, concepts: &[Vec<Alternative>], limit: usize) -> Vec<Hit> {
+    pub fn search(&self, concepts: &[Vec<Alternative<'_>>], limit: usize) -> Vec<Hit> {
         if concepts.iter().all(Vec::is_empty) || limit == 0 {
             return Vec::new();
         }
@@ -357,7 +357,7 @@ impl SearchIndex {
             for (field, boost) in [(self.body, 1.0), (self.title, TITLE_BOOST)] {
                 let disjuncts = terms
                     .iter()
-                    .map(|alt| match alt.terms.as_slice() {
+                    .map(|alt| match alt.terms {
                         [one] => term_query(field, one, alt.boost * boost),
                         words => {
                             let all = words
@@ -537,10 +537,10 @@ mod tests {
         )
         .unwrap();
         let q = |w: &str| {
-            let term = index.analyze(w)[0].term.clone();
+            let term = [index.analyze(w)[0].term.clone()];
             index.search(
                 &[vec![Alternative {
-                    terms: vec![term],
+                    terms: &term,
                     boost: 1.0,
                 }]],
                 5,

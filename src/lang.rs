@@ -1,7 +1,9 @@
 //! The languages the bot speaks. A knowledge edition lives in `knowledge/<code>/`.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -167,6 +169,10 @@ const ENGLISH_WORDS: &[&str] = &[
 /// Undecidable text (bare acronyms such as "kpo vs bpo") is taken as
 /// Spanish, the knowledge's own language.
 pub fn detect(text: &str) -> Lang {
+    static SPANISH: LazyLock<HashSet<&str>> =
+        LazyLock::new(|| SPANISH_WORDS.iter().copied().collect());
+    static ENGLISH: LazyLock<HashSet<&str>> =
+        LazyLock::new(|| ENGLISH_WORDS.iter().copied().collect());
     let lower = text.to_lowercase();
     let mut es = lower
         .chars()
@@ -179,8 +185,8 @@ pub fn detect(text: &str) -> Lang {
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
     {
-        let spanish = SPANISH_WORDS.contains(&word);
-        let english = ENGLISH_WORDS.contains(&word);
+        let spanish = SPANISH.contains(word);
+        let english = ENGLISH.contains(word);
         let bonus = if first && spanish != english { 2 } else { 0 };
         if spanish || english {
             first = false;
