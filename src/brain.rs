@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::index::{AnalyzerOrder, Doc, SearchIndex};
-use crate::knowledge::{self, Knowledge, PassageRef, Problem, Problems};
+use crate::knowledge::{self, Edition, Knowledge, PassageRef, Problem, Problems};
 use crate::lang::Lang;
 
 /// One language edition, indexed.
@@ -72,90 +72,25 @@ impl Brain {
     /// Indexes already parsed knowledge.
     pub fn build(knowledge: Knowledge, order: AnalyzerOrder) -> Result<Brain, Problems> {
         let started = Instant::now();
-        let mut editions = BTreeMap::new();
-        for (&lang, edition) in &knowledge.editions {
-            let mut locations = Vec::new();
-            for (d, doc) in edition.documents.iter().enumerate() {
-                for (s, section) in doc.sections.iter().enumerate() {
-                    for p in 0..section.passages.len() {
-                        locations.push((d, s, p));
-                    }
-                }
-            }
-            let docs = edition.passages().map(|p| Doc {
-                title: &p.section.title,
-                body: &p.passage.search,
-            });
-            let docs: Vec<Doc> = docs.collect();
-            // Synonyms join the vocabulary so "rotasión" corrects to "rotación"
-            // even though only its synonym "desgaste" is in the text.
-            let synonym_terms: Vec<&str> = knowledge
-                .synonyms
-                .groups
+        // Editions are independent: index them side by side.
+        let built: Vec<Result<EditionIndex, Problems>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = knowledge
+                .editions
                 .iter()
-                .flatten()
-                .map(String::as_str)
-                .collect();
-            let index = SearchIndex::build(lang, order, docs.into_iter(), &synonym_terms)
-                .map_err(|err| Problems(vec![Problem::new(&knowledge.dir, 0, err.to_string())]))?;
-            let analyze = |text: &str| -> Vec<String> {
-                index.analyze(text).into_iter().map(|t| t.term).collect()
-            };
-            let synonyms = knowledge
-                .synonyms
-                .groups
-                .iter()
-                .map(|group| SynonymGroup {
-                    members: group
-                        .iter()
-                        .map(|term| analyze(term))
-                        .filter(|terms| !terms.is_empty())
-                        .collect(),
-                    phrases: group
-                        .iter()
-                        .filter(|term| term.split_whitespace().count() > 1)
-                        .map(|term| format!("-{}-", crate::knowledge::markdown::slugify(term)))
-                        .collect(),
+                .map(|(&lang, edition)| {
+                    let knowledge = &knowledge;
+                    scope.spawn(move || index_edition(knowledge, lang, edition, order))
                 })
-                .filter(|group| group.members.len() + group.phrases.len() >= 2)
                 .collect();
-            let analyze_all = |words: &[String]| -> HashSet<String> {
-                words.iter().flat_map(|w| analyze(w)).collect()
-            };
-            let ignore = analyze_all(&knowledge.synonyms.ignore);
-            let topic = analyze_all(&knowledge.synonyms.topic);
-            let mut sections: Vec<SectionKey> = Vec::new();
-            let mut passage_section = Vec::with_capacity(locations.len());
-            for (ord, &(d, s, p)) in locations.iter().enumerate() {
-                if p == 0 {
-                    let title = &edition.documents[d].sections[s].title;
-                    let mut title_ids: Vec<u32> = analyze(title)
-                        .iter()
-                        .filter(|t| !ignore.contains(*t))
-                        .filter_map(|t| index.term_id(t))
-                        .collect();
-                    title_ids.sort_unstable();
-                    title_ids.dedup();
-                    sections.push(SectionKey {
-                        title_ids,
-                        first: ord,
-                    });
-                }
-                passage_section.push((sections.len() - 1) as u32);
-            }
-            editions.insert(
-                lang,
-                EditionIndex {
-                    lang,
-                    index,
-                    locations,
-                    synonyms,
-                    ignore,
-                    topic,
-                    sections,
-                    passage_section,
-                },
-            );
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("indexing an edition does not panic"))
+                .collect()
+        });
+        let mut editions = BTreeMap::new();
+        for edition in built {
+            let edition = edition?;
+            editions.insert(edition.lang, edition);
         }
         Ok(Brain {
             knowledge,
@@ -221,4 +156,90 @@ impl Brain {
             .map(|d| d.sections.len())
             .sum()
     }
+}
+
+/// Indexes one language edition of `knowledge`.
+fn index_edition(
+    knowledge: &Knowledge,
+    lang: Lang,
+    edition: &Edition,
+    order: AnalyzerOrder,
+) -> Result<EditionIndex, Problems> {
+    let mut locations = Vec::new();
+    for (d, doc) in edition.documents.iter().enumerate() {
+        for (s, section) in doc.sections.iter().enumerate() {
+            for p in 0..section.passages.len() {
+                locations.push((d, s, p));
+            }
+        }
+    }
+    let docs = edition.passages().map(|p| Doc {
+        title: &p.section.title,
+        body: &p.passage.search,
+    });
+    let docs: Vec<Doc> = docs.collect();
+    // Synonyms join the vocabulary so "rotasión" corrects to "rotación"
+    // even though only its synonym "desgaste" is in the text.
+    let synonym_terms: Vec<&str> = knowledge
+        .synonyms
+        .groups
+        .iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    let index = SearchIndex::build(lang, order, docs.into_iter(), &synonym_terms)
+        .map_err(|err| Problems(vec![Problem::new(&knowledge.dir, 0, err.to_string())]))?;
+    let analyze =
+        |text: &str| -> Vec<String> { index.analyze(text).into_iter().map(|t| t.term).collect() };
+    let synonyms = knowledge
+        .synonyms
+        .groups
+        .iter()
+        .map(|group| SynonymGroup {
+            members: group
+                .iter()
+                .map(|term| analyze(term))
+                .filter(|terms| !terms.is_empty())
+                .collect(),
+            phrases: group
+                .iter()
+                .filter(|term| term.split_whitespace().count() > 1)
+                .map(|term| format!("-{}-", crate::knowledge::markdown::slugify(term)))
+                .collect(),
+        })
+        .filter(|group| group.members.len() + group.phrases.len() >= 2)
+        .collect();
+    let analyze_all =
+        |words: &[String]| -> HashSet<String> { words.iter().flat_map(|w| analyze(w)).collect() };
+    let ignore = analyze_all(&knowledge.synonyms.ignore);
+    let topic = analyze_all(&knowledge.synonyms.topic);
+    let mut sections: Vec<SectionKey> = Vec::new();
+    let mut passage_section = Vec::with_capacity(locations.len());
+    for (ord, &(d, s, p)) in locations.iter().enumerate() {
+        if p == 0 {
+            let title = &edition.documents[d].sections[s].title;
+            let mut title_ids: Vec<u32> = analyze(title)
+                .iter()
+                .filter(|t| !ignore.contains(*t))
+                .filter_map(|t| index.term_id(t))
+                .collect();
+            title_ids.sort_unstable();
+            title_ids.dedup();
+            sections.push(SectionKey {
+                title_ids,
+                first: ord,
+            });
+        }
+        passage_section.push((sections.len() - 1) as u32);
+    }
+    Ok(EditionIndex {
+        lang,
+        index,
+        locations,
+        synonyms,
+        ignore,
+        topic,
+        sections,
+        passage_section,
+    })
 }
