@@ -72,25 +72,11 @@ impl Brain {
     /// Indexes already parsed knowledge.
     pub fn build(knowledge: Knowledge, order: AnalyzerOrder) -> Result<Brain, Problems> {
         let started = Instant::now();
-        // Editions are independent: index them side by side.
-        let built: Vec<Result<EditionIndex, Problems>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = knowledge
-                .editions
-                .iter()
-                .map(|(&lang, edition)| {
-                    let knowledge = &knowledge;
-                    scope.spawn(move || index_edition(knowledge, lang, edition, order))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("indexing an edition does not panic"))
-                .collect()
-        });
+        // One edition after the other: side by side is a few milliseconds
+        // faster but holds two indexing arenas (15 MB each) at once.
         let mut editions = BTreeMap::new();
-        for edition in built {
-            let edition = edition?;
-            editions.insert(edition.lang, edition);
+        for (&lang, edition) in &knowledge.editions {
+            editions.insert(lang, index_edition(&knowledge, lang, edition, order)?);
         }
         Ok(Brain {
             knowledge,
