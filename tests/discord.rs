@@ -130,16 +130,8 @@ impl Bot {
     }
 
     async fn ask(&mut self, question: &str, locale: &str) -> Value {
-        let d = self
-            .slash(
-                "ask",
-                json!([{"name": "question", "type": 3, "value": question}]),
-                locale,
-                MEMBER,
-                &[],
-                EVERYONE_PERMISSIONS,
-            )
-            .await;
+        let options = json!([{"name": "question", "type": 3, "value": question}]);
+        let d = self.as_member("ask", options, locale).await;
         self.callback(&d).await
     }
 
@@ -166,6 +158,12 @@ impl Bot {
         );
         self.fake.dispatch("MESSAGE_CREATE", d.clone()).await;
         d
+    }
+
+    /// A command from an ordinary member.
+    async fn as_member(&mut self, name: &str, options: Value, locale: &str) -> Value {
+        self.slash(name, options, locale, MEMBER, &[], EVERYONE_PERMISSIONS)
+            .await
     }
 
     /// `/reload` from a member with the configured admin role, in English.
@@ -429,16 +427,11 @@ async fn autocomplete_suggests_matching_section_titles() {
 #[tokio::test]
 async fn recommend_answers_with_verdict_reasons_and_risks() {
     let mut bot = Bot::start().await;
-    let d = bot
-        .slash(
-            "recommend",
-            json!([{"name": "work", "type": 3, "value": "legal"}, {"name": "complexity", "type": 3, "value": "high"}]),
-            "es-ES",
-            MEMBER,
-            &[],
-            EVERYONE_PERMISSIONS,
-        )
-        .await;
+    let options = json!([
+        {"name": "work", "type": 3, "value": "legal"},
+        {"name": "complexity", "type": 3, "value": "high"}
+    ]);
+    let d = bot.as_member("recommend", options, "es-ES").await;
     let reply = bot.callback(&d).await;
     let e = embed(&reply);
     assert_eq!(e["title"], "Recomendación: KPO");
@@ -454,16 +447,7 @@ async fn recommend_answers_with_verdict_reasons_and_risks() {
     assert_no_pings(&reply["data"]);
 
     // No option at all: a private hint, in English for an English client.
-    let d = bot
-        .slash(
-            "recommend",
-            json!([]),
-            "en-US",
-            MEMBER,
-            &[],
-            EVERYONE_PERMISSIONS,
-        )
-        .await;
+    let d = bot.as_member("recommend", json!([]), "en-US").await;
     let reply = bot.callback(&d).await;
     assert_eq!(reply["data"]["flags"], 64);
     assert!(embed(&reply)["description"]
@@ -482,16 +466,7 @@ async fn reload_is_for_admins_and_a_bad_edit_keeps_the_old_knowledge() {
     fs::write(&md, format!("{good}{NEARSHORING}")).unwrap();
 
     // A member without Manage Server: refused privately, nothing reloaded.
-    let d = bot
-        .slash(
-            "reload",
-            json!([]),
-            "en-US",
-            MEMBER,
-            &[],
-            EVERYONE_PERMISSIONS,
-        )
-        .await;
+    let d = bot.as_member("reload", json!([]), "en-US").await;
     let refused = bot.callback(&d).await;
     assert_eq!(refused["data"]["flags"], 64);
     assert!(
