@@ -134,7 +134,6 @@ pub fn main() -> ExitCode {
             return ExitCode::from(err.exit_code() as u8);
         }
     };
-    init_logging(&cli);
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -144,10 +143,11 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn init_logging(cli: &Cli) {
-    // A long-running bot logs what it does; one-shot commands only warn.
-    let default = match cli.command {
-        None | Some(Command::Serve) => "outsourcing_bot=info,warn",
+fn init_logging(command: &Option<Command>, discord: bool) {
+    // The Discord bot logs what it does; the console and one-shot commands
+    // only warn, so their output stays the user's.
+    let default = match command {
+        None | Some(Command::Serve) if discord => "outsourcing_bot=info,warn",
         _ => "warn",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -161,6 +161,7 @@ fn init_logging(cli: &Cli) {
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let config = Config::load(cli.config.as_deref())?;
+    init_logging(&cli.command, config.discord.token.is_some());
     let dir = cli
         .knowledge
         .clone()
