@@ -238,29 +238,22 @@ pub fn answer(brain: &Brain, question: &Question, opts: &AnswerOptions) -> Answe
     answer.confidence = best.confidence;
 
     // Shown in the answer's language when that edition has the twin passage.
-    let shown = brain.editions.get(&lang).unwrap_or(best.edition);
-    let shown_plan;
-    let plan = if shown.lang == best.edition.lang {
-        &best.plan
-    } else {
-        shown_plan = plan(shown, question.as_str());
-        &shown_plan
-    };
     for (rank, &(ord, score)) in best.ranked.iter().take(opts.top).enumerate() {
         let found = brain.passage(best.edition.lang, ord);
-        let p = if shown.lang == best.edition.lang {
+        let p = if lang == best.edition.lang {
             found
         } else {
-            brain.find(shown.lang, &found.passage.id).unwrap_or(found)
+            brain.twin(lang, ord, &found.passage.id).unwrap_or(found)
         };
         // Only the best passage is shown whole; "see also" shows a line of each.
         let highlights = if rank == 0 && opts.highlight {
-            let plan = if p.document.lang == best.edition.lang {
-                &best.plan
+            let edition = brain.edition(p.document.lang);
+            let text = &p.passage.text;
+            if edition.lang == best.edition.lang {
+                highlights(edition, &best.plan, text)
             } else {
-                plan
-            };
-            highlights(brain.edition(p.document.lang), plan, &p.passage.text)
+                highlights(edition, &plan(edition, question.as_str()), text)
+            }
         } else {
             Vec::new()
         };

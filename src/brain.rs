@@ -110,6 +110,19 @@ impl Brain {
         &self.passage(lang, ord).passage.search
     }
 
+    /// The passage of `lang`'s edition with `id`, the twin of the passage at
+    /// `ord` in another edition. Editions usually line up passage for
+    /// passage, so the same position is tried before a search.
+    pub fn twin(&self, lang: Lang, ord: usize, id: &str) -> Option<PassageRef<'_>> {
+        let same_place = self
+            .editions
+            .get(&lang)
+            .filter(|e| ord < e.locations.len())
+            .map(|_| self.passage(lang, ord))
+            .filter(|p| p.passage.id == id);
+        same_place.or_else(|| self.find(lang, id))
+    }
+
     /// Finds a passage by id in `lang`'s edition.
     pub fn find(&self, lang: Lang, id: &str) -> Option<PassageRef<'_>> {
         self.knowledge
