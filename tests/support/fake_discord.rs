@@ -165,8 +165,8 @@ impl FakeDiscord {
             tasks: Mutex::new(Vec::new()),
         });
         let listeners = vec![
-            tokio::spawn(serve_http(shared.clone(), http)).abort_handle(),
-            tokio::spawn(serve_gateway(shared.clone(), gateway)).abort_handle(),
+            tokio::spawn(serve(shared.clone(), http, http_connection)).abort_handle(),
+            tokio::spawn(serve(shared.clone(), gateway, gateway_connection)).abort_handle(),
         ];
         FakeDiscord { shared, listeners }
     }
@@ -1081,11 +1081,16 @@ fn apply_message_fields(message: &mut Value, body: &Value) {
 // ---------------------------------------------------------------------------
 // Gateway server
 
-async fn serve_gateway(shared: Arc<Shared>, listener: TcpListener) {
+/// Accepts connections for ever, one task each, all aborted with the fake.
+async fn serve<F, Fut>(shared: Arc<Shared>, listener: TcpListener, connection: F)
+where
+    F: Fn(Arc<Shared>, TcpStream) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     loop {
         match listener.accept().await {
             Ok((stream, _)) => {
-                let task = tokio::spawn(gateway_connection(shared.clone(), stream));
+                let task = tokio::spawn(connection(shared.clone(), stream));
                 lock(&shared.tasks).push(task.abort_handle());
             }
             Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
@@ -1150,18 +1155,6 @@ impl Head {
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
-    }
-}
-
-async fn serve_http(shared: Arc<Shared>, listener: TcpListener) {
-    loop {
-        match listener.accept().await {
-            Ok((stream, _)) => {
-                let task = tokio::spawn(http_connection(shared.clone(), stream));
-                lock(&shared.tasks).push(task.abort_handle());
-            }
-            Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
-        }
     }
 }
 
