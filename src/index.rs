@@ -83,8 +83,6 @@ pub struct SearchIndex {
     title: Field,
     body: Field,
     analyzer: TextAnalyzer,
-    /// Tokenize, lowercase and fold only: a cheap first pass for highlighting.
-    light: TextAnalyzer,
     /// `[segment][doc id]` → ord: resolving hits without touching a doc store.
     doc_map: Vec<Vec<u32>>,
     /// Every analyzed term of the passages (and the extra vocabulary) → its id.
@@ -243,12 +241,6 @@ impl SearchIndex {
             title,
             body,
             analyzer,
-            light: TextAnalyzer::builder(SimpleTokenizer::default())
-                .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-                .filter(LowerCaser)
-                .filter(AcronymPlural)
-                .filter(AsciiFoldingFilter)
-                .build(),
             doc_map,
             term_ids,
             vocabulary,
@@ -271,26 +263,48 @@ impl SearchIndex {
 
     /// The byte ranges of `text`'s words whose analyzed form is in `terms`.
     /// A stem begins like its folded word, so only words that share the first
-    /// letters of some term are stemmed: most of a passage never is.
+    /// letters of some term are analyzed: most of a passage never is.
     pub fn highlight(&self, text: &str, terms: &HashSet<&str>) -> Vec<std::ops::Range<usize>> {
         const PREFIX: usize = 3;
-        let prefixes: Vec<&str> = terms
-            .iter()
-            .map(|t| t.char_indices().nth(PREFIX).map_or(*t, |(i, _)| &t[..i]))
-            .collect();
-        let mut light = self.light.clone();
-        let mut stream = light.token_stream(text);
+        let prefix = |word: &str| -> [char; PREFIX] {
+            let mut out = ['\0'; PREFIX];
+            for (slot, c) in out.iter_mut().zip(
+                word.chars()
+                    .flat_map(char::to_lowercase)
+                    .map(crate::lang::fold),
+            ) {
+                *slot = c;
+            }
+            out
+        };
+        let prefixes: Vec<[char; PREFIX]> = terms.iter().map(|t| prefix(t)).collect();
         let mut full = self.analyzer.clone();
         let mut out = Vec::new();
-        while stream.advance() {
-            let token = stream.token();
-            if !prefixes.iter().any(|p| token.text.starts_with(p)) {
-                continue;
-            }
-            let (from, to) = (token.offset_from, token.offset_to);
-            let mut stemmed = full.token_stream(&text[from..to]);
-            if stemmed.advance() && terms.contains(stemmed.token().text.as_str()) {
-                out.push(from..to);
+        let mut start = None;
+        // The same word boundaries as tantivy's SimpleTokenizer.
+        for (i, c) in text
+            .char_indices()
+            .chain(std::iter::once((text.len(), ' ')))
+        {
+            match (c.is_alphanumeric(), start) {
+                (true, None) => start = Some(i),
+                (false, Some(from)) => {
+                    start = None;
+                    let word = &text[from..i];
+                    let head = prefix(word);
+                    // A term shorter than the prefix matches on its own length.
+                    let candidate = prefixes
+                        .iter()
+                        .any(|p| p.iter().zip(&head).all(|(a, b)| *a == '\0' || a == b));
+                    if !candidate {
+                        continue;
+                    }
+                    let mut stemmed = full.token_stream(word);
+                    if stemmed.advance() && terms.contains(stemmed.token().text.as_str()) {
+                        out.push(from..i);
+                    }
+                }
+                _ => {}
             }
         }
         out

@@ -49,6 +49,21 @@ impl FromStr for Lang {
     }
 }
 
+/// The letter without its accent, for the letters our languages use (as
+/// tantivy's ASCII folding does for them).
+pub fn fold(c: char) -> char {
+    match c {
+        'á' | 'à' | 'ä' | 'â' => 'a',
+        'é' | 'è' | 'ë' | 'ê' => 'e',
+        'í' | 'ì' | 'ï' | 'î' => 'i',
+        'ó' | 'ò' | 'ö' | 'ô' => 'o',
+        'ú' | 'ù' | 'ü' | 'û' => 'u',
+        'ñ' => 'n',
+        'ç' => 'c',
+        other => other,
+    }
+}
+
 /// Words that mostly occur in one language's questions.
 const SPANISH_WORDS: &[&str] = &[
     "qué",

@@ -66,7 +66,7 @@ struct RawSection {
 pub fn slugify(title: &str) -> String {
     let mut slug = String::new();
     for c in title.chars().flat_map(char::to_lowercase) {
-        let c = fold_char(c);
+        let c = crate::lang::fold(c);
         if c.is_ascii_alphanumeric() {
             slug.push(c);
         } else if !slug.is_empty() && !slug.ends_with('-') {
@@ -77,19 +77,6 @@ pub fn slugify(title: &str) -> String {
         slug.pop();
     }
     slug
-}
-
-fn fold_char(c: char) -> char {
-    match c {
-        'á' | 'à' | 'ä' | 'â' => 'a',
-        'é' | 'è' | 'ë' | 'ê' => 'e',
-        'í' | 'ì' | 'ï' | 'î' => 'i',
-        'ó' | 'ò' | 'ö' | 'ô' => 'o',
-        'ú' | 'ù' | 'ü' | 'û' => 'u',
-        'ñ' => 'n',
-        'ç' => 'c',
-        other => other,
-    }
 }
 
 fn is_valid_slug(slug: &str) -> bool {
