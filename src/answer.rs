@@ -239,20 +239,24 @@ pub fn answer(brain: &Brain, question: &Question, opts: &AnswerOptions) -> Answe
 
     // Shown in the answer's language when that edition has the twin passage.
     for (rank, &(ord, score)) in best.ranked.iter().take(opts.top).enumerate() {
-        let found = brain.passage(best.edition.lang, ord);
-        let p = if lang == best.edition.lang {
-            found
-        } else {
-            brain.twin(lang, ord, &found.passage.id).unwrap_or(found)
+        let (edition, ord) = match brain.editions.get(&lang) {
+            Some(shown) if shown.lang != best.edition.lang => {
+                let id = &brain.passage(best.edition.lang, ord).passage.id;
+                match brain.twin(lang, ord, id) {
+                    Some(twin) => (shown, twin),
+                    None => (best.edition, ord),
+                }
+            }
+            _ => (best.edition, ord),
         };
+        let p = brain.passage(edition.lang, ord);
         // Only the best passage is shown whole; "see also" shows a line of each.
         let highlights = if rank == 0 && opts.highlight {
-            let edition = brain.edition(p.document.lang);
             let text = &p.passage.text;
             if edition.lang == best.edition.lang {
-                highlights(edition, &best.plan, text)
+                highlights(edition, &best.plan, ord, text)
             } else {
-                highlights(edition, &plan(edition, question.as_str()), text)
+                highlights(edition, &plan(edition, question.as_str()), ord, text)
             }
         } else {
             Vec::new()
@@ -271,15 +275,21 @@ pub fn answer(brain: &Brain, question: &Question, opts: &AnswerOptions) -> Answe
     answer
 }
 
-/// The byte ranges of `text` whose words are among the plan's terms.
-fn highlights(edition: &EditionIndex, plan: &Plan, text: &str) -> Vec<Range<usize>> {
+/// The byte ranges of `text`, passage `ord`'s, whose words are among the
+/// plan's terms. Only the terms the passage holds are looked for.
+fn highlights(edition: &EditionIndex, plan: &Plan, ord: usize, text: &str) -> Vec<Range<usize>> {
+    let index = &edition.index;
     let terms: HashSet<&str> = plan
         .concepts
         .iter()
         .flat_map(Concept::terms)
+        .filter(|t| index.term_id(t).is_some_and(|id| index.contains(ord, id)))
         .map(String::as_str)
         .collect();
-    edition.index.highlight(text, &terms)
+    if terms.is_empty() {
+        return Vec::new();
+    }
+    index.highlight(text, &terms)
 }
 
 /// Ranks `edition`'s passages for `question`; `None` when the question has no
@@ -511,7 +521,7 @@ impl Plan {
                     .iter()
                     .enumerate()
                     // Synonyms the knowledge never uses cannot match: skip their clauses.
-                    .filter(|(_, alt)| alt.iter().all(|t| index.term_id(t).is_some()))
+                    .filter(|(_, alt)| alt.iter().all(|t| index.doc_freq(t) > 0))
                     .map(|(i, alt)| Alternative {
                         terms: alt,
                         boost: if i == 0 { 1.0 } else { SYNONYM_BOOST },

@@ -110,17 +110,15 @@ impl Brain {
         &self.passage(lang, ord).passage.search
     }
 
-    /// The passage of `lang`'s edition with `id`, the twin of the passage at
-    /// `ord` in another edition. Editions usually line up passage for
-    /// passage, so the same position is tried before a search.
-    pub fn twin(&self, lang: Lang, ord: usize, id: &str) -> Option<PassageRef<'_>> {
-        let same_place = self
-            .editions
-            .get(&lang)
-            .filter(|e| ord < e.locations.len())
-            .map(|_| self.passage(lang, ord))
-            .filter(|p| p.passage.id == id);
-        same_place.or_else(|| self.find(lang, id))
+    /// The position in `lang`'s edition of the passage with `id`, the twin of
+    /// the passage at `ord` in another edition. Editions usually line up
+    /// passage for passage, so the same position is tried before a search.
+    pub fn twin(&self, lang: Lang, ord: usize, id: &str) -> Option<usize> {
+        let edition = self.editions.get(&lang)?;
+        if ord < edition.locations.len() && self.passage(lang, ord).passage.id == id {
+            return Some(ord);
+        }
+        (0..edition.locations.len()).find(|&o| self.passage(lang, o).passage.id == id)
     }
 
     /// Finds a passage by id in `lang`'s edition.

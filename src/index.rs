@@ -265,7 +265,7 @@ impl SearchIndex {
     /// A stem begins like its folded word, so only words that share the first
     /// letters of some term are analyzed: most of a passage never is.
     pub fn highlight(&self, text: &str, terms: &HashSet<&str>) -> Vec<std::ops::Range<usize>> {
-        const PREFIX: usize = 3;
+        const PREFIX: usize = 4;
         let prefix = |word: &str| -> [char; PREFIX] {
             let mut out = ['\0'; PREFIX];
             for (slot, c) in out.iter_mut().zip(
@@ -279,6 +279,7 @@ impl SearchIndex {
         };
         let prefixes: Vec<[char; PREFIX]> = terms.iter().map(|t| prefix(t)).collect();
         let mut full = self.analyzer.clone();
+        let mut seen: HashMap<&str, bool> = HashMap::new();
         let mut out = Vec::new();
         let mut start = None;
         // The same word boundaries as tantivy's SimpleTokenizer.
@@ -299,8 +300,12 @@ impl SearchIndex {
                     if !candidate {
                         continue;
                     }
-                    let mut stemmed = full.token_stream(word);
-                    if stemmed.advance() && terms.contains(stemmed.token().text.as_str()) {
+                    // Passages repeat their words: analyze each one once.
+                    let matches = *seen.entry(word).or_insert_with(|| {
+                        let mut stemmed = full.token_stream(word);
+                        stemmed.advance() && terms.contains(stemmed.token().text.as_str())
+                    });
+                    if matches {
                         out.push(from..i);
                     }
                 }
