@@ -12,7 +12,6 @@
 //! Francia") therefore scores low however well its common words match.
 
 use std::collections::HashSet;
-use std::fmt;
 use std::ops::Range;
 
 use serde::Serialize;
@@ -171,16 +170,6 @@ impl Concept {
 
     fn terms(&self) -> impl Iterator<Item = &String> {
         self.alternatives.iter().flatten()
-    }
-}
-
-impl fmt::Display for Answer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} (answered: {}, confidence {:.2})",
-            self.question, self.answered, self.confidence
-        )
     }
 }
 

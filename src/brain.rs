@@ -132,13 +132,7 @@ impl Brain {
 
     /// The `/recommend` rules, or the problem of their absence.
     pub fn rules(&self) -> Result<&crate::knowledge::Rules, Problems> {
-        self.knowledge.rules.as_ref().ok_or_else(|| {
-            Problems(vec![Problem::new(
-                &self.knowledge.dir.join("rules.toml"),
-                0,
-                "there is no rules.toml, so /recommend has nothing to run",
-            )])
-        })
+        self.knowledge.rules()
     }
 
     pub fn passage_count(&self) -> usize {

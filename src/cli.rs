@@ -280,8 +280,9 @@ fn ask(config: &Config, dir: &std::path::Path, args: AskArgs) -> Result<(), CliE
 }
 
 fn recommend(config: &Config, dir: &std::path::Path, args: RecommendArgs) -> Result<(), CliError> {
-    let brain = Brain::load(dir)?;
-    let rules = brain.rules().map_err(CliError::Knowledge)?;
+    // Rules need the passages they cite, not a search index.
+    let knowledge = crate::knowledge::load(dir)?;
+    let rules = knowledge.rules()?;
     let answers = Answers::parse(rules, &args.answers)?;
     let lang = args
         .lang

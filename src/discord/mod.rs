@@ -78,7 +78,7 @@ pub fn strip_mentions(text: &str) -> String {
         .join(" ")
 }
 
-/// Answers `text` for `user` in `lang`: the embed and, without a clear
+/// Answers `text` (already without mention markup) for `user` in `lang`: the embed and, without a clear
 /// answer, buttons with the closest topics. Shared by `/ask` and messages.
 pub fn ask_question(
     data: &Data,
@@ -86,8 +86,7 @@ pub fn ask_question(
     text: &str,
     lang: Lang,
 ) -> Result<(serenity::CreateEmbed, Vec<serenity::CreateActionRow>), UserError> {
-    let text = strip_mentions(text);
-    let question = Question::new(&text, data.settings.question_max_chars).map_err(|e| match e {
+    let question = Question::new(text, data.settings.question_max_chars).map_err(|e| match e {
         QuestionError::Empty => UserError::QuestionEmpty,
         QuestionError::TooLong { max, .. } => UserError::QuestionTooLong(max),
     })?;
@@ -203,10 +202,9 @@ async fn started_at(ctx: Context<'_>) -> Option<Instant> {
 }
 
 async fn reply_ephemeral(ctx: Context<'_>, text: String) {
-    let reply = poise::CreateReply::default()
+    let reply = render::reply()
         .embed(render::error_embed(&text).build())
-        .ephemeral(true)
-        .allowed_mentions(render::no_mentions());
+        .ephemeral(true);
     if let Err(err) = ctx.send(reply).await {
         tracing::warn!("could not send an error reply: {err}");
     }

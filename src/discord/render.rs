@@ -110,6 +110,12 @@ pub fn no_mentions() -> serenity::CreateAllowedMentions {
         .replied_user(false)
 }
 
+/// Every slash-command reply starts here, so none can forget that it must
+/// not ping.
+pub fn reply() -> poise::CreateReply {
+    poise::CreateReply::default().allowed_mentions(no_mentions())
+}
+
 /// A line of a passage for "see also".
 fn gist(text: &str) -> String {
     truncate(text.lines().next().unwrap_or(""), 200)

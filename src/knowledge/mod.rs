@@ -85,6 +85,19 @@ impl ContentHash {
     }
 }
 
+impl Knowledge {
+    /// The `/recommend` rules, or the problem of their absence.
+    pub fn rules(&self) -> Result<&Rules, Problems> {
+        self.rules.as_ref().ok_or_else(|| {
+            Problems(vec![Problem::new(
+                &self.dir.join(RULES_FILE),
+                0,
+                "there is no rules.toml, so /recommend has nothing to run",
+            )])
+        })
+    }
+}
+
 const SYNONYMS_FILE: &str = "synonyms.toml";
 const RULES_FILE: &str = "rules.toml";
 

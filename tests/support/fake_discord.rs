@@ -332,12 +332,7 @@ impl FakeDiscord {
         member: Option<Value>,
         user_id: u64,
     ) -> Value {
-        let data = json!({
-            "id": command_id(name).to_string(),
-            "name": name,
-            "type": 1,
-            "options": array_or_empty(options),
-        });
+        let data = command_data(name, options);
         self.shared
             .interaction(2, data, locale, member, user_id, None)
     }
@@ -352,12 +347,7 @@ impl FakeDiscord {
         member: Value,
         user_id: u64,
     ) -> Value {
-        let data = json!({
-            "id": command_id(name).to_string(),
-            "name": name,
-            "type": 1,
-            "options": array_or_empty(options),
-        });
+        let data = command_data(name, options);
         self.shared
             .interaction(4, data, locale, Some(member), user_id, None)
     }
@@ -515,6 +505,16 @@ pub fn validate_dispatch(event: &str, data: &Value) -> Result<(), String> {
 
 /// The command id the fake uses for a command name (in registrations and
 /// interactions alike).
+/// The `data` of a chat-input command interaction.
+fn command_data(name: &str, options: Value) -> Value {
+    json!({
+        "id": command_id(name).to_string(),
+        "name": name,
+        "type": 1,
+        "options": array_or_empty(options),
+    })
+}
+
 pub fn command_id(name: &str) -> u64 {
     // FNV-1a, folded into an 18-digit snowflake-looking number.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;

@@ -5,7 +5,7 @@ use poise::serenity_prelude as serenity;
 
 use crate::discord::render;
 use crate::discord::state::{Context, Error};
-use crate::discord::{ask_question, lang_of};
+use crate::discord::{ask_question, lang_of, strip_mentions};
 
 /// Suggests section titles that contain what is typed (accents and case aside).
 async fn suggest_topics(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
@@ -46,13 +46,9 @@ pub async fn ask(
     question: String,
 ) -> Result<(), Error> {
     let lang = lang_of(ctx);
+    let question = strip_mentions(&question);
     let (embed, components) = ask_question(ctx.data(), ctx.author().id, &question, lang)?;
-    ctx.send(
-        poise::CreateReply::default()
-            .embed(embed)
-            .components(components)
-            .allowed_mentions(render::no_mentions()),
-    )
-    .await?;
+    ctx.send(render::reply().embed(embed).components(components))
+        .await?;
     Ok(())
 }

@@ -12,12 +12,7 @@ use crate::discord::state::{Context, Error};
 )]
 pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
     let embed = render::help_embed(lang_of(ctx)).build();
-    ctx.send(
-        poise::CreateReply::default()
-            .embed(embed)
-            .ephemeral(true)
-            .allowed_mentions(render::no_mentions()),
-    )
-    .await?;
+    ctx.send(render::reply().embed(embed).ephemeral(true))
+        .await?;
     Ok(())
 }

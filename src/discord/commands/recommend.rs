@@ -53,12 +53,8 @@ pub async fn recommend(
         return Err(UserError::NoOptions.into());
     }
     let rec = run(rules, &answers, lang);
-    ctx.send(
-        poise::CreateReply::default()
-            .embed(render::recommendation_embed(&rec, lang).build())
-            .allowed_mentions(render::no_mentions()),
-    )
-    .await?;
+    ctx.send(render::reply().embed(render::recommendation_embed(&rec, lang).build()))
+        .await?;
     Ok(())
 }
 

@@ -35,10 +35,9 @@ pub async fn reload(ctx: Context<'_>) -> Result<(), Error> {
         ),
     }
     ctx.send(
-        poise::CreateReply::default()
+        render::reply()
             .content(render::reload_message(&result, lang_of(ctx)))
-            .ephemeral(true)
-            .allowed_mentions(render::no_mentions()),
+            .ephemeral(true),
     )
     .await?;
     if result.is_ok() {

@@ -13,11 +13,6 @@ use crate::discord::state::{Context, Error};
 pub async fn topics(ctx: Context<'_>) -> Result<(), Error> {
     let snapshot = ctx.data().live.snapshot();
     let embed = render::topics_embed(&snapshot.brain, lang_of(ctx)).build();
-    ctx.send(
-        poise::CreateReply::default()
-            .embed(embed)
-            .allowed_mentions(render::no_mentions()),
-    )
-    .await?;
+    ctx.send(render::reply().embed(embed)).await?;
     Ok(())
 }
