@@ -754,23 +754,28 @@ async fn each_command_logs_one_line_without_the_message_text() {
 
 #[cfg(unix)]
 #[tokio::test]
-async fn sigterm_shuts_the_bot_down_cleanly() {
-    let mut bot = Bot::start().await;
-    let status = Command::new("kill")
-        .args(["-TERM", &bot.child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let deadline = std::time::Instant::now() + WAIT;
-    let code = loop {
-        if let Some(status) = bot.child.try_wait().unwrap() {
-            break status.code();
-        }
-        assert!(std::time::Instant::now() < deadline, "the bot did not stop");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    assert_eq!(code, Some(0), "{}", bot.log());
-    assert!(bot.log().contains("shutting down"));
+async fn sigterm_and_ctrl_c_shut_the_bot_down_cleanly() {
+    for signal in ["-TERM", "-INT"] {
+        let mut bot = Bot::start().await;
+        let status = Command::new("kill")
+            .args([signal, &bot.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let deadline = std::time::Instant::now() + WAIT;
+        let code = loop {
+            if let Some(status) = bot.child.try_wait().unwrap() {
+                break status.code();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{signal}: the bot did not stop"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert_eq!(code, Some(0), "{signal}: {}", bot.log());
+        assert!(bot.log().contains("shutting down"), "{signal}");
+    }
 }
 
 #[tokio::test]

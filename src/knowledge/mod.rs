@@ -216,8 +216,9 @@ fn load_edition(dir: &Path, lang: Lang, files: &mut Files, problems: &mut Vec<Pr
     };
     for path in entries {
         let name = file_name(&path);
-        // Editors leave backups and swap files beside documents; only .md is knowledge.
-        if name.starts_with('.') || !name.ends_with(".md") || !path.is_file() {
+        // Editors leave backups and swap files beside documents; only .md is
+        // knowledge. A .md that cannot be read (a broken link) is reported.
+        if name.starts_with('.') || !name.ends_with(".md") || path.is_dir() {
             continue;
         }
         let doc_id = name.trim_end_matches(".md");
