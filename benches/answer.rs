@@ -205,6 +205,7 @@ fn synthetic_knowledge(bundled: &Knowledge) -> Knowledge {
                         search: text.clone(),
                         text,
                         line,
+                        questions: Vec::new(),
                     };
                     line += 2;
                     passage

@@ -5,11 +5,14 @@
 //! groups add the other ways to say the same thing. Each remaining idea is a
 //! "concept"; ranking is BM25 over titles and bodies.
 //!
-//! **Confidence** means the same everywhere it is shown: the share of the
-//! question's concepts, weighted by rarity (idf), that the best passage
-//! covers, lowered by up to a quarter when the runner-up scores almost as
-//! well. A question whose rare words the article never uses ("la capital de
-//! Francia") therefore scores low however well its common words match.
+//! Passages are found through their text and through their alternate
+//! questions (the ways people ask for them), in a field of their own.
+//!
+//! **Confidence** means the same everywhere it is shown: the probability that
+//! the best passage answers the question, from a logistic model over a few
+//! features of it (see [`crate::confidence`]). A question whose rare words
+//! the knowledge never uses ("la capital de Francia") therefore scores low
+//! however well its common words match.
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -17,6 +20,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::brain::{Brain, EditionIndex, SectionKey};
+use crate::confidence::{Features, MODEL};
 use crate::index::{Alternative, SearchIndex};
 use crate::lang::Lang;
 
@@ -25,8 +29,6 @@ const SYNONYM_BOOST: f32 = 0.6;
 /// The weight left to a word no passage uses when the question is clearly
 /// on our subject: "¿Qué hace un BPO financiero?" is not off-topic for "hace".
 const UNKNOWN_ON_TOPIC: f32 = 0.35;
-/// How much a near tie with the runner-up can lower the confidence.
-const MARGIN_WEIGHT: f32 = 0.25;
 
 /// A question that passed the front ends' shared checks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,7 +82,7 @@ impl Default for AnswerOptions {
         AnswerOptions {
             lang: None,
             top: 3,
-            min_confidence: 0.5,
+            min_confidence: MODEL.threshold,
             highlight: true,
         }
     }
@@ -94,6 +96,9 @@ pub struct Answer {
     pub confidence: f32,
     /// Best first. When `answered` is false: the closest passages, as topics to try.
     pub passages: Vec<AnswerPassage>,
+    /// What the confidence was computed from (`ask --explain`).
+    #[serde(skip)]
+    pub features: Features,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -137,8 +142,12 @@ struct Concept {
     ids: Vec<Vec<u32>>,
     /// Rarity (idf). A concept is as common as its most common way of saying it.
     weight: f32,
+    /// `weight` before an unknown word's is lowered in an on-topic question.
+    idf: f32,
     /// Whether it is one of the subject's own words ("BPO", "outsourcing").
     on_topic: bool,
+    /// Whether the user's word was a typo corrected to a known one.
+    corrected: bool,
 }
 
 impl Concept {
@@ -154,18 +163,31 @@ impl Concept {
             .map(|alt| alt.iter().map(|t| index.doc_freq(t)).min().unwrap_or(0))
             .max()
             .unwrap_or(0) as f32;
+        let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
         Concept {
             alternatives,
             ids,
-            weight: (1.0 + (n - df + 0.5) / (df + 0.5)).ln(),
+            weight: idf,
+            idf,
             on_topic: false,
+            corrected: false,
         }
     }
 
+    /// Said by passage `ord`: in its title or text, or in one of its
+    /// alternate questions.
     fn covered_by(&self, index: &SearchIndex, ord: usize) -> bool {
         self.ids
             .iter()
             .any(|alt| alt.iter().all(|&id| index.contains(ord, id)))
+            || index.questions(ord).iter().any(|q| self.said_in(q))
+    }
+
+    /// Said in one alternate question (its sorted term ids).
+    fn said_in(&self, question: &[u32]) -> bool {
+        self.ids
+            .iter()
+            .any(|alt| alt.iter().all(|id| question.binary_search(id).is_ok()))
     }
 
     fn terms(&self) -> impl Iterator<Item = &String> {
@@ -182,6 +204,7 @@ struct Ranking<'a> {
     plan: Plan,
     /// `(ord, score)`, best first.
     ranked: Vec<(usize, f32)>,
+    features: Features,
     confidence: f32,
 }
 
@@ -202,6 +225,7 @@ pub fn answer(brain: &Brain, question: &Question, opts: &AnswerOptions) -> Answe
         answered: false,
         confidence: 0.0,
         passages: Vec::new(),
+        features: Features::default(),
     };
 
     let first = brain.edition(asked_in);
@@ -225,6 +249,7 @@ pub fn answer(brain: &Brain, question: &Question, opts: &AnswerOptions) -> Answe
         return answer;
     };
     answer.confidence = best.confidence;
+    answer.features = best.features;
 
     // Shown in the answer's language when that edition has the twin passage.
     for (rank, &(ord, score)) in best.ranked.iter().take(opts.top).enumerate() {
@@ -290,11 +315,10 @@ fn rank<'a>(edition: &'a EditionIndex, question: &str, top: usize) -> Option<Ran
         return None;
     }
     let hits = index.search(&plan.query(index), CANDIDATES.max(top + 1));
-    let total_weight: f32 = plan.concepts.iter().map(|c| c.weight).sum();
     // A passage that covers more of the question's ideas beats one that
     // repeats a single idea often (Lucene's old "coord" factor): on a small
     // corpus a frequent word like "BPO" has too little idf to tip BM25 alone.
-    let mut ranked: Vec<(usize, f32, f32)> = hits
+    let mut ranked: Vec<(usize, f32)> = hits
         .iter()
         .map(|hit| {
             let covered = plan
@@ -303,11 +327,7 @@ fn rank<'a>(edition: &'a EditionIndex, question: &str, top: usize) -> Option<Ran
                 .filter(|c| c.covered_by(index, hit.ord))
                 .count();
             let coord = covered as f32 / plan.concepts.len() as f32;
-            (
-                hit.ord,
-                hit.score * coord,
-                coverage_of(&plan, index, hit.ord, total_weight),
-            )
+            (hit.ord, hit.score * coord)
         })
         .collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -317,63 +337,109 @@ fn rank<'a>(edition: &'a EditionIndex, question: &str, top: usize) -> Option<Ran
     // the overview or definition, goes first, with no runner-up to fear.
     let section_match = ranked
         .iter()
-        .map(|&(ord, _, _)| edition.passage_section[ord] as usize)
+        .map(|&(ord, _)| edition.passage_section[ord] as usize)
         .find(|&s| asks_for_section(&plan, &edition.sections[s]));
-    let mut margin = None;
     if let Some(s) = section_match {
         let first = edition.sections[s].first;
         // The match came from a ranked passage, so there is a top score.
         let top = ranked[0].1;
-        let coverage = match ranked.iter().position(|r| r.0 == first) {
-            Some(i) => ranked.remove(i).2,
-            None => coverage_of(&plan, index, first, total_weight),
-        };
-        ranked.insert(0, (first, top, coverage));
-        margin = Some(1.0);
+        ranked.retain(|r| r.0 != first);
+        ranked.insert(0, (first, top));
     }
 
-    let confidence = match ranked.first() {
-        Some(&(_, best, coverage)) => {
-            let margin = margin.unwrap_or(match ranked.get(1) {
-                Some(&(_, next, _)) if best > 0.0 => (best - next) / best,
+    let features = match ranked.first() {
+        Some(&(ord, best)) => {
+            let margin = match ranked.get(1) {
+                _ if section_match.is_some() => 1.0,
+                Some(&(_, next)) if best > 0.0 => (best - next) / best,
                 _ => 1.0,
-            });
-            round2(coverage * (1.0 - MARGIN_WEIGHT * (1.0 - margin)))
+            };
+            features_of(&plan, index, ord, margin, section_match.is_some())
         }
-        None => 0.0,
+        None => Features::default(),
+    };
+    let confidence = if ranked.is_empty() {
+        0.0
+    } else {
+        round2(MODEL.probability(&features))
     };
     Some(Ranking {
         edition,
-        ranked: ranked
-            .into_iter()
-            .map(|(ord, score, _)| (ord, score))
-            .collect(),
+        ranked,
         plan,
+        features,
         confidence,
     })
 }
 
-/// The rarity-weighted share of the question's concepts that passage `ord`
-/// covers. Once the passage covers one word of our subject, the others
-/// ("tercerizar" beside "BPO") name the same subject and are not missed.
-fn coverage_of(plan: &Plan, index: &SearchIndex, ord: usize, total_weight: f32) -> f32 {
+/// The features the confidence is computed from, for passage `ord`.
+fn features_of(
+    plan: &Plan,
+    index: &SearchIndex,
+    ord: usize,
+    margin: f32,
+    names_section: bool,
+) -> Features {
+    let total_idf: f32 = plan.concepts.iter().map(|c| c.idf).sum();
+    let unknown: f32 = plan
+        .concepts
+        .iter()
+        .filter(|c| c.ids.is_empty())
+        .map(|c| c.idf)
+        .sum();
+    let on_topic = plan.concepts.iter().any(|c| c.on_topic);
+    let corrected: f32 = plan
+        .concepts
+        .iter()
+        .filter(|c| c.corrected)
+        .map(|c| c.idf)
+        .sum();
     let covered: Vec<bool> = plan
         .concepts
         .iter()
         .map(|c| c.covered_by(index, ord))
         .collect();
+    let question_match = index
+        .questions(ord)
+        .iter()
+        .map(|q| question_match(plan, index, q))
+        .fold(0.0, f32::max);
+    Features {
+        coverage: coverage(plan, &covered),
+        question_match,
+        margin,
+        unknown: if total_idf > 0.0 {
+            unknown / total_idf
+        } else {
+            0.0
+        },
+        corrected: if total_idf > 0.0 {
+            corrected / total_idf
+        } else {
+            0.0
+        },
+        on_topic: f32::from(u8::from(on_topic)),
+        names_section: f32::from(u8::from(names_section)),
+    }
+}
+
+/// The rarity-weighted share of the question's concepts marked `covered`.
+/// Once a passage covers one word of our subject, the others ("tercerizar"
+/// beside "BPO") name the same subject and are not missed.
+fn coverage(plan: &Plan, covered: &[bool]) -> f32 {
     let subject_covered = plan
         .concepts
         .iter()
-        .zip(&covered)
+        .zip(covered)
         .any(|(c, &k)| c.on_topic && k);
-    let mut total = total_weight;
+    let mut total = 0.0;
     let mut got = 0.0;
-    for (c, &k) in plan.concepts.iter().zip(&covered) {
+    for (c, &k) in plan.concepts.iter().zip(covered) {
         if k {
             got += c.weight;
-        } else if c.on_topic && subject_covered {
-            total -= c.weight;
+            total += c.weight;
+        } else if !(c.on_topic && subject_covered) {
+            total += c.weight;
         }
     }
     if total <= 0.0 {
@@ -381,6 +447,40 @@ fn coverage_of(plan: &Plan, index: &SearchIndex, ord: usize, total_weight: f32) 
     } else {
         got / total
     }
+}
+
+/// How closely one alternate question (its sorted term ids) says what the
+/// question says: the harmonic mean of the share of the question's ideas it
+/// holds and the share of its own words the question holds, both weighted
+/// by rarity.
+fn question_match(plan: &Plan, index: &SearchIndex, question: &[u32]) -> f32 {
+    let covered: Vec<bool> = plan.concepts.iter().map(|c| c.said_in(question)).collect();
+    let recall = coverage(plan, &covered);
+    if recall == 0.0 {
+        return 0.0;
+    }
+    let n = index.num_docs() as f32;
+    let idf = |id: u32| {
+        let df = index.doc_freq_of(id) as f32;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    };
+    let (mut said, mut total) = (0.0, 0.0);
+    for &id in question {
+        let w = idf(id);
+        total += w;
+        if plan
+            .concepts
+            .iter()
+            .any(|c| c.ids.iter().any(|alt| alt.contains(&id)))
+        {
+            said += w;
+        }
+    }
+    let precision = if total > 0.0 { said / total } else { 0.0 };
+    if precision == 0.0 {
+        return 0.0;
+    }
+    2.0 * recall * precision / (recall + precision)
 }
 
 /// Every content word of the section's title is in the question, and the
@@ -408,7 +508,13 @@ fn round2(x: f32) -> f32 {
 
 /// The question's ideas as the answer path sees them: for people tuning
 /// `synonyms.toml` (`ask --explain`).
-pub fn explain(brain: &Brain, question: &Question, lang: Lang) -> String {
+pub fn explain(
+    brain: &Brain,
+    question: &Question,
+    lang: Lang,
+    answer: &Answer,
+    min_confidence: f32,
+) -> String {
     let edition = brain.edition(lang);
     let plan = plan(edition, question.as_str());
     let mut out = String::new();
@@ -421,6 +527,15 @@ pub fn explain(brain: &Brain, question: &Question, lang: Lang) -> String {
             alts.join(" | ")
         ));
     }
+    let f = answer.features;
+    for (name, value) in Features::NAMES.iter().zip(f.to_array()) {
+        out.push_str(&format!("feature {name}: {value:.2}\n"));
+    }
+    out.push_str(&format!(
+        "probability {:.2} (answered at {:.2} or more)\n",
+        MODEL.probability(&f),
+        min_confidence
+    ));
     out
 }
 
@@ -432,14 +547,20 @@ struct Plan {
 fn plan(edition: &EditionIndex, question: &str) -> Plan {
     let index = &edition.index;
     let mut words: Vec<String> = Vec::new();
+    // Words that typo correction changed: a guess, which the confidence weighs.
+    let mut corrected: Vec<String> = Vec::new();
     for token in index.analyze(question) {
         if edition.ignore.contains(&token.term) {
             continue;
         }
         let term = if index.term_id(&token.term).is_none() {
-            index
-                .correct(&token.term)
-                .map_or(token.term, str::to_string)
+            match index.correct(&token.term) {
+                Some(fixed) => {
+                    corrected.push(fixed.to_string());
+                    fixed.to_string()
+                }
+                None => token.term,
+            }
         } else {
             token.term
         };
@@ -490,6 +611,7 @@ fn plan(edition: &EditionIndex, question: &str) -> Plan {
     for c in &mut concepts {
         let on_topic = c.terms().any(|t| edition.topic.contains(t));
         c.on_topic = on_topic;
+        c.corrected = c.alternatives[0].iter().any(|t| corrected.contains(t));
     }
     if concepts.iter().any(|c| c.on_topic) {
         for c in concepts.iter_mut().filter(|c| c.ids.is_empty()) {

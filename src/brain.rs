@@ -167,6 +167,7 @@ fn index_edition(
     let docs = edition.passages().map(|p| Doc {
         title: &p.section.title,
         body: &p.passage.search,
+        questions: &p.passage.questions,
     });
     let docs: Vec<Doc> = docs.collect();
     // Synonyms join the vocabulary so "rotasión" corrects to "rotación"

@@ -263,7 +263,11 @@ fn ask(config: &Config, dir: &std::path::Path, args: AskArgs) -> Result<(), CliE
         let lang = opts
             .lang
             .unwrap_or_else(|| crate::lang::detect(question.as_str()));
-        write!(out, "{}", crate::answer::explain(&brain, &question, lang))?;
+        write!(
+            out,
+            "{}",
+            crate::answer::explain(&brain, &question, lang, &answer, opts.min_confidence)
+        )?;
     }
     if args.json {
         let json = serde_json::to_string(&answer).map_err(io::Error::other)?;

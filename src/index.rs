@@ -25,6 +25,9 @@ use crate::lang::Lang;
 
 /// Section titles are often the very question users ask: weigh them above body text.
 pub const TITLE_BOOST: f32 = 2.0;
+/// Alternate questions are written to be asked: a match there is worth more
+/// than one in the body, whose words serve to explain, not to be asked.
+pub const QUESTIONS_BOOST: f32 = 1.5;
 
 const ANALYZER: &str = "bot";
 /// Words longer than this are noise (URLs, hashes); dropping them keeps the index small.
@@ -75,6 +78,8 @@ pub struct Hit {
 pub struct Doc<'a> {
     pub title: &'a str,
     pub body: &'a str,
+    /// Its alternate questions: how people ask for it.
+    pub questions: &'a [String],
 }
 
 pub struct SearchIndex {
@@ -82,6 +87,7 @@ pub struct SearchIndex {
     reader: IndexReader,
     title: Field,
     body: Field,
+    questions: Field,
     analyzer: TextAnalyzer,
     /// `[segment][doc id]` → ord: resolving hits without touching a doc store.
     doc_map: Vec<Vec<u32>>,
@@ -89,10 +95,13 @@ pub struct SearchIndex {
     term_ids: HashMap<String, u32>,
     /// Terms by id, for typo correction.
     vocabulary: Vec<String>,
-    /// In how many passages each term id appears (title or body).
+    /// In how many passages each term id appears (title, body or questions).
     doc_freqs: Vec<u32>,
-    /// Each passage's distinct term ids, sorted: which ideas it covers.
+    /// Each passage's distinct term ids (title and body), sorted: which
+    /// ideas it covers.
     doc_terms: Vec<Box<[u32]>>,
+    /// Per passage, each alternate question's distinct term ids, sorted.
+    question_terms: Vec<Box<[Box<[u32]>]>>,
     num_docs: u64,
 }
 
@@ -163,6 +172,7 @@ impl SearchIndex {
         };
         let title = schema.add_text_field("title", text_options(ANALYZER));
         let body = schema.add_text_field("body", text_options(ANALYZER));
+        let questions = schema.add_text_field("questions", text_options(ANALYZER));
         let ord = schema.add_u64_field("ord", FAST);
         let index = Index::create_in_ram(schema.build());
         index.tokenizers().register(ANALYZER, analyzer.clone());
@@ -179,6 +189,7 @@ impl SearchIndex {
         let mut vocabulary: Vec<String> = Vec::new();
         let mut doc_freqs: Vec<u32> = Vec::new();
         let mut doc_terms = Vec::with_capacity(count);
+        let mut question_terms = Vec::with_capacity(count);
         let mut tokens = Vec::new();
         let mut intern = |term: String, term_ids: &mut HashMap<String, u32>| -> u32 {
             *term_ids.entry(term).or_insert_with_key(|t| {
@@ -187,22 +198,36 @@ impl SearchIndex {
                 (vocabulary.len() - 1) as u32
             })
         };
+        let mut distinct_ids = |tokens: &mut Vec<Token>, term_ids: &mut HashMap<String, u32>| {
+            let mut ids: Vec<u32> = tokens.drain(..).map(|t| intern(t.term, term_ids)).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids.into_boxed_slice()
+        };
         for (i, d) in docs.enumerate() {
-            writer.add_document(doc!(
+            let mut document = doc!(
                 title => d.title,
                 body => d.body,
                 ord => i as u64
-            ))?;
+            );
+            for q in d.questions {
+                document.add_text(questions, q);
+            }
+            writer.add_document(document)?;
             tokens.clear();
             terms_of(&mut analyzer, d.title, &mut tokens);
             terms_of(&mut analyzer, d.body, &mut tokens);
-            let mut ids: Vec<u32> = tokens
-                .drain(..)
-                .map(|t| intern(t.term, &mut term_ids))
+            doc_terms.push(distinct_ids(&mut tokens, &mut term_ids));
+            let asked: Vec<Box<[u32]>> = d
+                .questions
+                .iter()
+                .map(|q| {
+                    tokens.clear();
+                    terms_of(&mut analyzer, q, &mut tokens);
+                    distinct_ids(&mut tokens, &mut term_ids)
+                })
                 .collect();
-            ids.sort_unstable();
-            ids.dedup();
-            doc_terms.push(ids.into_boxed_slice());
+            question_terms.push(asked.into_boxed_slice());
         }
         for text in extra_vocabulary {
             tokens.clear();
@@ -211,8 +236,13 @@ impl SearchIndex {
                 intern(t.term, &mut term_ids);
             }
         }
-        for ids in &doc_terms {
-            for &id in ids.iter() {
+        let mut all: Vec<u32> = Vec::new();
+        for (text, asked) in doc_terms.iter().zip(&question_terms) {
+            all.clear();
+            all.extend(text.iter().chain(asked.iter().flat_map(|q| q.iter())));
+            all.sort_unstable();
+            all.dedup();
+            for &id in &all {
                 doc_freqs[id as usize] += 1;
             }
         }
@@ -240,12 +270,14 @@ impl SearchIndex {
             reader,
             title,
             body,
+            questions,
             analyzer,
             doc_map,
             term_ids,
             vocabulary,
             doc_freqs,
             doc_terms,
+            question_terms,
             num_docs,
         })
     }
@@ -320,15 +352,25 @@ impl SearchIndex {
         self.term_ids.get(term).copied()
     }
 
-    /// In how many passages `term` appears, in the title or the body.
+    /// In how many passages `term` appears: title, body or questions.
     pub fn doc_freq(&self, term: &str) -> u64 {
         self.term_id(term)
             .map_or(0, |id| u64::from(self.doc_freqs[id as usize]))
     }
 
+    /// In how many passages the term `id` appears.
+    pub fn doc_freq_of(&self, id: u32) -> u64 {
+        u64::from(self.doc_freqs[id as usize])
+    }
+
     /// Whether passage `ord` contains the term `id`, in its title or body.
     pub fn contains(&self, ord: usize, id: u32) -> bool {
         self.doc_terms[ord].binary_search(&id).is_ok()
+    }
+
+    /// Passage `ord`'s alternate questions, each as its sorted term ids.
+    pub fn questions(&self, ord: usize) -> &[Box<[u32]>] {
+        &self.question_terms[ord]
     }
 
     /// The known term closest to an unknown `term`, for typo tolerance:
@@ -373,7 +415,11 @@ impl SearchIndex {
         };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for terms in concepts.iter().filter(|c| !c.is_empty()) {
-            for (field, boost) in [(self.body, 1.0), (self.title, TITLE_BOOST)] {
+            for (field, boost) in [
+                (self.body, 1.0),
+                (self.title, TITLE_BOOST),
+                (self.questions, QUESTIONS_BOOST),
+            ] {
                 let disjuncts = terms
                     .iter()
                     .map(|alt| match alt.terms {
@@ -551,7 +597,11 @@ mod tests {
         let index = SearchIndex::build(
             Lang::Es,
             AnalyzerOrder::default(),
-            docs.iter().map(|(t, b)| Doc { title: t, body: b }),
+            docs.iter().map(|(t, b)| Doc {
+                title: t,
+                body: b,
+                questions: &[],
+            }),
             &["rotación"],
         )
         .unwrap();

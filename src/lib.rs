@@ -8,9 +8,11 @@
 pub mod answer;
 pub mod brain;
 pub mod cli;
+pub mod confidence;
 pub mod config;
 pub mod console;
 pub mod discord;
+pub mod eval;
 pub mod i18n;
 pub mod index;
 pub mod knowledge;

@@ -428,3 +428,33 @@ fn check_against_shows_what_a_reload_would_report() {
         "{out}"
     );
 }
+
+/// `ask --explain` shows the question's ideas, the features of the best
+/// passage and the probability they give, beside the threshold.
+#[test]
+fn ask_explain_shows_features_and_probability() {
+    let (code, out, _) = run(bot().args([
+        "ask",
+        "--explain",
+        "por que renuncia tanta gente en los call centers",
+    ]));
+    assert_eq!(code, 0);
+    for name in [
+        "feature coverage: ",
+        "feature question_match: ",
+        "feature margin: ",
+        "feature unknown: ",
+        "feature on_topic: ",
+        "feature names_section: ",
+    ] {
+        assert!(out.contains(name), "{name} missing in {out}");
+    }
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("probability "))
+        .unwrap_or_else(|| panic!("{out}"));
+    let p: f32 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    assert!((0.0..=1.0).contains(&p), "{line}");
+    assert!(line.contains("answered at"), "{line}");
+    assert!(out.contains("bpo-kpo/desafios-de-bpo/1"), "{out}");
+}

@@ -1,11 +1,17 @@
-//! The golden set: real-looking questions with the passage that must answer
+//! The golden sets: real-looking questions with the passage that must answer
 //! them, and off-topic questions that must not be answered. Prints hit@1,
 //! hit@3 and MRR (run with `--nocapture` to see them) and holds the bar.
+//!
+//! The users' sets (`users.es.toml`, `users.en.toml`) are written in people's
+//! own words, blind from the article, and split once: `dev` is tuned on (its
+//! misses are printed), `test` is only measured (its misses never are) and
+//! holds the targets.
 
 use std::path::Path;
 
 use outsourcing_bot::answer::{answer, AnswerOptions, Question};
 use outsourcing_bot::brain::Brain;
+use outsourcing_bot::eval::{self, Metrics, Split};
 use outsourcing_bot::index::AnalyzerOrder;
 use outsourcing_bot::knowledge;
 use outsourcing_bot::lang::Lang;
@@ -81,22 +87,20 @@ fn evaluate(brain: &Brain, golden: &Golden, lang: Lang) -> Report {
     for case in &golden.question {
         let a = answer(brain, &Question::new(&case.q, 500).unwrap(), &opts);
         let rank = a.passages.iter().position(|p| case.expect.contains(&p.id));
+        // hit@1 is answered right first; hit@3 and MRR measure the ranking,
+        // answered or not (a refused right passage still leads the topics).
+        if let Some(k) = rank.filter(|&k| k < 3) {
+            r.hit3 += 1;
+            r.rr += 1.0 / (k as f64 + 1.0);
+        }
         match rank {
-            Some(0) if a.answered => {
-                r.hit1 += 1;
-                r.hit3 += 1;
-                r.rr += 1.0;
-            }
-            Some(k) if a.answered => {
-                r.hit3 += 1;
-                r.rr += 1.0 / (k as f64 + 1.0);
-                r.misses.push(format!(
-                    "  rank {} {:?} (top: {})",
-                    k + 1,
-                    case.q,
-                    a.passages[0].id
-                ));
-            }
+            Some(0) if a.answered => r.hit1 += 1,
+            Some(k) if a.answered => r.misses.push(format!(
+                "  rank {} {:?} (top: {})",
+                k + 1,
+                case.q,
+                a.passages[0].id
+            )),
             _ => r.misses.push(format!(
                 "  MISS {:?} answered={} conf={} got {:?}",
                 case.q,
@@ -195,4 +199,75 @@ fn folding_before_stemming_is_the_better_order() {
         (a.hit1, a.rr) >= (b.hit1, b.rr),
         "stemming first scores better: switch the default"
     );
+}
+
+/// Asks a users' set; returns the dev and test metrics, printing both and
+/// the dev misses.
+fn users(lang: &str) -> (Metrics, Metrics) {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/golden/users.{lang}.toml"));
+    let items = eval::load(&path).unwrap();
+    let brain = Brain::load(&knowledge_dir()).unwrap();
+    let outcomes = eval::run(&brain, &items, &AnswerOptions::default());
+    let (dev, test): (Vec<_>, Vec<_>) = outcomes
+        .into_iter()
+        .partition(|o| o.item.split == Some(Split::Dev));
+    assert!(test.iter().all(|o| o.item.split == Some(Split::Test)));
+    let (d, t) = (Metrics::of(&dev), Metrics::of(&test));
+    println!("users {lang} dev:  {d}");
+    println!("users {lang} test: {t}");
+    for m in eval::misses(&dev) {
+        println!("{m}");
+    }
+    (d, t)
+}
+
+/// The bar of the test split: answered right first, hit@3, every off-topic
+/// question refused and most unanswerable ones. The targets (90% es,
+/// 85% en answered right, 95% hit@3) are not reached yet: the bar is where
+/// the answer path stands, so that it can only move up.
+fn hold_the_targets(lang: &str, min_answered_right: f64, min_questions: usize) {
+    let (dev, test) = users(lang);
+    for m in [&dev, &test] {
+        assert!(m.answerable >= min_questions / 2 && m.unanswerable >= 15 && m.offtopic >= 10);
+    }
+    assert!(dev.answerable + test.answerable >= min_questions);
+    assert!(
+        test.answered_right_rate() >= min_answered_right,
+        "test split: {test}"
+    );
+    assert!(test.hit3_rate() >= 0.90, "test split: {test}");
+    assert_eq!(test.offtopic_refused, test.offtopic, "test split: {test}");
+    assert!(
+        test.unanswerable_refused_rate() >= 0.75,
+        "test split: {test}"
+    );
+}
+
+#[test]
+fn spanish_users_questions_meet_the_targets() {
+    hold_the_targets("es", 0.48, 120);
+}
+
+#[test]
+fn english_users_questions_meet_the_targets() {
+    hold_the_targets("en", 0.50, 100);
+}
+
+/// The default threshold was chosen so that answered development questions
+/// (the users' dev split and the golden sets) are at least 95% right; it must
+/// still be true of the knowledge as it is.
+#[test]
+fn answered_development_questions_are_right_at_the_default_threshold() {
+    let brain = Brain::load(&knowledge_dir()).unwrap();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let items: Vec<_> = ["users.es.toml", "users.en.toml", "es.toml", "en.toml"]
+        .iter()
+        .flat_map(|f| eval::load(&dir.join(f)).unwrap())
+        .filter(|i| i.split != Some(Split::Test))
+        .collect();
+    let m = Metrics::of(&eval::run(&brain, &items, &AnswerOptions::default()));
+    println!("development questions: {m}");
+    assert!(items.len() >= 400);
+    assert!(m.precision() >= 0.95, "{m}");
 }

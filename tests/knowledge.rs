@@ -235,3 +235,98 @@ fn a_knowledge_path_that_is_not_a_folder_is_reported() {
         "{p}"
     );
 }
+
+/// Alternate questions attach to the passage above them (or, under a
+/// heading, to the section's first passage), and never show in its text.
+#[test]
+fn alternate_questions_attach_to_the_passage_above() {
+    let dir = folder(&[(
+        "es/doc.md",
+        "# Doc\n\n## Tipos {#tipos}\n? ¿Qué tipos hay?\n\nHay tipos:\n- Uno: el primero.\n? ¿Y el uno?\n  ? uno q es\n- Dos: el segundo.\n\nUn párrafo\nde dos líneas.\n? por qué dos\n\n## Áreas\nAlgunas áreas:\n- Diseño\n? hacen diseño?\n- Datos\n".as_bytes(),
+    )]);
+    let k = knowledge::load(dir.path()).unwrap();
+    let s = &k.editions[&Lang::Es].documents[0].sections;
+    let p = &s[0].passages;
+    assert_eq!(p.len(), 4);
+    assert_eq!(p[0].questions, ["¿Qué tipos hay?"]);
+    assert_eq!(p[1].text, "Uno: el primero.");
+    assert_eq!(p[1].questions, ["¿Y el uno?", "uno q es"]);
+    // The list goes on after an item's questions.
+    assert_eq!(p[2].text, "Dos: el segundo.");
+    assert!(p[2].questions.is_empty());
+    assert_eq!(p[3].text, "Un párrafo de dos líneas.");
+    assert_eq!(p[3].questions, ["por qué dos"]);
+    // A short list is one passage: it answers what is asked of its items.
+    let areas = &s[1].passages;
+    assert_eq!(areas.len(), 1);
+    assert_eq!(areas[0].text, "Algunas áreas:\n- Diseño\n- Datos");
+    assert_eq!(areas[0].questions, ["hacen diseño?"]);
+}
+
+#[test]
+fn misplaced_empty_and_duplicate_alternate_questions_are_reported() {
+    let p = problems(&[(
+        "es/doc.md",
+        "# Doc\n? ¿huérfana?\n\n## Uno\n\nTexto.\n?\n? ¿Qué es?\n? que es\n\n## Vacía\n? ¿nada?\n"
+            .as_bytes(),
+    )]);
+    assert!(
+        has(&p, "doc.md", 2, "alternate question before any section"),
+        "{p:?}"
+    );
+    assert!(has(&p, "doc.md", 7, "empty alternate question"), "{p:?}");
+    assert!(
+        has(
+            &p,
+            "doc.md",
+            9,
+            "duplicate alternate question in section 'Uno' (first at line 8)"
+        ),
+        "{p:?}"
+    );
+    assert!(has(&p, "doc.md", 11, "section 'Vacía' is empty"), "{p:?}");
+    assert!(has(&p, "doc.md", 12, "no passage to attach to"), "{p:?}");
+    assert_eq!(p.len(), 5, "{p:?}");
+}
+
+/// A question that shares no word with a passage's text finds it through
+/// the passage's alternate question.
+#[test]
+fn an_alternate_question_finds_its_passage_without_shared_words() {
+    use outsourcing_bot::answer::{answer, AnswerOptions, Question};
+    let doc = "# Doc\n\n## Retos {#retos}\n\nLa tasa de desgaste es alta.\n? ¿Por qué renuncia tanta gente?\n\n## Costos {#costos}\n\nLos costos bajan mucho con la escala.\n";
+    let without = folder(&[(
+        "es/doc.md",
+        doc.replace("? ¿Por qué renuncia tanta gente?\n", "")
+            .as_bytes(),
+    )]);
+    let with = folder(&[("es/doc.md", doc.as_bytes())]);
+    let q = Question::new("renuncia la gente", 500).unwrap();
+    let opts = AnswerOptions {
+        lang: Some(Lang::Es),
+        ..AnswerOptions::default()
+    };
+    let a = answer(&Brain::load(without.path()).unwrap(), &q, &opts);
+    assert!(a.passages.is_empty() || !a.answered, "{a:?}");
+    let a = answer(&Brain::load(with.path()).unwrap(), &q, &opts);
+    assert_eq!(a.passages[0].id, "doc/retos/1");
+    assert_eq!(a.passages[0].text, "La tasa de desgaste es alta.");
+    assert!(a.features.question_match > 0.5, "{:?}", a.features);
+}
+
+/// Every passage of the bundled knowledge carries alternate questions, in
+/// both editions.
+#[test]
+fn every_bundled_passage_has_alternate_questions() {
+    let k = knowledge::load(&bundled()).unwrap();
+    for (lang, edition) in &k.editions {
+        for p in edition.passages() {
+            assert!(
+                p.passage.questions.len() >= 5,
+                "{lang} {} has {} alternate questions",
+                p.passage.id,
+                p.passage.questions.len()
+            );
+        }
+    }
+}

@@ -42,6 +42,9 @@ pub struct Passage {
     /// the items, which must win questions about them.
     pub search: String,
     pub line: usize,
+    /// Alternate questions: other ways people ask for this passage (`? …`
+    /// lines under it). Indexed in a field of their own, never shown.
+    pub questions: Vec<String>,
 }
 
 /// Lists whose items are all at most this long, and unlabeled, are shown whole.
@@ -50,15 +53,27 @@ const SHORT_ITEM_CHARS: usize = 80;
 const MAX_LABEL_CHARS: usize = 80;
 const MAX_LABEL_WORDS: usize = 10;
 
+/// An alternate question and its line.
+type Asked = Vec<(String, usize)>;
+
+/// A paragraph or list item: its text, its first line, its alternate questions.
+struct Text {
+    text: String,
+    line: usize,
+    questions: Asked,
+}
+
 enum Block {
-    Paragraph { text: String, line: usize },
-    List { items: Vec<(String, usize)> },
+    Paragraph(Text),
+    List { items: Vec<Text> },
 }
 
 struct RawSection {
     slug: String,
     title: String,
     line: usize,
+    /// Questions under the heading: they belong to the first passage.
+    questions: Asked,
     blocks: Vec<Block>,
 }
 
@@ -224,6 +239,7 @@ pub fn parse(
                 slug,
                 title: section_title,
                 line: line_no,
+                questions: Vec::new(),
                 blocks: Vec::new(),
             });
             continue;
@@ -234,6 +250,38 @@ pub fn parse(
                 line_no,
                 "only '#' (title) and '##' (section) headings are supported",
             ));
+            continue;
+        }
+
+        if let Some(asked) = alternate_question(trimmed) {
+            // A question attaches to what is above it and leaves the block
+            // open, so a list goes on after its items' questions.
+            let Some(section) = sections.last_mut() else {
+                problems.push(Problem::new(
+                    file,
+                    line_no,
+                    "an alternate question before any section: put it under the passage it asks for",
+                ));
+                continue;
+            };
+            if asked.is_empty() {
+                problems.push(Problem::new(
+                    file,
+                    line_no,
+                    "an empty alternate question: write the question after '? '",
+                ));
+                continue;
+            }
+            let entry = (asked.to_string(), line_no);
+            match section.blocks.last_mut() {
+                None => section.questions.push(entry),
+                Some(Block::Paragraph(p)) => p.questions.push(entry),
+                Some(Block::List { items }) => items
+                    .last_mut()
+                    .expect("a list has an item")
+                    .questions
+                    .push(entry),
+            }
             continue;
         }
 
@@ -255,7 +303,11 @@ pub fn parse(
 
         match item {
             Some(item) => {
-                let entry = (item.trim().to_string(), line_no);
+                let entry = Text {
+                    text: item.trim().to_string(),
+                    line: line_no,
+                    questions: Vec::new(),
+                };
                 match (open_block, section.blocks.last_mut()) {
                     (true, Some(Block::List { items })) => items.push(entry),
                     _ => section.blocks.push(Block::List { items: vec![entry] }),
@@ -263,19 +315,20 @@ pub fn parse(
             }
             None => match (open_block, section.blocks.last_mut()) {
                 // Lazy continuation: a line right under a paragraph or item extends it.
-                (true, Some(Block::Paragraph { text, .. })) => {
-                    text.push(' ');
-                    text.push_str(trimmed);
+                (true, Some(Block::Paragraph(p))) => {
+                    p.text.push(' ');
+                    p.text.push_str(trimmed);
                 }
                 (true, Some(Block::List { items })) => {
                     let last = items.last_mut().expect("a list has an item");
-                    last.0.push(' ');
-                    last.0.push_str(trimmed);
+                    last.text.push(' ');
+                    last.text.push_str(trimmed);
                 }
-                _ => section.blocks.push(Block::Paragraph {
+                _ => section.blocks.push(Block::Paragraph(Text {
                     text: trimmed.to_string(),
                     line: line_no,
-                }),
+                    questions: Vec::new(),
+                })),
             },
         }
         open_block = true;
@@ -313,8 +366,16 @@ pub fn parse(
                     raw.line,
                     format!("section '{}' is empty", raw.title),
                 ));
+                if let Some(&(_, line)) = raw.questions.first() {
+                    problems.push(Problem::new(
+                        file,
+                        line,
+                        "an alternate question with no passage to attach to",
+                    ));
+                }
             }
-            let passages = passages_of(doc_id, &raw.slug, raw.blocks);
+            report_duplicate_questions(file, &raw, problems);
+            let passages = passages_of(doc_id, &raw.slug, raw.questions, raw.blocks);
             Section {
                 slug: raw.slug,
                 title: raw.title,
@@ -346,37 +407,58 @@ fn heading(line: &str, level: usize) -> Option<&str> {
     }
 }
 
-/// A passage before it gets its id: display text, search text, line.
-type Draft = (String, Option<String>, usize);
+/// A passage before it gets its id.
+struct Draft {
+    text: String,
+    /// What the index sees when it is not `text` (a list overview's lead-in).
+    search: Option<String>,
+    line: usize,
+    questions: Asked,
+}
 
-fn passages_of(doc_id: &str, slug: &str, blocks: Vec<Block>) -> Vec<Passage> {
+impl Draft {
+    fn of(t: Text) -> Draft {
+        Draft {
+            text: t.text,
+            search: None,
+            line: t.line,
+            questions: t.questions,
+        }
+    }
+}
+
+fn passages_of(doc_id: &str, slug: &str, heading: Asked, blocks: Vec<Block>) -> Vec<Passage> {
     let mut out: Vec<Draft> = Vec::new();
     let mut blocks = blocks.into_iter().peekable();
     while let Some(block) = blocks.next() {
         match block {
-            Block::Paragraph { text, line } => {
-                let text = clean(&text);
+            Block::Paragraph(mut p) => {
+                p.text = clean(&p.text);
                 let leads_list =
-                    text.ends_with(':') && matches!(blocks.peek(), Some(Block::List { .. }));
+                    p.text.ends_with(':') && matches!(blocks.peek(), Some(Block::List { .. }));
                 if leads_list {
                     let Some(Block::List { items }) = blocks.next() else {
                         unreachable!("peeked a list");
                     };
-                    list_passages(Some((text, line)), items, &mut out);
+                    list_passages(Some(p), items, &mut out);
                 } else {
-                    out.push((text, None, line));
+                    out.push(Draft::of(p));
                 }
             }
             Block::List { items } => list_passages(None, items, &mut out),
         }
     }
+    if let Some(first) = out.first_mut() {
+        first.questions.splice(0..0, heading);
+    }
     out.into_iter()
         .enumerate()
-        .map(|(i, (text, search, line))| Passage {
+        .map(|(i, d)| Passage {
             id: format!("{doc_id}/{slug}/{}", i + 1),
-            search: search.unwrap_or_else(|| text.clone()),
-            text,
-            line,
+            search: d.search.unwrap_or_else(|| d.text.clone()),
+            text: d.text,
+            line: d.line,
+            questions: d.questions.into_iter().map(|(q, _)| q).collect(),
         })
         .collect()
 }
@@ -385,18 +467,20 @@ fn passages_of(doc_id: &str, slug: &str, blocks: Vec<Block>) -> Vec<Passage> {
 /// overview (lead-in with the labels, or with the items when unlabeled) and
 /// then one passage per item, so both "which types are there?" and a question
 /// about one type find a passage that answers exactly that.
-fn list_passages(
-    lead_in: Option<(String, usize)>,
-    items: Vec<(String, usize)>,
-    out: &mut Vec<Draft>,
-) {
-    let items: Vec<(String, usize)> = items.into_iter().map(|(t, l)| (clean(&t), l)).collect();
-    let labels: Vec<Option<&str>> = items.iter().map(|(t, _)| label_of(t)).collect();
+fn list_passages(lead_in: Option<Text>, items: Vec<Text>, out: &mut Vec<Draft>) {
+    let items: Vec<Text> = items
+        .into_iter()
+        .map(|t| Text {
+            text: clean(&t.text),
+            ..t
+        })
+        .collect();
+    let labels: Vec<Option<&str>> = items.iter().map(|t| label_of(&t.text)).collect();
     let labeled = labels.iter().all(Option::is_some);
     let short = !labels.iter().any(Option::is_some)
         && items
             .iter()
-            .all(|(t, _)| t.chars().count() <= SHORT_ITEM_CHARS);
+            .all(|t| t.text.chars().count() <= SHORT_ITEM_CHARS);
     let bullets = |texts: &mut dyn Iterator<Item = &str>| -> String {
         texts
             .map(|t| format!("- {t}"))
@@ -405,22 +489,77 @@ fn list_passages(
     };
 
     if short {
-        let list = bullets(&mut items.iter().map(|(t, _)| t.as_str()));
-        match lead_in {
-            Some((lead, line)) => out.push((format!("{lead}\n{list}"), None, line)),
-            None => out.push((list, None, items[0].1)),
-        }
+        // One passage: it answers every question asked of its parts.
+        let list = bullets(&mut items.iter().map(|t| t.text.as_str()));
+        let mut questions: Asked = Vec::new();
+        let (text, line) = match lead_in {
+            Some(lead) => {
+                questions.extend(lead.questions);
+                (format!("{}\n{list}", lead.text), lead.line)
+            }
+            None => (list, items[0].line),
+        };
+        questions.extend(items.into_iter().flat_map(|t| t.questions));
+        out.push(Draft {
+            text,
+            search: None,
+            line,
+            questions,
+        });
         return;
     }
-    if let Some((lead, line)) = lead_in {
+    if let Some(lead) = lead_in {
         let summary = if labeled {
             bullets(&mut labels.iter().map(|l| l.expect("all labeled")))
         } else {
-            bullets(&mut items.iter().map(|(t, _)| t.as_str()))
+            bullets(&mut items.iter().map(|t| t.text.as_str()))
         };
-        out.push((format!("{lead}\n{summary}"), Some(lead), line));
+        out.push(Draft {
+            text: format!("{}\n{summary}", lead.text),
+            search: Some(lead.text),
+            line: lead.line,
+            questions: lead.questions,
+        });
     }
-    out.extend(items.into_iter().map(|(t, l)| (t, None, l)));
+    out.extend(items.into_iter().map(Draft::of));
+}
+
+/// `? question` marks an alternate question; returns the question (maybe empty).
+fn alternate_question(line: &str) -> Option<&str> {
+    match line.strip_prefix('?') {
+        Some(rest) if rest.is_empty() || rest.starts_with(char::is_whitespace) => Some(rest.trim()),
+        _ => None,
+    }
+}
+
+/// The same question twice in one section (accents, case and punctuation
+/// aside) is a copy-paste slip: it would only weigh its passage twice.
+fn report_duplicate_questions(file: &Path, section: &RawSection, problems: &mut Vec<Problem>) {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let texts = section.blocks.iter().flat_map(|b| match b {
+        Block::Paragraph(p) => std::slice::from_ref(p),
+        Block::List { items } => items.as_slice(),
+    });
+    let all = section
+        .questions
+        .iter()
+        .chain(texts.flat_map(|t| t.questions.iter()));
+    for (question, line) in all {
+        match seen.entry(slugify(question)) {
+            std::collections::hash_map::Entry::Occupied(first) => problems.push(Problem::new(
+                file,
+                *line,
+                format!(
+                    "duplicate alternate question in section '{}' (first at line {})",
+                    section.title,
+                    first.get()
+                ),
+            )),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(*line);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
