@@ -138,8 +138,12 @@ impl AnswerPassage {
 struct Concept {
     /// Each a word or a phrase (all its words needed); the user's own first.
     alternatives: Vec<Vec<String>>,
-    /// The term ids of the alternatives whose words the index all knows.
+    /// The term ids of the alternatives whose words all stand in some
+    /// passage (a synonym no passage uses can cover nothing).
     ids: Vec<Vec<u32>>,
+    /// Whether the knowledge knows some way of saying it: its passages,
+    /// alternate questions or synonyms.
+    known: bool,
     /// Rarity (idf). A concept is as common as its most common way of saying it.
     weight: f32,
     /// `weight` before an unknown word's is lowered in an on-topic question.
@@ -153,9 +157,14 @@ struct Concept {
 impl Concept {
     fn new(index: &SearchIndex, alternatives: Vec<Vec<String>>) -> Concept {
         let n = index.num_docs() as f32;
-        let ids: Vec<Vec<u32>> = alternatives
+        let known_ids: Vec<Vec<u32>> = alternatives
             .iter()
             .filter_map(|alt| alt.iter().map(|t| index.term_id(t)).collect())
+            .collect();
+        let known = !known_ids.is_empty();
+        let ids = known_ids
+            .into_iter()
+            .filter(|alt: &Vec<u32>| alt.iter().all(|&id| index.doc_freq_of(id) > 0))
             .collect();
         // A phrase is as rare as its rarest word.
         let df = alternatives
@@ -167,6 +176,7 @@ impl Concept {
         Concept {
             alternatives,
             ids,
+            known,
             weight: idf,
             idf,
             on_topic: false,
@@ -177,10 +187,17 @@ impl Concept {
     /// Said by passage `ord`: in its title or text, or in one of its
     /// alternate questions.
     fn covered_by(&self, index: &SearchIndex, ord: usize) -> bool {
-        self.ids
-            .iter()
-            .any(|alt| alt.iter().all(|&id| index.contains(ord, id)))
-            || index.questions(ord).iter().any(|q| self.said_in(q))
+        self.ids.iter().any(|alt| {
+            alt.iter().all(|&id| index.contains(ord, id))
+                // The union of the questions' words rules most out at once;
+                // a phrase must still stand in one question.
+                || (alt.iter().all(|&id| index.asks(ord, id))
+                    && (alt.len() == 1
+                        || index
+                            .questions(ord)
+                            .iter()
+                            .any(|q| alt.iter().all(|id| q.binary_search(id).is_ok()))))
+        })
     }
 
     /// Said in one alternate question (its sorted term ids).
@@ -384,7 +401,7 @@ fn features_of(
     let unknown: f32 = plan
         .concepts
         .iter()
-        .filter(|c| c.ids.is_empty())
+        .filter(|c| !c.known)
         .map(|c| c.idf)
         .sum();
     let on_topic = plan.concepts.iter().any(|c| c.on_topic);
@@ -520,7 +537,7 @@ pub fn explain(
     let mut out = String::new();
     for c in &plan.concepts {
         let alts: Vec<String> = c.alternatives.iter().map(|a| a.join(" ")).collect();
-        let known = if c.ids.is_empty() { " (unknown)" } else { "" };
+        let known = if c.known { "" } else { " (unknown)" };
         out.push_str(&format!(
             "concept {:.2}{known}: {}\n",
             c.weight,
@@ -614,7 +631,7 @@ fn plan(edition: &EditionIndex, question: &str) -> Plan {
         c.corrected = c.alternatives[0].iter().any(|t| corrected.contains(t));
     }
     if concepts.iter().any(|c| c.on_topic) {
-        for c in concepts.iter_mut().filter(|c| c.ids.is_empty()) {
+        for c in concepts.iter_mut().filter(|c| !c.known) {
             c.weight *= UNKNOWN_ON_TOPIC;
         }
     }

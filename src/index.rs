@@ -30,6 +30,9 @@ pub const TITLE_BOOST: f32 = 2.0;
 pub const QUESTIONS_BOOST: f32 = 1.5;
 
 const ANALYZER: &str = "bot";
+const IN_TITLE: u8 = 1;
+const IN_BODY: u8 = 2;
+const IN_QUESTIONS: u8 = 4;
 /// Words longer than this are noise (URLs, hashes); dropping them keeps the index small.
 const MAX_TOKEN_BYTES: usize = 40;
 /// Acronyms whose plurals ("KPOs", "BPOS") must meet their singular.
@@ -95,6 +98,9 @@ pub struct SearchIndex {
     term_ids: HashMap<String, u32>,
     /// Terms by id, for typo correction.
     vocabulary: Vec<String>,
+    /// Term ids by first letter: typo correction looks only at words that
+    /// begin like the typo, so it need not scan the whole vocabulary.
+    by_initial: HashMap<char, Vec<u32>>,
     /// In how many passages each term id appears (title, body or questions).
     doc_freqs: Vec<u32>,
     /// Each passage's distinct term ids (title and body), sorted: which
@@ -102,6 +108,10 @@ pub struct SearchIndex {
     doc_terms: Vec<Box<[u32]>>,
     /// Per passage, each alternate question's distinct term ids, sorted.
     question_terms: Vec<Box<[Box<[u32]>]>>,
+    /// Per passage, the distinct term ids of all its questions, sorted.
+    asked_terms: Vec<Box<[u32]>>,
+    /// Per term id, the fields that hold it (`IN_TITLE | IN_BODY | IN_QUESTIONS`).
+    fields: Vec<u8>,
     num_docs: u64,
 }
 
@@ -190,6 +200,9 @@ impl SearchIndex {
         let mut doc_freqs: Vec<u32> = Vec::new();
         let mut doc_terms = Vec::with_capacity(count);
         let mut question_terms = Vec::with_capacity(count);
+        // (term id, field bit): which fields hold each term, so a query asks
+        // each field only for the terms it has.
+        let mut in_fields: Vec<(u32, u8)> = Vec::new();
         let mut tokens = Vec::new();
         let mut intern = |term: String, term_ids: &mut HashMap<String, u32>| -> u32 {
             *term_ids.entry(term).or_insert_with_key(|t| {
@@ -216,8 +229,15 @@ impl SearchIndex {
             writer.add_document(document)?;
             tokens.clear();
             terms_of(&mut analyzer, d.title, &mut tokens);
+            let titled = distinct_ids(&mut tokens, &mut term_ids);
             terms_of(&mut analyzer, d.body, &mut tokens);
-            doc_terms.push(distinct_ids(&mut tokens, &mut term_ids));
+            let bodied = distinct_ids(&mut tokens, &mut term_ids);
+            let mut text: Vec<u32> = titled.iter().chain(bodied.iter()).copied().collect();
+            text.sort_unstable();
+            text.dedup();
+            doc_terms.push(text.into_boxed_slice());
+            in_fields.extend(titled.iter().map(|&id| (id, IN_TITLE)));
+            in_fields.extend(bodied.iter().map(|&id| (id, IN_BODY)));
             let asked: Vec<Box<[u32]>> = d
                 .questions
                 .iter()
@@ -236,15 +256,33 @@ impl SearchIndex {
                 intern(t.term, &mut term_ids);
             }
         }
+        let mut by_initial: HashMap<char, Vec<u32>> = HashMap::new();
+        for (id, term) in vocabulary.iter().enumerate() {
+            if let Some(c) = term.chars().next() {
+                by_initial.entry(c).or_default().push(id as u32);
+            }
+        }
+        let mut fields = vec![0u8; vocabulary.len()];
+        for (id, field) in in_fields {
+            fields[id as usize] |= field;
+        }
+        let mut asked_terms = Vec::with_capacity(count);
         let mut all: Vec<u32> = Vec::new();
         for (text, asked) in doc_terms.iter().zip(&question_terms) {
+            let mut union: Vec<u32> = asked.iter().flat_map(|q| q.iter().copied()).collect();
+            union.sort_unstable();
+            union.dedup();
             all.clear();
-            all.extend(text.iter().chain(asked.iter().flat_map(|q| q.iter())));
+            all.extend(text.iter().chain(&union));
             all.sort_unstable();
             all.dedup();
             for &id in &all {
                 doc_freqs[id as usize] += 1;
             }
+            for &id in &union {
+                fields[id as usize] |= IN_QUESTIONS;
+            }
+            asked_terms.push(union.into_boxed_slice());
         }
         writer.commit()?;
         writer.wait_merging_threads()?;
@@ -275,9 +313,12 @@ impl SearchIndex {
             doc_map,
             term_ids,
             vocabulary,
+            by_initial,
             doc_freqs,
             doc_terms,
             question_terms,
+            asked_terms,
+            fields,
             num_docs,
         })
     }
@@ -368,6 +409,11 @@ impl SearchIndex {
         self.doc_terms[ord].binary_search(&id).is_ok()
     }
 
+    /// Whether one of passage `ord`'s alternate questions has the term `id`.
+    pub fn asks(&self, ord: usize, id: u32) -> bool {
+        self.asked_terms[ord].binary_search(&id).is_ok()
+    }
+
     /// Passage `ord`'s alternate questions, each as its sorted term ids.
     pub fn questions(&self, ord: usize) -> &[Box<[u32]>] {
         &self.question_terms[ord]
@@ -383,14 +429,15 @@ impl SearchIndex {
             5..=7 => 1,
             _ => 2,
         };
-        self.vocabulary
+        // Typos rarely touch the first letter; requiring it keeps
+        // "posicion" from becoming "oposicion".
+        let initial = term.chars().next()?;
+        self.by_initial
+            .get(&initial)?
             .iter()
-            .zip(&self.doc_freqs)
-            // Typos rarely touch the first letter; requiring it keeps
-            // "posicion" from becoming "oposicion".
-            .filter(|(v, _)| v.chars().next() == term.chars().next())
+            .map(|&id| (&self.vocabulary[id as usize], self.doc_freqs[id as usize]))
             .filter(|(v, _)| v.len().abs_diff(term.len()) <= max_edits + 2)
-            .filter_map(|(v, &df)| {
+            .filter_map(|(v, df)| {
                 let d = edit_distance(term, v, max_edits)?;
                 Some((d, std::cmp::Reverse(df), v.as_str()))
             })
@@ -415,13 +462,22 @@ impl SearchIndex {
         };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for terms in concepts.iter().filter(|c| !c.is_empty()) {
-            for (field, boost) in [
-                (self.body, 1.0),
-                (self.title, TITLE_BOOST),
-                (self.questions, QUESTIONS_BOOST),
+            for (field, bit, boost) in [
+                (self.body, IN_BODY, 1.0),
+                (self.title, IN_TITLE, TITLE_BOOST),
+                (self.questions, IN_QUESTIONS, QUESTIONS_BOOST),
             ] {
-                let disjuncts = terms
+                // A clause for a term the field never holds costs a term
+                // lookup and can match nothing.
+                let in_field = |alt: &&Alternative| {
+                    alt.terms.iter().all(|t| {
+                        self.term_id(t)
+                            .is_some_and(|id| self.fields[id as usize] & bit != 0)
+                    })
+                };
+                let disjuncts: Vec<Box<dyn Query>> = terms
                     .iter()
+                    .filter(in_field)
                     .map(|alt| match alt.terms {
                         [one] => term_query(field, one, alt.boost * boost),
                         words => {
@@ -436,7 +492,9 @@ impl SearchIndex {
                         }
                     })
                     .collect();
-                clauses.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(disjuncts))));
+                if !disjuncts.is_empty() {
+                    clauses.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(disjuncts))));
+                }
             }
         }
         let query = BooleanQuery::new(clauses);
