@@ -14,7 +14,8 @@
 //! the knowledge never uses ("la capital de Francia") therefore scores low
 //! however well its common words match.
 
-use std::collections::HashSet;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use serde::Serialize;
@@ -135,9 +136,9 @@ impl AnswerPassage {
 
 /// One idea of the question, and the ways to say it.
 #[derive(Debug)]
-struct Concept {
+struct Concept<'a> {
     /// Each a word or a phrase (all its words needed); the user's own first.
-    alternatives: Vec<Vec<String>>,
+    alternatives: Vec<Cow<'a, [String]>>,
     /// The term ids of the alternatives whose words all stand in some
     /// passage (a synonym no passage uses can cover nothing).
     ids: Vec<Vec<u32>>,
@@ -154,8 +155,8 @@ struct Concept {
     corrected: bool,
 }
 
-impl Concept {
-    fn new(index: &SearchIndex, alternatives: Vec<Vec<String>>) -> Concept {
+impl<'a> Concept<'a> {
+    fn new(index: &SearchIndex, alternatives: Vec<Cow<'a, [String]>>) -> Concept<'a> {
         let n = index.num_docs() as f32;
         let known_ids: Vec<Vec<u32>> = alternatives
             .iter()
@@ -208,7 +209,7 @@ impl Concept {
     }
 
     fn terms(&self) -> impl Iterator<Item = &String> {
-        self.alternatives.iter().flatten()
+        self.alternatives.iter().flat_map(|a| a.iter())
     }
 }
 
@@ -218,7 +219,7 @@ const CANDIDATES: usize = 20;
 /// One edition's ranking of a question.
 struct Ranking<'a> {
     edition: &'a EditionIndex,
-    plan: Plan,
+    plan: Plan<'a>,
     /// `(ord, score)`, best first.
     ranked: Vec<(usize, f32)>,
     features: Features,
@@ -557,11 +558,11 @@ pub fn explain(
 }
 
 /// What to search for: the question's ideas and, per idea, the ways to say it.
-struct Plan {
-    concepts: Vec<Concept>,
+struct Plan<'a> {
+    concepts: Vec<Concept<'a>>,
 }
 
-fn plan(edition: &EditionIndex, question: &str) -> Plan {
+fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
     let index = &edition.index;
     let mut words: Vec<String> = Vec::new();
     // Words that typo correction changed: a guess, which the confidence weighs.
@@ -586,42 +587,57 @@ fn plan(edition: &EditionIndex, question: &str) -> Plan {
         }
     }
 
+    // Where each synonym that the question says starts, first occurrence:
+    // looked up by the question's words, not by scanning every synonym.
+    let mut starts: HashMap<(u32, u32), usize> = HashMap::new();
+    for (i, word) in words.iter().enumerate() {
+        for &(g, m) in edition.member_starts.get(word).into_iter().flatten() {
+            let member = &edition.synonyms[g as usize].members[m as usize];
+            if !starts.contains_key(&(g, m))
+                && words.get(i..i + member.len()) == Some(member.as_slice())
+            {
+                starts.insert((g, m), i);
+            }
+        }
+    }
+    let folded = format!("-{}-", crate::knowledge::markdown::slugify(question));
     let mut concepts = Vec::new();
     let mut consumed = vec![false; words.len()];
-    let folded = format!("-{}-", crate::knowledge::markdown::slugify(question));
-    for group in &edition.synonyms {
-        let matched: Vec<usize> = group
-            .members
-            .iter()
-            .filter_map(|member| find_run(&words, member))
-            .flatten()
-            .collect();
+    for (g, group) in edition.synonyms.iter().enumerate() {
         let phrase = group.phrases.iter().any(|p| folded.contains(p.as_str()));
+        if !phrase && !starts.keys().any(|&(sg, _)| sg as usize == g) {
+            continue;
+        }
         let mut typed = Vec::new();
-        for i in matched {
-            if !consumed[i] {
-                consumed[i] = true;
-                typed.push(words[i].clone());
+        for (m, member) in group.members.iter().enumerate() {
+            let Some(&start) = starts.get(&(g as u32, m as u32)) else {
+                continue;
+            };
+            for i in start..start + member.len() {
+                if !consumed[i] {
+                    consumed[i] = true;
+                    typed.push(words[i].clone());
+                }
             }
         }
         if typed.is_empty() && !phrase {
             continue;
         }
-        let mut alternatives = if typed.is_empty() {
+        let mut alternatives: Vec<Cow<'a, [String]>> = if typed.is_empty() {
             Vec::new()
         } else {
-            vec![typed]
+            vec![Cow::Owned(typed)]
         };
         for member in &group.members {
-            if !alternatives.contains(member) {
-                alternatives.push(member.clone());
+            if !alternatives.iter().any(|a| **a == **member) {
+                alternatives.push(Cow::Borrowed(member.as_slice()));
             }
         }
         concepts.push(Concept::new(index, alternatives));
     }
     for (i, word) in words.iter().enumerate() {
         if !consumed[i] {
-            concepts.push(Concept::new(index, vec![vec![word.clone()]]));
+            concepts.push(Concept::new(index, vec![Cow::Owned(vec![word.clone()])]));
         }
     }
 
@@ -639,7 +655,7 @@ fn plan(edition: &EditionIndex, question: &str) -> Plan {
     Plan { concepts }
 }
 
-impl Plan {
+impl Plan<'_> {
     /// Per concept, the ways to say it that the index knows, weighted.
     fn query(&self, index: &SearchIndex) -> Vec<Vec<Alternative<'_>>> {
         self.concepts
@@ -658,14 +674,4 @@ impl Plan {
             })
             .collect()
     }
-}
-
-/// Positions of `run` inside `words` as a contiguous run, if it is there.
-fn find_run(words: &[String], run: &[String]) -> Option<Vec<usize>> {
-    if run.is_empty() || run.len() > words.len() {
-        return None;
-    }
-    (0..=words.len() - run.len())
-        .find(|&start| words[start..start + run.len()] == *run)
-        .map(|start| (start..start + run.len()).collect())
 }

@@ -4,7 +4,7 @@
 //! changed afterwards, so a reload can build a new one beside it and swap.
 //! Front ends and the answer/recommend functions only read it.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -21,6 +21,9 @@ pub struct EditionIndex {
     locations: Vec<(usize, usize, usize)>,
     /// Synonym groups analyzed for this language.
     pub synonyms: Vec<SynonymGroup>,
+    /// A synonym's first term → `(group, member)` of every synonym that
+    /// starts with it: how a question finds its synonyms without a scan.
+    pub member_starts: HashMap<String, Vec<(u32, u32)>>,
     /// Analyzed filler words, dropped from questions.
     pub ignore: HashSet<String>,
     /// Analyzed words that mark a question as on our subject.
@@ -183,7 +186,7 @@ fn index_edition(
         .map_err(|err| Problems(vec![Problem::new(&knowledge.dir, 0, err.to_string())]))?;
     let analyze =
         |text: &str| -> Vec<String> { index.analyze(text).into_iter().map(|t| t.term).collect() };
-    let synonyms = knowledge
+    let synonyms: Vec<SynonymGroup> = knowledge
         .synonyms
         .groups
         .iter()
@@ -201,6 +204,15 @@ fn index_edition(
         })
         .filter(|group| group.members.len() + group.phrases.len() >= 2)
         .collect();
+    let mut member_starts: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
+    for (g, group) in synonyms.iter().enumerate() {
+        for (m, member) in group.members.iter().enumerate() {
+            member_starts
+                .entry(member[0].clone())
+                .or_default()
+                .push((g as u32, m as u32));
+        }
+    }
     let analyze_all =
         |words: &[String]| -> HashSet<String> { words.iter().flat_map(|w| analyze(w)).collect() };
     let ignore = analyze_all(&knowledge.synonyms.ignore);
@@ -229,6 +241,7 @@ fn index_edition(
         index,
         locations,
         synonyms,
+        member_starts,
         ignore,
         topic,
         sections,

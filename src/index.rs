@@ -475,7 +475,7 @@ impl SearchIndex {
                             .is_some_and(|id| self.fields[id as usize] & bit != 0)
                     })
                 };
-                let disjuncts: Vec<Box<dyn Query>> = terms
+                let mut disjuncts: Vec<Box<dyn Query>> = terms
                     .iter()
                     .filter(in_field)
                     .map(|alt| match alt.terms {
@@ -492,8 +492,13 @@ impl SearchIndex {
                         }
                     })
                     .collect();
-                if !disjuncts.is_empty() {
-                    clauses.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(disjuncts))));
+                // A union costs a buffer per query: one way needs none.
+                match disjuncts.len() {
+                    0 => {}
+                    1 => clauses.push((Occur::Should, disjuncts.pop().expect("one"))),
+                    _ => {
+                        clauses.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(disjuncts))))
+                    }
                 }
             }
         }
