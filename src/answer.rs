@@ -153,6 +153,8 @@ struct Concept<'a> {
     on_topic: bool,
     /// Whether the user's word was a typo corrected to a known one.
     corrected: bool,
+    /// How many of the alternatives, first, are the question's own words.
+    typed: usize,
 }
 
 impl<'a> Concept<'a> {
@@ -182,6 +184,7 @@ impl<'a> Concept<'a> {
             idf,
             on_topic: false,
             corrected: false,
+            typed: 1,
         }
     }
 
@@ -608,32 +611,33 @@ fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
         if !phrase && !starts.keys().any(|&(sg, _)| sg as usize == g) {
             continue;
         }
-        let mut typed = Vec::new();
+        // The synonyms the question says, whole ("business process
+        // outsourcing", not what another group left of it), come first.
+        let mut said: Vec<Cow<'a, [String]>> = Vec::new();
         for (m, member) in group.members.iter().enumerate() {
             let Some(&start) = starts.get(&(g as u32, m as u32)) else {
                 continue;
             };
-            for i in start..start + member.len() {
-                if !consumed[i] {
-                    consumed[i] = true;
-                    typed.push(words[i].clone());
-                }
+            let run = start..start + member.len();
+            if consumed[run.clone()].iter().all(|&c| c) {
+                continue;
             }
+            consumed[run].iter_mut().for_each(|c| *c = true);
+            said.push(Cow::Borrowed(member.as_slice()));
         }
-        if typed.is_empty() && !phrase {
+        if said.is_empty() && !phrase {
             continue;
         }
-        let mut alternatives: Vec<Cow<'a, [String]>> = if typed.is_empty() {
-            Vec::new()
-        } else {
-            vec![Cow::Owned(typed)]
-        };
+        let typed = said.len();
+        let mut alternatives = said;
         for member in &group.members {
             if !alternatives.iter().any(|a| **a == **member) {
                 alternatives.push(Cow::Borrowed(member.as_slice()));
             }
         }
-        concepts.push(Concept::new(index, alternatives));
+        let mut concept = Concept::new(index, alternatives);
+        concept.typed = typed;
+        concepts.push(concept);
     }
     for (i, word) in words.iter().enumerate() {
         if !consumed[i] {
@@ -644,7 +648,10 @@ fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
     for c in &mut concepts {
         let on_topic = c.terms().any(|t| edition.topic.contains(t));
         c.on_topic = on_topic;
-        c.corrected = c.alternatives[0].iter().any(|t| corrected.contains(t));
+        c.corrected = c.alternatives[..c.typed]
+            .iter()
+            .flat_map(|a| a.iter())
+            .any(|t| corrected.contains(t));
     }
     if concepts.iter().any(|c| c.on_topic) {
         for c in concepts.iter_mut().filter(|c| !c.known) {
@@ -668,7 +675,11 @@ impl Plan<'_> {
                     .filter(|(_, alt)| alt.iter().all(|t| index.doc_freq(t) > 0))
                     .map(|(i, alt)| Alternative {
                         terms: alt,
-                        boost: if i == 0 { 1.0 } else { SYNONYM_BOOST },
+                        boost: if i < c.typed.max(1) {
+                            1.0
+                        } else {
+                            SYNONYM_BOOST
+                        },
                     })
                     .collect()
             })

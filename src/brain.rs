@@ -152,6 +152,13 @@ impl Brain {
     }
 }
 
+/// Words as the tokenizer sees them: runs of letters and digits.
+fn word_count(text: &str) -> usize {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .count()
+}
+
 /// Indexes one language edition of `knowledge`.
 fn index_edition(
     knowledge: &Knowledge,
@@ -191,10 +198,14 @@ fn index_edition(
         .groups
         .iter()
         .map(|group| SynonymGroup {
+            // A phrase that loses words to analysis ("para qué tercerizar"
+            // is "terceriz") would search for what is left, an idea of
+            // another group: it only marks questions that say it whole.
             members: group
                 .iter()
-                .map(|term| analyze(term))
-                .filter(|terms| !terms.is_empty())
+                .map(|term| (term, analyze(term)))
+                .filter(|(term, terms)| !terms.is_empty() && terms.len() == word_count(term))
+                .map(|(_, terms)| terms)
                 .collect(),
             phrases: group
                 .iter()
