@@ -612,6 +612,59 @@ async fn mentions_dms_and_answer_channels_are_answered_and_nothing_else() {
     );
 }
 
+/// Questions in people's own words that used to get "no clear answer":
+/// a DM and a mention, each answered with the passage that answers it.
+#[tokio::test]
+async fn questions_in_users_own_words_are_answered() {
+    let mut bot = Bot::start().await;
+    let me = bot.bot_id();
+    let asked = [
+        (
+            DM_CHANNEL_ID,
+            "What does KPO stand for?".to_string(),
+            "What is a KPO?",
+            "bpo-kpo/que-es-un-kpo/1",
+        ),
+        (
+            OTHER_CHANNEL,
+            format!("<@{me}> Why do BPO call centers lose so many employees?"),
+            "What are the challenges of BPO?",
+            "bpo-kpo/desafios-de-bpo/1",
+        ),
+        (
+            ANSWER_CHANNEL,
+            "que significa la sigla BPO".to_string(),
+            "¿Qué es un BPO?",
+            "bpo-kpo/que-es-un-bpo/1",
+        ),
+    ];
+    for (channel, question, title, id) in asked {
+        let mentions: &[u64] = if channel == OTHER_CHANNEL { &[me] } else { &[] };
+        bot.say(
+            channel,
+            channel != DM_CHANNEL_ID,
+            MEMBER,
+            false,
+            &question,
+            mentions,
+        )
+        .await;
+        let reply = bot
+            .next(|r| {
+                r.method == "POST" && r.path == format!("/api/v10/channels/{channel}/messages")
+            })
+            .await;
+        let embed = &reply.body["embeds"][0];
+        assert_eq!(embed["title"], title, "{question}: {embed}");
+        let footer = embed["footer"]["text"].as_str().unwrap();
+        assert!(
+            footer.contains(&format!(": {id} · ")),
+            "{question}: {footer}"
+        );
+        assert_no_pings(&reply.body);
+    }
+}
+
 #[tokio::test]
 async fn everyone_and_role_mentions_in_a_question_ping_nobody() {
     let mut bot = Bot::start().await;
