@@ -408,7 +408,7 @@ fn features_of(
         .filter(|c| !c.known)
         .map(|c| c.idf)
         .sum();
-    let on_topic = plan.concepts.iter().any(|c| c.on_topic);
+    let on_topic = plan.on_topic();
     let corrected: f32 = plan
         .concepts
         .iter()
@@ -563,6 +563,8 @@ pub fn explain(
 /// What to search for: the question's ideas and, per idea, the ways to say it.
 struct Plan<'a> {
     concepts: Vec<Concept<'a>>,
+    /// A way of saying one of its concepts is a word of our field.
+    in_domain: bool,
 }
 
 fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
@@ -653,16 +655,29 @@ fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
             .flat_map(|a| a.iter())
             .any(|t| corrected.contains(t));
     }
-    if concepts.iter().any(|c| c.on_topic) {
+    let in_domain = concepts.iter().any(|c| {
+        c.alternatives
+            .iter()
+            .any(|a| edition.domain.iter().any(|d| **d == **a))
+    });
+    if in_domain || concepts.iter().any(|c| c.on_topic) {
         for c in concepts.iter_mut().filter(|c| !c.known) {
             c.weight *= UNKNOWN_ON_TOPIC;
         }
     }
 
-    Plan { concepts }
+    Plan {
+        concepts,
+        in_domain,
+    }
 }
 
 impl Plan<'_> {
+    /// The question names our subject, or uses a word of our field.
+    fn on_topic(&self) -> bool {
+        self.in_domain || self.concepts.iter().any(|c| c.on_topic)
+    }
+
     /// Per concept, the ways to say it that the index knows, weighted.
     fn query(&self, index: &SearchIndex) -> Vec<Vec<Alternative<'_>>> {
         self.concepts

@@ -28,6 +28,9 @@ pub struct EditionIndex {
     pub ignore: HashSet<String>,
     /// Analyzed words that mark a question as on our subject.
     pub topic: HashSet<String>,
+    /// Analyzed words and phrases of our field ("call center"): on topic,
+    /// without naming the subject.
+    pub domain: Vec<Vec<String>>,
     /// Per section (in index order), its title's term ids and its first passage.
     pub sections: Vec<SectionKey>,
     /// Per passage ord, the position of its section in `sections`.
@@ -198,13 +201,17 @@ fn index_edition(
         .groups
         .iter()
         .map(|group| SynonymGroup {
-            // A phrase that loses words to analysis ("para qué tercerizar"
-            // is "terceriz") would search for what is left, an idea of
-            // another group: it only marks questions that say it whole.
+            // A phrase that analysis leaves one word of ("para qué
+            // tercerizar" is "terceriz", "se van" is "van") would search for
+            // that word, often another group's idea: it only marks questions
+            // that say it whole. "Externalización de procesos de negocio"
+            // keeps its three ideas and stays a way of saying BPO.
             members: group
                 .iter()
                 .map(|term| (term, analyze(term)))
-                .filter(|(term, terms)| !terms.is_empty() && terms.len() == word_count(term))
+                .filter(|(term, terms)| {
+                    !terms.is_empty() && (terms.len() > 1 || word_count(term) == 1)
+                })
                 .map(|(_, terms)| terms)
                 .collect(),
             phrases: group
@@ -228,6 +235,13 @@ fn index_edition(
         |words: &[String]| -> HashSet<String> { words.iter().flat_map(|w| analyze(w)).collect() };
     let ignore = analyze_all(&knowledge.synonyms.ignore);
     let topic = analyze_all(&knowledge.synonyms.topic);
+    let domain = knowledge
+        .synonyms
+        .domain
+        .iter()
+        .map(|d| analyze(d))
+        .filter(|terms| !terms.is_empty())
+        .collect();
     let mut sections: Vec<SectionKey> = Vec::new();
     let mut passage_section = Vec::with_capacity(locations.len());
     for (ord, &(d, s, p)) in locations.iter().enumerate() {
@@ -255,6 +269,7 @@ fn index_edition(
         member_starts,
         ignore,
         topic,
+        domain,
         sections,
         passage_section,
     })

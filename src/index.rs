@@ -125,19 +125,22 @@ impl std::fmt::Debug for SearchIndex {
 }
 
 /// Builds the analyzer for `lang`: tokenize → drop long → lowercase →
-/// acronym plurals → stop words (the lists are accented, so before folding)
-/// → fold and stem in `order`.
+/// acronym plurals → stop words of every language (the lists are accented,
+/// so before folding) → fold and stem in `order`.
 pub fn analyzer(lang: Lang, order: AnalyzerOrder) -> TextAnalyzer {
     let language = match lang {
         Lang::Es => Language::Spanish,
         Lang::En => Language::English,
     };
-    let stop_words = StopWordFilter::new(language).expect("tantivy ships es and en stop words");
+    // Every language's function words, not only the edition's: a question
+    // searched in the other edition must not turn "are" into "áreas".
+    let stop_words = |l| StopWordFilter::new(l).expect("tantivy ships es and en stop words");
     let base = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(AcronymPlural)
-        .filter(stop_words);
+        .filter(stop_words(Language::Spanish))
+        .filter(stop_words(Language::English));
     match order {
         AnalyzerOrder::FoldThenStem => base
             .filter(AsciiFoldingFilter)

@@ -18,6 +18,10 @@ pub struct Synonyms {
     /// In such a question an unknown word is more likely phrasing than a
     /// different topic, so it lowers the confidence less.
     pub topic: Vec<String>,
+    /// Words and phrases of our field that do not name the subject ("call
+    /// center"): a question using them is on topic too, but does not
+    /// thereby ask for a section about the subject.
+    pub domain: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -27,6 +31,8 @@ struct Raw {
     ignore: Vec<String>,
     #[serde(default)]
     topic: Vec<String>,
+    #[serde(default)]
+    domain: Vec<String>,
     #[serde(default)]
     group: Vec<Spanned<RawGroup>>,
 }
@@ -76,5 +82,6 @@ pub fn parse(file: &Path, text: &str, problems: &mut Vec<Problem>) -> Synonyms {
         groups,
         ignore: raw.ignore,
         topic: raw.topic,
+        domain: raw.domain,
     }
 }
