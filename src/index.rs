@@ -25,6 +25,11 @@ use crate::lang::Lang;
 
 /// Section titles are often the very question users ask: weigh them above body text.
 pub const TITLE_BOOST: f32 = 2.0;
+/// An idea is scored by its best match over every field and way of saying
+/// it, plus this share of the others: a passage that says it in its title
+/// and its text still beats one that says it once, without one union (and
+/// its buffer) per field.
+pub const FIELD_TIE: f32 = 0.3;
 /// Alternate questions are written to be asked: a match there is worth more
 /// than one in the body, whose words serve to explain, not to be asked.
 pub const QUESTIONS_BOOST: f32 = 1.5;
@@ -465,6 +470,7 @@ impl SearchIndex {
         };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for terms in concepts.iter().filter(|c| !c.is_empty()) {
+            let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
             for (field, bit, boost) in [
                 (self.body, IN_BODY, 1.0),
                 (self.title, IN_TITLE, TITLE_BOOST),
@@ -478,31 +484,29 @@ impl SearchIndex {
                             .is_some_and(|id| self.fields[id as usize] & bit != 0)
                     })
                 };
-                let mut disjuncts: Vec<Box<dyn Query>> = terms
-                    .iter()
-                    .filter(in_field)
-                    .map(|alt| match alt.terms {
-                        [one] => term_query(field, one, alt.boost * boost),
-                        words => {
-                            let all = words
-                                .iter()
-                                .map(|w| (Occur::Must, term_query(field, w, 1.0)))
-                                .collect();
-                            Box::new(BoostQuery::new(
-                                Box::new(BooleanQuery::new(all)),
-                                alt.boost * boost / words.len() as f32,
-                            )) as Box<dyn Query>
-                        }
-                    })
-                    .collect();
-                // A union costs a buffer per query: one way needs none.
-                match disjuncts.len() {
-                    0 => {}
-                    1 => clauses.push((Occur::Should, disjuncts.pop().expect("one"))),
-                    _ => {
-                        clauses.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(disjuncts))))
+                disjuncts.extend(terms.iter().filter(in_field).map(|alt| match alt.terms {
+                    [one] => term_query(field, one, alt.boost * boost),
+                    words => {
+                        let all = words
+                            .iter()
+                            .map(|w| (Occur::Must, term_query(field, w, 1.0)))
+                            .collect();
+                        Box::new(BoostQuery::new(
+                            Box::new(BooleanQuery::new(all)),
+                            alt.boost * boost / words.len() as f32,
+                        )) as Box<dyn Query>
                     }
-                }
+                }));
+            }
+            // One union per idea, over every field: each union costs tantivy
+            // a buffer, and ideas are few while ways and fields are many.
+            match disjuncts.len() {
+                0 => {}
+                1 => clauses.push((Occur::Should, disjuncts.pop().expect("one"))),
+                _ => clauses.push((
+                    Occur::Should,
+                    Box::new(DisjunctionMaxQuery::with_tie_breaker(disjuncts, FIELD_TIE)),
+                )),
             }
         }
         let query = BooleanQuery::new(clauses);
