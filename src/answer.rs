@@ -159,7 +159,6 @@ struct Concept<'a> {
 
 impl<'a> Concept<'a> {
     fn new(index: &SearchIndex, alternatives: Vec<Cow<'a, [String]>>) -> Concept<'a> {
-        let n = index.num_docs() as f32;
         let known_ids: Vec<Vec<u32>> = alternatives
             .iter()
             .filter_map(|alt| alt.iter().map(|t| index.term_id(t)).collect())
@@ -174,8 +173,8 @@ impl<'a> Concept<'a> {
             .iter()
             .map(|alt| alt.iter().map(|t| index.doc_freq(t)).min().unwrap_or(0))
             .max()
-            .unwrap_or(0) as f32;
-        let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+            .unwrap_or(0);
+        let idf = idf(index, df);
         Concept {
             alternatives,
             ids,
@@ -402,19 +401,21 @@ fn features_of(
     names_section: bool,
 ) -> Features {
     let total_idf: f32 = plan.concepts.iter().map(|c| c.idf).sum();
-    let unknown: f32 = plan
-        .concepts
-        .iter()
-        .filter(|c| !c.known)
-        .map(|c| c.idf)
-        .sum();
+    // The share of the question's rarity-weight in the concepts that `pick` takes.
+    let share = |pick: fn(&Concept) -> bool| -> f32 {
+        let part: f32 = plan
+            .concepts
+            .iter()
+            .filter(|c| pick(c))
+            .map(|c| c.idf)
+            .sum();
+        if total_idf > 0.0 {
+            part / total_idf
+        } else {
+            0.0
+        }
+    };
     let on_topic = plan.on_topic();
-    let corrected: f32 = plan
-        .concepts
-        .iter()
-        .filter(|c| c.corrected)
-        .map(|c| c.idf)
-        .sum();
     let covered: Vec<bool> = plan
         .concepts
         .iter()
@@ -429,16 +430,8 @@ fn features_of(
         coverage: coverage(plan, &covered),
         question_match,
         margin,
-        unknown: if total_idf > 0.0 {
-            unknown / total_idf
-        } else {
-            0.0
-        },
-        corrected: if total_idf > 0.0 {
-            corrected / total_idf
-        } else {
-            0.0
-        },
+        unknown: share(|c| !c.known),
+        corrected: share(|c| c.corrected),
         on_topic: f32::from(u8::from(on_topic)),
         names_section: f32::from(u8::from(names_section)),
     }
@@ -470,6 +463,12 @@ fn coverage(plan: &Plan, covered: &[bool]) -> f32 {
     }
 }
 
+/// BM25's idf of a term found in `df` passages: the weight of its rarity.
+fn idf(index: &SearchIndex, df: u64) -> f32 {
+    let (n, df) = (index.num_docs() as f32, df as f32);
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
 /// How closely one alternate question (its sorted term ids) says what the
 /// question says: the harmonic mean of the share of the question's ideas it
 /// holds and the share of its own words the question holds, both weighted
@@ -480,14 +479,9 @@ fn question_match(plan: &Plan, index: &SearchIndex, question: &[u32]) -> f32 {
     if recall == 0.0 {
         return 0.0;
     }
-    let n = index.num_docs() as f32;
-    let idf = |id: u32| {
-        let df = index.doc_freq_of(id) as f32;
-        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
-    };
     let (mut said, mut total) = (0.0, 0.0);
     for &id in question {
-        let w = idf(id);
+        let w = idf(index, index.doc_freq_of(id));
         total += w;
         if plan
             .concepts
