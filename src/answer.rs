@@ -374,7 +374,7 @@ fn rank<'a>(edition: &'a EditionIndex, question: &str, top: usize) -> Option<Ran
                 Some(&(_, next)) if best > 0.0 => (best - next) / best,
                 _ => 1.0,
             };
-            features_of(&plan, index, ord, margin, section_match.is_some())
+            features_of(&plan, edition, ord, margin, section_match.is_some())
         }
         None => Features::default(),
     };
@@ -395,7 +395,7 @@ fn rank<'a>(edition: &'a EditionIndex, question: &str, top: usize) -> Option<Ran
 /// The features the confidence is computed from, for passage `ord`.
 fn features_of(
     plan: &Plan,
-    index: &SearchIndex,
+    edition: &EditionIndex,
     ord: usize,
     margin: f32,
     names_section: bool,
@@ -415,7 +415,9 @@ fn features_of(
             0.0
         }
     };
+    let index = &edition.index;
     let on_topic = plan.on_topic();
+    let section = &edition.sections[edition.passage_section[ord] as usize];
     let covered: Vec<bool> = plan
         .concepts
         .iter()
@@ -434,6 +436,7 @@ fn features_of(
         corrected: share(|c| c.corrected),
         on_topic: f32::from(u8::from(on_topic)),
         names_section: f32::from(u8::from(names_section)),
+        in_asked_section: f32::from(u8::from(titles_words_asked(plan, section))),
     }
 }
 
@@ -505,16 +508,21 @@ fn asks_for_section(plan: &Plan, section: &SectionKey) -> bool {
         return false;
     }
     let in_title = |alt: &Vec<u32>| alt.iter().all(|id| section.title_ids.contains(id));
-    let titles_words_asked = section.title_ids.iter().all(|id| {
-        plan.concepts
-            .iter()
-            .any(|c| c.ids.iter().any(|alt| alt.contains(id)))
-    });
     let nothing_else = plan
         .concepts
         .iter()
         .all(|c| c.on_topic || c.ids.iter().any(in_title));
-    titles_words_asked && nothing_else
+    titles_words_asked(plan, section) && nothing_else
+}
+
+/// Whether the question says every word of `section`'s title, in some way.
+fn titles_words_asked(plan: &Plan, section: &SectionKey) -> bool {
+    !section.title_ids.is_empty()
+        && section.title_ids.iter().all(|id| {
+            plan.concepts
+                .iter()
+                .any(|c| c.ids.iter().any(|alt| alt.contains(id)))
+        })
 }
 
 fn round2(x: f32) -> f32 {

@@ -236,7 +236,7 @@ fn hold_the_targets(lang: &str, min_answered_right: f64, min_questions: usize) {
         test.answered_right_rate() >= min_answered_right,
         "test split: {test}"
     );
-    assert!(test.hit3_rate() >= 0.93, "test split: {test}");
+    assert!(test.hit3_rate() >= 0.94, "test split: {test}");
     assert_eq!(test.offtopic_refused, test.offtopic, "test split: {test}");
     assert!(
         test.unanswerable_refused_rate() >= 0.75,
@@ -246,12 +246,12 @@ fn hold_the_targets(lang: &str, min_answered_right: f64, min_questions: usize) {
 
 #[test]
 fn spanish_users_questions_meet_the_targets() {
-    hold_the_targets("es", 0.60, 120);
+    hold_the_targets("es", 0.66, 120);
 }
 
 #[test]
 fn english_users_questions_meet_the_targets() {
-    hold_the_targets("en", 0.65, 100);
+    hold_the_targets("en", 0.72, 100);
 }
 
 /// The default threshold was chosen so that answered development questions
