@@ -44,19 +44,25 @@ pub enum QuestionError {
 }
 
 impl Question {
+    /// The question in `text`, without its markup (see [`crate::markup`]).
+    /// The limit counts what was typed, so cleaning never works on more
+    /// than `max_chars`.
     pub fn new(text: &str, max_chars: usize) -> Result<Question, QuestionError> {
         let text = text.trim();
-        if text.is_empty() {
-            return Err(QuestionError::Empty);
-        }
-        let chars = text.chars().count();
+        // Counting stops past the limit: a huge paste costs no more than that.
+        let chars = text.chars().take(max_chars.saturating_add(1)).count();
         if chars > max_chars {
             return Err(QuestionError::TooLong {
-                chars,
+                chars: text.chars().count(),
                 max: max_chars,
             });
         }
-        Ok(Question(text.to_string()))
+        let plain = crate::markup::plain(text);
+        let plain = plain.trim();
+        if plain.is_empty() {
+            return Err(QuestionError::Empty);
+        }
+        Ok(Question(plain.to_string()))
     }
 
     pub fn as_str(&self) -> &str {

@@ -18,5 +18,6 @@ pub mod index;
 pub mod knowledge;
 pub mod lang;
 pub mod live;
+pub mod markup;
 pub mod recommend;
 pub mod triggers;

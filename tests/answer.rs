@@ -79,3 +79,28 @@ fn highlights_mark_the_questions_words_in_the_best_passage() {
     assert!(!bold.contains("**los**"), "{bold}");
     assert_eq!(bold.replace("**", ""), best.text);
 }
+
+/// Markup around a question on Discord (issue 10): code, links, spoilers,
+/// invisible characters and terminal escapes are not its words.
+#[test]
+fn questions_wrapped_in_markup_are_answered_for_their_words() {
+    let brain = Brain::load(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/knowledge"
+    )))
+    .unwrap();
+    let plain = ask(&brain, "¿qué es un kpo?");
+    assert!(plain.answered);
+    for wrapped in [
+        "||spoiler|| ```rust fn``` [link](https://example.com) ¿qué es un kpo?",
+        "> ¿qué es un `kpo`? <:kpo:123456789> ¿qué es un kpo?",
+        "¿qué es un k\u{200b}p\u{200b}o?",
+        "\x1b[31m¿qué es un kpo?\x1b[0m",
+    ] {
+        let a = ask(&brain, wrapped);
+        assert!(a.answered, "{wrapped:?}: confidence {}", a.confidence);
+        assert_eq!(a.passages[0].id, plain.passages[0].id, "{wrapped:?}");
+    }
+    // Nothing but markup is no question at all.
+    assert!(Question::new("```rust\nfn main() {}\n``` https://example.com", 500).is_err());
+}

@@ -638,6 +638,15 @@ async fn questions_in_users_own_words_are_answered() {
             "¿Qué es un BPO?",
             "bpo-kpo/que-es-un-bpo/1",
         ),
+        // Markup around a mention's question is not its words (issue 10).
+        (
+            OTHER_CHANNEL,
+            format!(
+                "<@{me}> ||spoiler|| ```rust fn``` [link](https://example.com) ¿qué es un kpo?"
+            ),
+            "¿Qué es un KPO?",
+            "bpo-kpo/que-es-un-kpo/1",
+        ),
     ];
     for (channel, question, title, id) in asked {
         let mentions: &[u64] = if channel == OTHER_CHANNEL { &[me] } else { &[] };
