@@ -380,7 +380,7 @@ fn check_reports_a_broken_rules_file_precisely() {
     assert_eq!(code, 1);
     assert!(
         err.contains(&format!(
-            "rules.toml:{line}: rule 'work-call-center': weight must be a positive number, not -1"
+            "rules.toml:{line}: rule 'work-call-center': weight must be a number above 0 and at most 1000, not -1"
         )),
         "{err}"
     );
