@@ -750,3 +750,24 @@ fn questions_past_25_are_reported() {
         )]
     );
 }
+
+#[test]
+fn a_questionnaire_past_discords_size_is_reported() {
+    // Every English label and description of the questionnaire 100 long.
+    let long = |t: &str| {
+        let split = t.find("[[rule]]").unwrap();
+        let labels = regex::Regex::new(r#"en = "[^"]*""#).unwrap();
+        let questionnaire =
+            labels.replace_all(&t[..split], format!("en = \"{}\"", "x".repeat(100)));
+        format!("{questionnaire}{}", &t[split..])
+    };
+    let line = line_of(&original(), "key = \"goal\"");
+    let p = problems_with(long);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].starts_with(&format!(
+            "rules.toml:{line}: with question 'goal' the questionnaire passes 3868 characters ("
+        )),
+        "{p:?}"
+    );
+}

@@ -79,6 +79,12 @@ pub const MAX_MARGIN: f64 = 1_000_000.0;
 pub const MAX_QUESTIONS: usize = 25;
 pub const MAX_VALUES: usize = 25;
 pub const MAX_NAME_CHARS: usize = 32;
+/// Discord counts every name, description and value of a command (the
+/// longest localization of each) and refuses more than 4000 characters.
+/// /recommend's own name and description take at most 32 + 100 of them.
+pub const MAX_QUESTIONNAIRE_CHARS: usize = 4000 - 32 - 100;
+/// Descriptions and choice labels longer than this are cut when registered.
+pub const MAX_LABEL_CHARS: usize = 100;
 
 /// Discord's pattern for option names, without the apostrophe it also
 /// allows: keys and value ids are typed as `key=value` on command lines,
@@ -195,6 +201,24 @@ impl Rules {
 }
 
 impl QuestionDef {
+    /// What this question adds to /recommend's size as Discord counts it.
+    pub fn registered_chars(&self) -> usize {
+        let longest = |t: &Text| {
+            [&t.es, &t.en]
+                .map(|s| s.chars().count().min(MAX_LABEL_CHARS))
+                .into_iter()
+                .max()
+                .unwrap_or(0)
+        };
+        self.key.chars().count()
+            + longest(&self.description)
+            + self
+                .values
+                .iter()
+                .map(|v| v.id.chars().count() + longest(&v.label))
+                .sum::<usize>()
+    }
+
     pub fn value(&self, id: &str) -> Option<&ValueDef> {
         self.values.iter().find(|v| v.id == id)
     }
@@ -350,6 +374,8 @@ pub fn parse(
 
     let mut questions: Vec<QuestionDef> = Vec::new();
     let question_count = raw.question.len();
+    let mut registered_chars = 0;
+    let mut over_budget = None;
     for q in raw.question {
         let line = c.line(&q.key);
         let key = q.key.into_inner();
@@ -407,12 +433,26 @@ pub fn parse(
         if values.is_empty() {
             c.report(line, format!("question '{key}' has no values"));
         }
-        questions.push(QuestionDef {
+        let question = QuestionDef {
             key,
             label,
             description,
             values,
-        });
+        };
+        let before = registered_chars;
+        registered_chars += question.registered_chars();
+        if before <= MAX_QUESTIONNAIRE_CHARS && registered_chars > MAX_QUESTIONNAIRE_CHARS {
+            over_budget = Some((line, question.key.clone()));
+        }
+        questions.push(question);
+    }
+    if let Some((line, key)) = over_budget {
+        c.report(
+            line,
+            format!(
+                "with question '{key}' the questionnaire passes {MAX_QUESTIONNAIRE_CHARS} characters ({registered_chars} in all): Discord refuses a command of more than 4000 counting keys, descriptions, value ids and labels (the longer language of each, up to 100), so shorten them"
+            ),
+        );
     }
 
     let mut rules: Vec<Rule> = Vec::new();
