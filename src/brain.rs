@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::index::{AnalyzerOrder, Doc, SearchIndex};
-use crate::knowledge::{self, Edition, Knowledge, PassageRef, Problem, Problems};
+use crate::knowledge::{self, Edition, Knowledge, Limits, PassageRef, Problem, Problems};
 use crate::lang::Lang;
 
 /// One language edition, indexed.
@@ -66,10 +66,15 @@ pub struct Brain {
 }
 
 impl Brain {
-    /// Reads, validates and indexes `dir`: the whole Brain, or every problem.
+    /// Reads, validates and indexes `dir` within the default [`Limits`].
     pub fn load(dir: &Path) -> Result<Brain, Problems> {
+        Brain::load_with(dir, Limits::default())
+    }
+
+    /// Reads, validates and indexes `dir`: the whole Brain, or every problem.
+    pub fn load_with(dir: &Path, limits: Limits) -> Result<Brain, Problems> {
         let started = Instant::now();
-        let knowledge = knowledge::load(dir)?;
+        let knowledge = knowledge::load_with(dir, limits)?;
         let mut brain = Brain::build(knowledge, AnalyzerOrder::default())?;
         brain.build_time = started.elapsed();
         Ok(brain)

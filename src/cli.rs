@@ -194,7 +194,7 @@ fn serve(config: &Config, dir: &std::path::Path) -> Result<(), CliError> {
 /// Loads the knowledge to serve, with its reload triggers: SIGHUP always,
 /// the folder watcher when configured. The watcher lives as long as the Live.
 fn live(config: &Config, dir: &std::path::Path) -> Result<Served, CliError> {
-    let live = Arc::new(Live::load(dir)?);
+    let live = Arc::new(Live::load_with(dir, config.knowledge.limits())?);
     triggers::reload_on_sighup(live.clone())?;
     let watcher = if config.knowledge.watch {
         let debounce = Duration::from_millis(config.knowledge.watch_debounce_ms);
@@ -248,7 +248,7 @@ fn chat(config: &Config, served: Served) -> Result<(), CliError> {
 fn ask(config: &Config, dir: &std::path::Path, args: AskArgs) -> Result<(), CliError> {
     // Validate the question before the (slower) knowledge load: bad input fails fast.
     let question = Question::new(&args.question.join(" "), config.limits.question_max_chars)?;
-    let brain = Brain::load(dir)?;
+    let brain = Brain::load_with(dir, config.knowledge.limits())?;
     let mut opts = config.answer_options();
     if let Some(lang) = args.lang {
         opts.lang = Some(lang);
@@ -285,7 +285,7 @@ fn ask(config: &Config, dir: &std::path::Path, args: AskArgs) -> Result<(), CliE
 
 fn recommend(config: &Config, dir: &std::path::Path, args: RecommendArgs) -> Result<(), CliError> {
     // Rules need the passages they cite, not a search index.
-    let knowledge = crate::knowledge::load(dir)?;
+    let knowledge = crate::knowledge::load_with(dir, config.knowledge.limits())?;
     let rules = knowledge.rules()?;
     let answers = Answers::parse(rules, &args.answers)?;
     let lang = args
@@ -303,10 +303,10 @@ fn recommend(config: &Config, dir: &std::path::Path, args: RecommendArgs) -> Res
     Ok(())
 }
 
-fn check(_config: &Config, dir: &std::path::Path, args: CheckArgs) -> Result<(), CliError> {
-    let brain = Brain::load(dir)?;
+fn check(config: &Config, dir: &std::path::Path, args: CheckArgs) -> Result<(), CliError> {
+    let brain = Brain::load_with(dir, config.knowledge.limits())?;
     if let Some(served) = &args.against {
-        let old = Brain::load(served)?;
+        let old = Brain::load_with(served, config.knowledge.limits())?;
         let version = Version {
             generation: 0,
             hash: brain.knowledge.content_hash,

@@ -32,6 +32,20 @@ pub struct KnowledgeConfig {
     pub watch: bool,
     /// How long the folder must be quiet before a watched change reloads.
     pub watch_debounce_ms: u64,
+    /// A knowledge file larger than this is a problem, never read whole.
+    pub max_file_bytes: u64,
+    /// The same for all knowledge files together.
+    pub max_total_bytes: u64,
+}
+
+impl KnowledgeConfig {
+    /// What loading the knowledge may read.
+    pub fn limits(&self) -> crate::knowledge::Limits {
+        crate::knowledge::Limits {
+            max_file_bytes: self.max_file_bytes,
+            max_total_bytes: self.max_total_bytes,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -136,6 +150,8 @@ impl Default for KnowledgeConfig {
             dir: PathBuf::from("knowledge"),
             watch: false,
             watch_debounce_ms: 500,
+            max_file_bytes: crate::knowledge::Limits::DEFAULT_MAX_FILE_BYTES,
+            max_total_bytes: crate::knowledge::Limits::DEFAULT_MAX_TOTAL_BYTES,
         }
     }
 }
@@ -242,6 +258,12 @@ impl Config {
                 "knowledge.watch_debounce_ms",
                 "must be between 10 and 60000",
             ));
+        }
+        if self.knowledge.max_file_bytes == 0 {
+            return Err(invalid("knowledge.max_file_bytes", "must be at least 1"));
+        }
+        if self.knowledge.max_total_bytes == 0 {
+            return Err(invalid("knowledge.max_total_bytes", "must be at least 1"));
         }
         if !(1..=10).contains(&self.answer.top) {
             return Err(invalid("answer.top", "must be between 1 and 10"));

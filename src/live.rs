@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use arc_swap::ArcSwap;
 
 use crate::brain::Brain;
-use crate::knowledge::Problems;
+use crate::knowledge::{Limits, Problems};
 
 /// Which knowledge a snapshot holds: a number counting reloads, and a hash
 /// of the files' names and bytes.
@@ -164,6 +164,7 @@ pub fn diff(old: Option<&Brain>, new: &Brain, took: Duration, version: Version) 
 /// The knowledge being served from a folder, swapped whole on reload.
 pub struct Live {
     dir: PathBuf,
+    limits: Limits,
     current: ArcSwap<Snapshot>,
     /// Held for a whole reload, so two never interleave.
     reloading: Mutex<()>,
@@ -180,15 +181,21 @@ impl fmt::Debug for Live {
 }
 
 impl Live {
-    /// Loads `dir` for the first time (generation 1).
+    /// Loads `dir` for the first time (generation 1), within the default [`Limits`].
     pub fn load(dir: &Path) -> Result<Live, Problems> {
-        let brain = Brain::load(dir)?;
+        Live::load_with(dir, Limits::default())
+    }
+
+    /// Loads `dir` for the first time (generation 1); reloads keep `limits`.
+    pub fn load_with(dir: &Path, limits: Limits) -> Result<Live, Problems> {
+        let brain = Brain::load_with(dir, limits)?;
         let version = Version {
             generation: 1,
             hash: brain.knowledge.content_hash,
         };
         Ok(Live {
             dir: dir.to_path_buf(),
+            limits,
             current: ArcSwap::from_pointee(Snapshot { brain, version }),
             reloading: Mutex::new(()),
             generation: AtomicU64::new(1),
@@ -212,7 +219,7 @@ impl Live {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let started = Instant::now();
-        let brain = Brain::load(&self.dir)?;
+        let brain = Brain::load_with(&self.dir, self.limits)?;
         let old = self.snapshot();
         let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
         let version = Version {

@@ -12,7 +12,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::i18n::{self, Msg};
-use crate::knowledge::rules::{Model, Rules};
+use crate::knowledge::rules::{Model, Rules, MAX_WEIGHT};
 use crate::lang::Lang;
 
 /// Validated answers to the questionnaire: question key → value id.
@@ -192,13 +192,14 @@ pub fn recommend(rules: &Rules, answers: &Answers, lang: Lang) -> Recommendation
         if !applies {
             continue;
         }
+        let weight = bounded(rule.weight);
         match rule.favors {
-            Model::Bpo => scores.bpo += rule.weight,
-            Model::Kpo => scores.kpo += rule.weight,
+            Model::Bpo => scores.bpo += weight,
+            Model::Kpo => scores.kpo += weight,
         }
         reasons.push(Reason {
             favors: rule.favors,
-            weight: rule.weight,
+            weight,
             text: rule.reason.get(lang).to_string(),
             source: rule.source.clone(),
         });
@@ -213,11 +214,16 @@ pub fn recommend(rules: &Rules, answers: &Answers, lang: Lang) -> Recommendation
     } else {
         Model::Bpo
     };
-    let (verdict, confidence) = if total > 0.0 && lead >= rules.margin && lead > 0.0 {
+    let margin = if rules.margin.is_finite() {
+        rules.margin.max(0.0)
+    } else {
+        f32::MAX
+    };
+    let (verdict, confidence) = if total > 0.0 && lead >= margin && lead > 0.0 {
         (Verdict::of(leader), lead / total)
     } else if total > 0.0 {
-        let balance = if rules.margin > 0.0 {
-            1.0 - lead / rules.margin
+        let balance = if margin > 0.0 {
+            1.0 - lead / margin
         } else {
             1.0
         };
@@ -237,15 +243,33 @@ pub fn recommend(rules: &Rules, answers: &Answers, lang: Lang) -> Recommendation
         })
         .collect();
 
+    // A margin near zero can make the balance -inf; NaN cannot arise from
+    // bounded weights, but a confidence must be a number whatever happens.
+    let confidence = if confidence.is_nan() {
+        0.0
+    } else {
+        confidence.clamp(0.0, 1.0)
+    };
     Recommendation {
         verdict,
-        confidence: round2(confidence.clamp(0.0, 1.0)),
+        confidence: round2(confidence),
         scores: Scores {
             bpo: round2(scores.bpo),
             kpo: round2(scores.kpo),
         },
         reasons,
         risks,
+    }
+}
+
+/// A rule's weight within what `check` accepts. Rules from rules.toml are
+/// already within it; rules built in code are not checked, and one infinite
+/// weight would turn every score and confidence into inf or NaN (null in JSON).
+fn bounded(weight: f32) -> f32 {
+    if weight > 0.0 {
+        weight.min(MAX_WEIGHT as f32)
+    } else {
+        0.0
     }
 }
 

@@ -380,7 +380,7 @@ fn check_reports_a_broken_rules_file_precisely() {
     assert_eq!(code, 1);
     assert!(
         err.contains(&format!(
-            "rules.toml:{line}: rule 'work-call-center': weight must be a positive number, not -1"
+            "rules.toml:{line}: rule 'work-call-center': weight must be a number above 0 and at most 1000, not -1"
         )),
         "{err}"
     );
@@ -404,15 +404,18 @@ fn check_against_shows_what_a_reload_would_report() {
     fs::create_dir_all(dir.path().join("es")).unwrap();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
     fs::create_dir_all(dir.path().join("en")).unwrap();
-    for f in ["rules.toml", "synonyms.toml", "en/bpo-kpo.md"] {
+    for f in ["rules.toml", "synonyms.toml"] {
         fs::copy(root.join(f), dir.path().join(f)).unwrap();
     }
-    let md = fs::read_to_string(root.join("es/bpo-kpo.md")).unwrap();
-    fs::write(
-        dir.path().join("es/bpo-kpo.md"),
-        format!("{md}\n## Nearshoring {{#nearshoring}}\n\nProveedores cercanos.\n"),
-    )
-    .unwrap();
+    // The new section in both editions: they must line up.
+    for (lang, text) in [("es", "Proveedores cercanos."), ("en", "Nearby providers.")] {
+        let md = fs::read_to_string(root.join(lang).join("bpo-kpo.md")).unwrap();
+        fs::write(
+            dir.path().join(lang).join("bpo-kpo.md"),
+            format!("{md}\n## Nearshoring {{#nearshoring}}\n\n{text}\n"),
+        )
+        .unwrap();
+    }
     let (code, out, _) =
         run(bot()
             .arg("--knowledge")
@@ -423,9 +426,11 @@ fn check_against_shows_what_a_reload_would_report() {
         out.starts_with("a reload from knowledge would report:"),
         "{out}"
     );
-    assert!(out.contains("58 → 59 passages, 20 → 21 sections"), "{out}");
+    assert!(out.contains("58 → 60 passages, 20 → 22 sections"), "{out}");
     assert!(
-        out.contains("added: es:bpo-kpo/nearshoring (Nearshoring)"),
+        out.contains(
+            "added: en:bpo-kpo/nearshoring (Nearshoring); es:bpo-kpo/nearshoring (Nearshoring)"
+        ),
         "{out}"
     );
 }

@@ -457,6 +457,8 @@ async fn recommend_answers_with_verdict_reasons_and_risks() {
 }
 
 const NEARSHORING: &str = "\n## ¿Qué es el nearshoring? {#nearshoring}\n\nEl nearshoring es externalizar a un proveedor de un país cercano.\n";
+/// The English edition's twin of [`NEARSHORING`]: editions must line up.
+const NEARSHORING_EN: &str = "\n## What is nearshoring? {#nearshoring}\n\nNearshoring is outsourcing to a provider in a nearby country.\n";
 
 #[tokio::test]
 async fn reload_is_for_admins_and_a_bad_edit_keeps_the_old_knowledge() {
@@ -464,6 +466,9 @@ async fn reload_is_for_admins_and_a_bad_edit_keeps_the_old_knowledge() {
     let md = bot.knowledge.path().join("es/bpo-kpo.md");
     let good = fs::read_to_string(&md).unwrap();
     fs::write(&md, format!("{good}{NEARSHORING}")).unwrap();
+    let en = bot.knowledge.path().join("en/bpo-kpo.md");
+    let en_good = fs::read_to_string(&en).unwrap();
+    fs::write(&en, format!("{en_good}{NEARSHORING_EN}")).unwrap();
 
     // A member without Manage Server: refused privately, nothing reloaded.
     let d = bot.as_member("reload", json!([]), "en-US").await;
@@ -492,7 +497,7 @@ async fn reload_is_for_admins_and_a_bad_edit_keeps_the_old_knowledge() {
     let content = edit.body["content"].as_str().unwrap();
     assert!(content.starts_with("Knowledge reloaded"), "{content}");
     assert!(
-        content.contains("58 → 59 passages") && content.contains("added: es:bpo-kpo/nearshoring"),
+        content.contains("58 → 60 passages") && content.contains("es:bpo-kpo/nearshoring"),
         "{content}"
     );
     assert_eq!(
@@ -878,4 +883,211 @@ async fn a_reload_that_changes_the_questionnaire_registers_the_commands_again() 
         .filter(|r| r.method == "PUT")
         .count();
     assert_eq!(puts, 2);
+}
+
+// ------------------------------------- what `check` accepts, Discord accepts
+
+mod naming {
+    use super::*;
+    use outsourcing_bot::discord::commands::recommend_builder;
+    use outsourcing_bot::knowledge::{self, rules::name_problem, Rules};
+    use support::fake_discord::validate_commands;
+
+    fn bundled_rules() -> Rules {
+        knowledge::load(&bundled()).unwrap().rules.unwrap()
+    }
+
+    /// The PUT body that registers /recommend for `rules`.
+    fn registration(rules: &Rules) -> Value {
+        json!([serde_json::to_value(recommend_builder(Some(rules))).unwrap()])
+    }
+
+    /// A registration of one command with one option named `name`, whose one
+    /// choice has `name` as its value: a question key and a value id.
+    fn registration_named(name: &str) -> Value {
+        json!([{
+            "name": "recommend", "type": 1, "description": "d",
+            "options": [{
+                "type": 3, "name": name, "description": "d", "required": false,
+                "choices": [{"name": "c", "value": name}],
+            }],
+        }])
+    }
+
+    #[test]
+    fn the_bundled_questionnaire_registers_under_discords_rules() {
+        validate_commands(&registration(&bundled_rules())).unwrap();
+    }
+
+    #[test]
+    fn the_fake_refuses_what_discord_refuses() {
+        let rules = bundled_rules();
+        let mut body = registration(&rules);
+        body[0]["options"][0]["name"] = json!("Work");
+        assert!(validate_commands(&body).is_err());
+        let mut body = registration(&rules);
+        body[0]["options"][0]["description"] = json!("x".repeat(101));
+        assert!(validate_commands(&body).is_err());
+        let mut body = registration(&rules);
+        let option = body[0]["options"][0].clone();
+        body[0]["options"] = json!(vec![option; 26]
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut o)| {
+                o["name"] = json!(format!("o{i}"));
+                o
+            })
+            .collect::<Vec<_>>());
+        assert!(validate_commands(&body).unwrap_err().contains("26 options"));
+    }
+
+    /// Every name `check` accepts as a key or value id, Discord accepts as an
+    /// option name and a choice value; and what `check` refuses for breaking
+    /// Discord's rules, the fake refuses too.
+    #[test]
+    fn every_name_check_accepts_discord_accepts() {
+        let mut names: Vec<String> = (0u32..0x3100)
+            .chain([0x1F600, 0xE01F0, 0x10FFFF])
+            .filter_map(char::from_u32)
+            .flat_map(|c| [c.to_string(), format!("a{c}b")])
+            .collect();
+        names.extend(
+            [
+                "",
+                "work",
+                "a=b",
+                "a b",
+                "Work",
+                "año",
+                "straße",
+                "कार्य",
+                "ประเภท",
+                "工作",
+                "ǆ",
+                "ǅ",
+                "İ",
+                "x\u{200b}y",
+                "-",
+                "_",
+                "'",
+                "it's",
+            ]
+            .map(String::from),
+        );
+        names.extend(["a", "ñ", "क"].map(|c| c.repeat(32)));
+        names.extend(["a", "ñ"].map(|c| c.repeat(33)));
+
+        let (mut both_accept, mut both_refuse) = (0, 0);
+        for name in &names {
+            let discord = validate_commands(&registration_named(name));
+            match name_problem(name) {
+                None => {
+                    assert!(
+                        discord.is_ok(),
+                        "check accepts {name:?}, Discord refuses it: {discord:?}"
+                    );
+                    both_accept += 1;
+                }
+                Some(_) if discord.is_err() => both_refuse += 1,
+                // Stricter than Discord only where the command line needs it.
+                Some(why) => assert!(name.contains('\''), "{name:?}: {why}"),
+            }
+        }
+        assert!(
+            both_accept > 1000 && both_refuse > 1000,
+            "{both_accept} {both_refuse}"
+        );
+        for name in ["", "a=b", "a b", "Work", "İ", &"a".repeat(33)] {
+            assert!(name_problem(name).is_some(), "{name:?}");
+            assert!(
+                validate_commands(&registration_named(name)).is_err(),
+                "{name:?}"
+            );
+        }
+    }
+
+    /// 25 values register; a 26th, which `check` refuses, Discord refuses too
+    /// (the front end used to drop it without a word).
+    #[test]
+    fn twenty_five_values_register_and_twenty_six_do_not() {
+        let mut rules = bundled_rules();
+        let work = &mut rules.questions[0];
+        let template = work.values[0].clone();
+        while work.values.len() < 25 {
+            let mut v = template.clone();
+            v.id = format!("extra-{}", work.values.len());
+            work.values.push(v);
+        }
+        let body = registration(&rules);
+        assert_eq!(
+            body[0]["options"][0]["choices"].as_array().unwrap().len(),
+            25
+        );
+        validate_commands(&body).unwrap();
+
+        let mut body = body;
+        let choices = body[0]["options"][0]["choices"].as_array_mut().unwrap();
+        let mut extra = choices[0].clone();
+        extra["value"] = json!("extra-25");
+        choices.push(extra);
+        assert!(validate_commands(&body).unwrap_err().contains("26 choices"));
+    }
+}
+
+mod size {
+    use super::*;
+    use outsourcing_bot::discord::commands::recommend_builder;
+    use outsourcing_bot::knowledge::rules::MAX_QUESTIONNAIRE_CHARS;
+    use outsourcing_bot::knowledge::{self, Rules};
+    use support::fake_discord::{combined_chars, validate_commands, MAX_COMMAND_CHARS};
+
+    fn command(rules: &Rules) -> Value {
+        serde_json::to_value(recommend_builder(Some(rules))).unwrap()
+    }
+
+    /// `check` counts a questionnaire as Discord counts /recommend, leaving
+    /// room for the command's own name and description; past its budget the
+    /// registration may fail, within it it never does.
+    #[test]
+    fn check_counts_the_questionnaire_as_discord_counts_the_command() {
+        let mut rules = knowledge::load(&bundled()).unwrap().rules.unwrap();
+        let empty = {
+            let mut r = rules.clone();
+            r.questions.clear();
+            combined_chars(&command(&r))
+        };
+        assert!(
+            empty <= MAX_COMMAND_CHARS - MAX_QUESTIONNAIRE_CHARS,
+            "{empty}"
+        );
+        let counted =
+            |rules: &Rules| -> usize { rules.questions.iter().map(|q| q.registered_chars()).sum() };
+        assert_eq!(combined_chars(&command(&rules)), empty + counted(&rules));
+        validate_commands(&json!([command(&rules)])).unwrap();
+
+        // Labels grow (past the 100 a label is cut to) until check's budget is spent.
+        'grow: for q in 0..rules.questions.len() {
+            for v in 0..rules.questions[q].values.len() {
+                let mut bigger = rules.clone();
+                bigger.questions[q].values[v].label.en = "x".repeat(150);
+                if counted(&bigger) > MAX_QUESTIONNAIRE_CHARS {
+                    break 'grow;
+                }
+                rules = bigger;
+            }
+        }
+        assert_eq!(combined_chars(&command(&rules)), empty + counted(&rules));
+        validate_commands(&json!([command(&rules)])).unwrap();
+
+        // Past Discord's own limit the fake refuses it.
+        for q in &mut rules.questions {
+            q.description.en = "y".repeat(100);
+            for v in &mut q.values {
+                v.label.en = "z".repeat(100);
+            }
+        }
+        assert!(combined_chars(&command(&rules)) > MAX_COMMAND_CHARS);
+        let err = validate_commands(&json!([command(&rules)])).unwrap_err();
+        assert!(err.contains("characters of names"), "{err}");
+    }
 }

@@ -330,3 +330,151 @@ fn every_bundled_passage_has_alternate_questions() {
         }
     }
 }
+
+// ------------------------------------------------------------ edition parity
+
+/// The bundled editions with `edit` applied to the English one.
+fn bundled_with_english(edit: impl Fn(&str) -> String) -> tempfile::TempDir {
+    let es = fs::read(bundled().join("es/bpo-kpo.md")).unwrap();
+    let en = fs::read_to_string(bundled().join("en/bpo-kpo.md")).unwrap();
+    folder(&[
+        ("es/bpo-kpo.md", &es),
+        ("en/bpo-kpo.md", edit(&en).as_bytes()),
+    ])
+}
+
+fn line_in(file: &Path, needle: &str) -> usize {
+    fs::read_to_string(file)
+        .unwrap()
+        .lines()
+        .position(|l| l.contains(needle))
+        .unwrap()
+        + 1
+}
+
+#[test]
+fn a_section_deleted_from_one_edition_is_reported() {
+    let dir = bundled_with_english(|en| {
+        let start = en.find("## What is a KPO?").unwrap();
+        let end = en.find("## Types of KPOs").unwrap();
+        format!("{}{}", &en[..start], &en[end..])
+    });
+    let p = knowledge::load(dir.path()).unwrap_err().0;
+    let line = line_in(&bundled().join("es/bpo-kpo.md"), "## ¿Qué es un KPO?");
+    let want = format!(
+        "section id 'que-es-un-kpo' is missing from {}",
+        dir.path().join("en/bpo-kpo.md").display()
+    );
+    assert!(has(&p, "bpo-kpo.md", line, &want), "{p:?}");
+    assert_eq!(p.len(), 1, "{p:?}");
+}
+
+#[test]
+fn a_removed_anchor_is_reported_in_both_editions() {
+    let dir = bundled_with_english(|en| {
+        en.replace("## Types of KPOs {#tipos-de-kpo}", "## Types of KPOs")
+    });
+    let p = knowledge::load(dir.path()).unwrap_err().0;
+    let es_line = line_in(&bundled().join("es/bpo-kpo.md"), "{#tipos-de-kpo}");
+    let en_line = line_in(&bundled().join("en/bpo-kpo.md"), "{#tipos-de-kpo}");
+    let s = summary(&p);
+    assert!(
+        p.iter().any(|q| q.file.ends_with("es/bpo-kpo.md")
+            && q.line == es_line
+            && q.message
+                .starts_with("section id 'tipos-de-kpo' is missing from")),
+        "{s:?}"
+    );
+    assert!(
+        p.iter().any(|q| q.file.ends_with("en/bpo-kpo.md")
+            && q.line == en_line
+            && q.message
+                .starts_with("section id 'types-of-kpos' is missing from")),
+        "{s:?}"
+    );
+    assert_eq!(p.len(), 2, "{s:?}");
+}
+
+#[test]
+fn a_passage_missing_from_one_edition_is_reported() {
+    let p = problems(&[
+        ("es/a.md", b"# T\n\n## S {#s}\n\nUno.\n\nDos.\n" as &[u8]),
+        ("en/a.md", b"# T\n\n## S {#s}\n\nOne.\n"),
+    ]);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].file.ends_with("es/a.md") && p[0].line == 7, "{p:?}");
+    assert!(
+        p[0].message.starts_with("passage 'a/s/2' is missing from")
+            && p[0]
+                .message
+                .contains("(its section there, at line 3, has 1 passage)"),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn a_document_missing_from_an_edition_is_reported() {
+    let p = problems(&[("es/a.md", GOOD), ("es/b.md", GOOD), ("en/a.md", GOOD)]);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].file.ends_with("es/b.md") && p[0].line == 1, "{p:?}");
+    assert!(
+        p[0].message
+            .starts_with("the en edition has no 'b' document: add")
+            && p[0].message.contains("en/b.md"),
+        "{p:?}"
+    );
+    // An edition folder left empty misses every document.
+    let dir = folder(&[("es/a.md", GOOD)]);
+    fs::create_dir(dir.path().join("en")).unwrap();
+    let p = knowledge::load(dir.path()).unwrap_err().0;
+    assert!(
+        has(&p, "a.md", 1, "the en edition has no 'a' document"),
+        "{p:?}"
+    );
+    // One edition alone has nothing to line up with.
+    knowledge::load(folder(&[("es/a.md", GOOD)]).path()).unwrap();
+}
+
+// ------------------------------------------------- content that is not read
+
+#[cfg(unix)]
+#[test]
+fn content_that_would_be_skipped_is_reported() {
+    let dir = folder(&[
+        ("es/a.md", GOOD),
+        ("es/bpo-kpo.md/x.md", GOOD),
+        ("es/sub/x.md", GOOD),
+        ("es/X.MD", GOOD),
+        ("es/notes.txt", b"not knowledge, and fine"),
+        ("synonyms.toml/x", b""),
+        ("Rules.toml", b""),
+        ("B.Md", GOOD),
+    ]);
+    let root = dir.path();
+    std::os::unix::fs::symlink("loop.md", root.join("es/loop.md")).unwrap();
+    std::os::unix::fs::symlink("en", root.join("en")).unwrap();
+    let p = knowledge::load(root).unwrap_err().0;
+    let s = summary(&p);
+    let at = |name: &str, fragment: &str| {
+        assert!(has(&p, name, 0, fragment), "{name}: {fragment}: {s:?}");
+    };
+    at("bpo-kpo.md", "a folder named like a document");
+    at("sub", "folders inside a language folder are not read");
+    at(
+        "X.MD",
+        "a document's extension is '.md', in lowercase (rename it to x.md)",
+    );
+    at("loop.md", "a loop of symbolic links");
+    at("en", "a loop of symbolic links");
+    at("synonyms.toml", "is a folder: synonyms.toml must be a file");
+    at(
+        "Rules.toml",
+        "the file must be named rules.toml, in lowercase",
+    );
+    at("B.Md", "documents belong in a language folder");
+    assert!(
+        !p.iter().any(|q| q.message.contains("unknown language")),
+        "{s:?}"
+    );
+    assert_eq!(p.len(), 8, "{s:?}");
+}

@@ -451,14 +451,14 @@ fn weights_must_be_positive_numbers() {
     let p = problems_with(|t| t.replacen("weight = 3.0", "weight = 0", 1));
     assert!(
         p.contains(&format!(
-            "rules.toml:{first}: rule 'work-call-center': weight must be a positive number, not 0"
+            "rules.toml:{first}: rule 'work-call-center': weight must be a number above 0 and at most 1000, not 0"
         )),
         "{p:?}"
     );
     let p = problems_with(|t| t.replacen("weight = 3.0", "weight = -2.5", 1));
     assert!(
         p.iter()
-            .any(|m| m.contains("weight must be a positive number, not -2.5")),
+            .any(|m| m.contains("weight must be a number above 0 and at most 1000, not -2.5")),
         "{p:?}"
     );
     let p = problems_with(|t| t.replacen("weight = 3.0", "weight = \"heavy\"", 1));
@@ -479,4 +479,295 @@ fn several_problems_are_listed_together() {
             )
     });
     assert_eq!(p.len(), 2, "{p:?}");
+}
+
+// ------------------------------------------------- bounds and Discord's rules
+
+/// A knowledge folder with the bundled Spanish edition and `edit(rules.toml)`.
+fn folder_with(edit: impl Fn(&str) -> String) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("es")).unwrap();
+    fs::copy(
+        bundled().join("es/bpo-kpo.md"),
+        dir.path().join("es/bpo-kpo.md"),
+    )
+    .unwrap();
+    fs::write(dir.path().join("rules.toml"), edit(&original())).unwrap();
+    dir
+}
+
+/// Every `weight = …` line of rules.toml set to `weight`.
+fn every_weight(text: &str, weight: &str) -> String {
+    text.lines()
+        .map(|l| {
+            if l.starts_with("weight = ") {
+                format!("weight = {weight}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Every combination of answers with at least one given.
+fn every_combination(rules: &Rules) -> Vec<Answers> {
+    let mut combos: Vec<Vec<(String, String)>> = vec![Vec::new()];
+    for q in &rules.questions {
+        combos = combos
+            .into_iter()
+            .flat_map(|c| {
+                std::iter::once(c.clone()).chain(q.values.iter().map(move |v| {
+                    let mut c = c.clone();
+                    c.push((q.key.clone(), v.id.clone()));
+                    c
+                }))
+            })
+            .collect();
+    }
+    combos
+        .into_iter()
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            let mut a = Answers::default();
+            for (k, v) in c {
+                a.set(rules, &k, &v).unwrap();
+            }
+            a
+        })
+        .collect()
+}
+
+/// Every number of a recommendation is finite, and so none is null in JSON
+/// nor NaN or inf in text.
+fn assert_finite(rules: &Rules, answers: &Answers) {
+    let rec = recommend(rules, answers, Lang::Es);
+    let numbers = [rec.confidence, rec.scores.bpo, rec.scores.kpo];
+    assert!(
+        numbers.iter().all(|n| n.is_finite()) && rec.reasons.iter().all(|r| r.weight.is_finite()),
+        "{answers:?}: {rec:?}"
+    );
+    let json = serde_json::to_string(&rec).unwrap();
+    assert!(!json.contains("null"), "{json}");
+    let text = outsourcing_bot::recommend::render(&rec, Lang::Es);
+    let words = text.split(|c: char| !c.is_alphanumeric());
+    assert!(
+        !words.into_iter().any(|w| w == "NaN" || w == "inf"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_weight_past_the_limit_is_reported_with_the_limit() {
+    let line = line_of(&original(), "weight = 3.0");
+    for (weight, shown) in [
+        ("1e308", "1e308"),
+        ("1000.5", "1000.5"),
+        ("inf", "inf"),
+        ("nan", "NaN"),
+    ] {
+        let p = problems_with(|t| t.replacen("weight = 3.0", &format!("weight = {weight}"), 1));
+        let want = format!(
+            "rules.toml:{line}: rule 'work-call-center': weight must be a number above 0 and at most 1000, not {shown}"
+        );
+        assert!(p.contains(&want), "{weight}: {p:?}");
+    }
+}
+
+#[test]
+fn a_margin_past_its_limit_is_reported() {
+    let line = line_of(&original(), "margin = 1.5");
+    let p = problems_with(|t| t.replace("margin = 1.5", "margin = 1e300"));
+    let want =
+        format!("rules.toml:{line}: verdict.margin must be a number from 0 to 1000000, not 1e300");
+    assert!(p.contains(&want), "{p:?}");
+}
+
+#[test]
+fn weights_at_the_limit_keep_every_score_finite() {
+    let dir = folder_with(|t| every_weight(t, "1000"));
+    let rules = knowledge::load(dir.path()).unwrap().rules.unwrap();
+    assert!(rules.rules.iter().all(|r| r.weight == 1000.0));
+    let combos = every_combination(&rules);
+    assert_eq!(combos.len(), 14 * 4 * 4 * 4 * 4 * 7 - 1);
+    for answers in &combos {
+        assert_finite(&rules, answers);
+    }
+    // And as the command line prints it.
+    let out = assert_cmd::Command::cargo_bin("outsourcing-bot")
+        .unwrap()
+        .args(["recommend", "--json", "--knowledge"])
+        .arg(dir.path())
+        .args(["work=legal", "complexity=high"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for number in [
+        &json["confidence"],
+        &json["scores"]["bpo"],
+        &json["scores"]["kpo"],
+    ] {
+        assert!(number.as_f64().is_some_and(f64::is_finite), "{json}");
+    }
+    assert_eq!(json["verdict"], "kpo", "{json}");
+}
+
+#[test]
+fn rules_built_in_code_with_wild_weights_still_give_numbers() {
+    let mut rules = rules();
+    let wild = [f32::INFINITY, f32::NAN, f32::MAX, -f32::INFINITY, 1e-45];
+    for (rule, weight) in rules.rules.iter_mut().zip(wild.iter().cycle()) {
+        rule.weight = *weight;
+    }
+    for margin in [0.0, 1e-45, f32::INFINITY, f32::NAN] {
+        rules.margin = margin;
+        for pairs in [
+            &[("work", "legal"), ("complexity", "high")][..],
+            &[("work", "call-center"), ("volume", "high")],
+            &[("goal", "cost")],
+        ] {
+            assert_finite(&rules, &answers(&rules, pairs));
+        }
+    }
+}
+
+#[test]
+fn question_keys_and_value_ids_follow_discords_naming_rules() {
+    let text = original();
+    let key = line_of(&text, "key = \"work\"");
+    let value = line_of(&text, "{ id = \"low\", es = \"Baja\"");
+    let long = "a".repeat(33);
+    for (from, to, line, want) in [
+        (
+            "key = \"work\"",
+            "key = \"Work\"",
+            key,
+            "question key 'Work' must be lowercase (work)".to_string(),
+        ),
+        (
+            "key = \"work\"",
+            "key = \"kind of work\"",
+            key,
+            "question key 'kind of work' contains ' '".to_string(),
+        ),
+        (
+            "key = \"work\"",
+            "key = \"work=x\"",
+            key,
+            "question key 'work=x' contains '='".to_string(),
+        ),
+        (
+            "key = \"work\"",
+            "key = \"\"",
+            key,
+            "question key '' is empty".to_string(),
+        ),
+        (
+            "{ id = \"low\", es = \"Baja\"",
+            "{ id = \"Low\", es = \"Baja\"",
+            value,
+            "value id 'Low' of 'complexity' must be lowercase (low)".to_string(),
+        ),
+        (
+            "{ id = \"low\", es = \"Baja\"",
+            &format!("{{ id = \"{long}\", es = \"Baja\""),
+            value,
+            format!(
+                "value id '{long}' of 'complexity' has 33 characters; Discord allows at most 32"
+            ),
+        ),
+    ] {
+        let p = problems_with(|t| t.replacen(from, to, 1));
+        assert!(
+            p.iter()
+                .any(|m| m.starts_with(&format!("rules.toml:{line}: {want}"))),
+            "{to}: {p:?}"
+        );
+    }
+    // A key with terminal escapes is shown escaped, never raw.
+    let p = problems_with(|t| t.replacen("key = \"work\"", "key = \"\\u001b]0;PWNED\\u0007\"", 1));
+    let want =
+        format!("rules.toml:{key}: question key '\\u{{1b}}]0;PWNED\\u{{7}}' contains '\\u{{1b}}'");
+    assert!(p.iter().any(|m| m.starts_with(&want)), "{want}\n{p:?}");
+    assert!(!p.iter().any(|m| m.contains('\u{1b}')), "{p:?}");
+    // Letters of other scripts are fine, in lowercase.
+    let dir = folder_with(|t| {
+        t.replace("key = \"goal\"", "key = \"objetivo_año\"")
+            .replace("goal = [", "\"objetivo_año\" = [")
+    });
+    let rules = knowledge::load(dir.path()).unwrap().rules.unwrap();
+    assert!(rules.question("objetivo_año").is_some());
+}
+
+/// The questionnaire of rules.toml with `extra` more values for `work`.
+fn with_more_work_values(text: &str, extra: usize) -> String {
+    let anchor = "  { id = \"education\", es = \"Educación y aprendizaje\", en = \"Education and learning\" },\n";
+    let more: String = (1..=extra)
+        .map(|i| format!("  {{ id = \"extra-{i}\", es = \"Extra {i}\", en = \"Extra {i}\" }},\n"))
+        .collect();
+    assert!(text.contains(anchor));
+    text.replace(anchor, &format!("{anchor}{more}"))
+}
+
+#[test]
+fn values_past_25_are_reported_not_dropped() {
+    // 13 values in the bundled questionnaire: 12 more is Discord's 25.
+    let dir = folder_with(|t| with_more_work_values(t, 12));
+    let rules = knowledge::load(dir.path()).unwrap().rules.unwrap();
+    assert_eq!(rules.question("work").unwrap().values.len(), 25);
+
+    let text = with_more_work_values(&original(), 14);
+    let line = line_of(&text, "id = \"extra-13\"");
+    let p = problems_with(|t| with_more_work_values(t, 14));
+    assert_eq!(
+        p,
+        [format!(
+            "rules.toml:{line}: value 'extra-13' is number 26 of the 27 of 'work': a question can have at most 25 (Discord's limit on an option's choices)"
+        )]
+    );
+}
+
+#[test]
+fn questions_past_25_are_reported() {
+    let more = |t: &str| {
+        let questions: String = (1..=20)
+            .map(|i| {
+                format!(
+                    "\n[[question]]\nkey = \"extra-{i}\"\nlabel = {{ es = \"E\", en = \"E\" }}\ndescription = {{ es = \"E\", en = \"E\" }}\nvalues = [{{ id = \"yes\", es = \"Sí\", en = \"Yes\" }}]\n"
+                )
+            })
+            .collect();
+        // Questions must come before the first [[rule]] table.
+        t.replacen("[[rule]]", &format!("{questions}\n[[rule]]"), 1)
+    };
+    let line = line_of(&more(&original()), "key = \"extra-20\"");
+    let p = problems_with(more);
+    assert_eq!(
+        p,
+        [format!(
+            "rules.toml:{line}: question 'extra-20' is number 26 of 26: /recommend can have at most 25 (Discord's limit on a command's options)"
+        )]
+    );
+}
+
+#[test]
+fn a_questionnaire_past_discords_size_is_reported() {
+    // Every English label and description of the questionnaire 100 long.
+    let long = |t: &str| {
+        let split = t.find("[[rule]]").unwrap();
+        let labels = regex::Regex::new(r#"en = "[^"]*""#).unwrap();
+        let questionnaire =
+            labels.replace_all(&t[..split], format!("en = \"{}\"", "x".repeat(100)));
+        format!("{questionnaire}{}", &t[split..])
+    };
+    let line = line_of(&original(), "key = \"goal\"");
+    let p = problems_with(long);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].starts_with(&format!(
+            "rules.toml:{line}: with question 'goal' the questionnaire passes 3868 characters ("
+        )),
+        "{p:?}"
+    );
 }

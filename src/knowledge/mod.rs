@@ -1,20 +1,24 @@
 //! Reads a knowledge folder into typed values, validating everything.
 //!
-//! Layout: `<dir>/<lang>/<doc>.md` (one folder per language edition),
-//! `<dir>/synonyms.toml`, and later `<dir>/rules.toml`. Every problem is
-//! collected with `file:line`; nothing here knows about searching.
+//! Layout: `<dir>/<lang>/<doc>.md` (one folder per language edition, each
+//! with the same documents, sections and passages), `<dir>/synonyms.toml` and
+//! `<dir>/rules.toml`. Every problem is collected with `file:line`; nothing
+//! here knows about searching. Only regular files within [`Limits`] are
+//! read, and whatever looks like knowledge but would be skipped is reported.
 
 pub mod markdown;
 pub mod problem;
+pub mod read;
 pub mod rules;
 pub mod synonyms;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
 pub use markdown::{Document, Passage, Section};
 pub use problem::{Problem, Problems};
+use read::ReadError;
 pub use rules::Rules;
 pub use synonyms::Synonyms;
 
@@ -101,8 +105,38 @@ impl Knowledge {
 const SYNONYMS_FILE: &str = "synonyms.toml";
 const RULES_FILE: &str = "rules.toml";
 
-/// Loads and validates `dir`. Either the whole knowledge, or every problem.
+/// How much loading may read: a bound per file and for the whole folder, so
+/// a huge file (or a link to `/dev/zero`) is a problem, not a lost process.
+/// The config's `knowledge.max_file_bytes` and `knowledge.max_total_bytes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_file_bytes: u64,
+    pub max_total_bytes: u64,
+}
+
+impl Limits {
+    /// Hundreds of times a hand-written file (the bundled ones are under
+    /// 40 KB), and little for a server to hold while it builds an index.
+    pub const DEFAULT_MAX_FILE_BYTES: u64 = 8 << 20;
+    pub const DEFAULT_MAX_TOTAL_BYTES: u64 = 64 << 20;
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: Limits::DEFAULT_MAX_FILE_BYTES,
+            max_total_bytes: Limits::DEFAULT_MAX_TOTAL_BYTES,
+        }
+    }
+}
+
+/// Loads and validates `dir` within the default [`Limits`].
 pub fn load(dir: &Path) -> Result<Knowledge, Problems> {
+    load_with(dir, Limits::default())
+}
+
+/// Loads and validates `dir`. Either the whole knowledge, or every problem.
+pub fn load_with(dir: &Path, limits: Limits) -> Result<Knowledge, Problems> {
     let mut problems = Vec::new();
     let mut knowledge = Knowledge {
         dir: dir.to_path_buf(),
@@ -125,20 +159,29 @@ pub fn load(dir: &Path) -> Result<Knowledge, Problems> {
     let mut files = Files {
         root: dir,
         hash: ContentHash::new(),
+        limits,
+        total: 0,
+        over_total: false,
     };
+    let mut editions: Vec<LoadedEdition> = Vec::new();
     for path in entries {
         let name = file_name(&path);
         if name.starts_with('.') {
             continue;
         }
-        if path.is_dir() {
+        let meta = match fs::metadata(&path) {
+            Ok(meta) => meta,
+            Err(err) => {
+                problems.push(unreachable_entry(&path, &err));
+                continue;
+            }
+        };
+        if meta.is_dir() {
             match Lang::from_code(&name) {
-                Some(lang) => {
-                    let edition = load_edition(&path, lang, &mut files, &mut problems);
-                    if !edition.documents.is_empty() {
-                        knowledge.editions.insert(lang, edition);
-                    }
-                }
+                Some(lang) => editions.push(load_edition(&path, lang, &mut files, &mut problems)),
+                None if is_one_of(&name, &[SYNONYMS_FILE, RULES_FILE]) => problems.push(
+                    Problem::new(&path, 0, format!("is a folder: {name} must be a file")),
+                ),
                 None => problems.push(Problem::new(
                     &path,
                     0,
@@ -152,7 +195,19 @@ pub fn load(dir: &Path) -> Result<Knowledge, Problems> {
             if let Some(text) = read_text(&path, &mut files, &mut problems) {
                 knowledge.synonyms = synonyms::parse(&path, &text, &mut problems);
             }
-        } else if name.ends_with(".md") && !name.eq_ignore_ascii_case("README.md") {
+        } else if name == RULES_FILE {
+            // Parsed once every passage is known: rules cite them.
+            rules_text = read_text(&path, &mut files, &mut problems).map(|t| (path, t));
+        } else if let Some(wanted) = [SYNONYMS_FILE, RULES_FILE]
+            .into_iter()
+            .find(|f| f.eq_ignore_ascii_case(&name))
+        {
+            problems.push(Problem::new(
+                &path,
+                0,
+                format!("is not read: the file must be named {wanted}, in lowercase"),
+            ));
+        } else if has_md_extension(&name) && !name.eq_ignore_ascii_case("README.md") {
             problems.push(Problem::new(
                 &path,
                 0,
@@ -162,12 +217,15 @@ pub fn load(dir: &Path) -> Result<Knowledge, Problems> {
                     dir.join("es").join(&name).display()
                 ),
             ));
-        } else if name == RULES_FILE {
-            // Parsed once every passage is known: rules cite them.
-            rules_text = read_text(&path, &mut files, &mut problems).map(|t| (path, t));
         }
     }
     knowledge.content_hash = files.hash.0;
+    check_parity(&editions, &mut problems);
+    for loaded in editions {
+        if !loaded.edition.documents.is_empty() {
+            knowledge.editions.insert(loaded.lang, loaded.edition);
+        }
+    }
     if let Some((path, text)) = rules_text {
         let ids: std::collections::HashSet<&str> = knowledge
             .editions
@@ -195,14 +253,40 @@ pub fn load(dir: &Path) -> Result<Knowledge, Problems> {
     }
 }
 
-/// Where files are read from, and the hash of what was read so far.
+/// Where files are read from, the hash of what was read so far, and how much
+/// more may be read.
 struct Files<'a> {
     root: &'a Path,
     hash: ContentHash,
+    limits: Limits,
+    /// Bytes read so far, against `limits.max_total_bytes`.
+    total: u64,
+    /// Whether a file was refused for going past `limits.max_total_bytes`.
+    over_total: bool,
 }
 
-fn load_edition(dir: &Path, lang: Lang, files: &mut Files, problems: &mut Vec<Problem>) -> Edition {
-    let mut edition = Edition::default();
+/// One language folder as read: its documents, and the id of every document
+/// file in it, read or not (so a document that failed to load is not also
+/// reported missing from its edition).
+struct LoadedEdition {
+    lang: Lang,
+    dir: PathBuf,
+    edition: Edition,
+    doc_ids: BTreeSet<String>,
+}
+
+fn load_edition(
+    dir: &Path,
+    lang: Lang,
+    files: &mut Files,
+    problems: &mut Vec<Problem>,
+) -> LoadedEdition {
+    let mut loaded = LoadedEdition {
+        lang,
+        dir: dir.to_path_buf(),
+        edition: Edition::default(),
+        doc_ids: BTreeSet::new(),
+    };
     let entries = match sorted_entries(dir) {
         Ok(entries) => entries,
         Err(err) => {
@@ -211,17 +295,54 @@ fn load_edition(dir: &Path, lang: Lang, files: &mut Files, problems: &mut Vec<Pr
                 0,
                 format!("cannot read the folder: {err}"),
             ));
-            return edition;
+            return loaded;
         }
     };
     for path in entries {
         let name = file_name(&path);
         // Editors leave backups and swap files beside documents; only .md is
-        // knowledge. A .md that cannot be read (a broken link) is reported.
-        if name.starts_with('.') || !name.ends_with(".md") || path.is_dir() {
+        // knowledge. Anything that looks like a document but would not be
+        // read (a folder, a wrong-case extension, a broken link) is reported.
+        if name.starts_with('.') {
             continue;
         }
-        let doc_id = name.trim_end_matches(".md");
+        let meta = match fs::metadata(&path) {
+            Ok(meta) => meta,
+            Err(err) => {
+                problems.push(unreachable_entry(&path, &err));
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            let message = if has_md_extension(&name) {
+                "a folder named like a document: documents are files, so nothing in it is read"
+                    .to_string()
+            } else {
+                format!(
+                    "folders inside a language folder are not read: move its documents up to {}",
+                    dir.display()
+                )
+            };
+            problems.push(Problem::new(&path, 0, message));
+            continue;
+        }
+        if !has_md_extension(&name) {
+            continue;
+        }
+        let stem = &name[..name.len() - ".md".len()];
+        if !name.ends_with(".md") {
+            problems.push(Problem::new(
+                &path,
+                0,
+                format!(
+                    "is not read: a document's extension is '.md', in lowercase (rename it to {}.md)",
+                    markdown::slugify(stem)
+                ),
+            ));
+            continue;
+        }
+        let doc_id = stem;
+        loaded.doc_ids.insert(doc_id.to_string());
         if markdown::slugify(doc_id) != doc_id {
             problems.push(Problem::new(
                 &path,
@@ -234,27 +355,160 @@ fn load_edition(dir: &Path, lang: Lang, files: &mut Files, problems: &mut Vec<Pr
             continue;
         }
         if let Some(text) = read_text(&path, files, problems) {
-            edition
+            loaded
+                .edition
                 .documents
                 .push(markdown::parse(&path, doc_id, lang, &text, problems));
         }
     }
-    edition
+    loaded
 }
 
-/// Reads a file as UTF-8, recording its bytes; a problem names the first bad line.
+/// Editions must line up: the same documents, section ids and passage ids in
+/// each, or a question is answered from one edition with a passage another
+/// does not have (or, worse, with a neighbor). Every id one edition has and
+/// another lacks is reported where it is, naming the file that lacks it.
+fn check_parity(editions: &[LoadedEdition], problems: &mut Vec<Problem>) {
+    // Maps, not scans: an edition may hold tens of thousands of sections.
+    let sections: Vec<HashMap<&str, HashMap<&str, &Section>>> = editions
+        .iter()
+        .map(|e| {
+            e.edition
+                .documents
+                .iter()
+                .map(|d| {
+                    let by_slug = d.sections.iter().map(|s| (s.slug.as_str(), s));
+                    (d.id.as_str(), by_slug.collect())
+                })
+                .collect()
+        })
+        .collect();
+    for ours in editions {
+        for (theirs, their_docs) in editions.iter().zip(&sections) {
+            if theirs.lang == ours.lang {
+                continue;
+            }
+            for doc in &ours.edition.documents {
+                let their_file = theirs.dir.join(format!("{}.md", doc.id));
+                if !theirs.doc_ids.contains(&doc.id) {
+                    problems.push(Problem::new(
+                        &doc.file,
+                        1,
+                        format!(
+                            "the {} edition has no '{}' document: add {} (editions share document, section and passage ids)",
+                            theirs.lang.code(),
+                            doc.id,
+                            their_file.display()
+                        ),
+                    ));
+                    continue;
+                }
+                let Some(their_sections) = their_docs.get(doc.id.as_str()) else {
+                    continue; // it failed to load, and that is reported
+                };
+                for section in &doc.sections {
+                    let Some(their_section) = their_sections.get(section.slug.as_str()) else {
+                        problems.push(Problem::new(
+                            &doc.file,
+                            section.line,
+                            format!(
+                                "section id '{}' is missing from {}: give its heading there the same id with {{#{}}}",
+                                section.slug,
+                                their_file.display(),
+                                section.slug
+                            ),
+                        ));
+                        continue;
+                    };
+                    let theirs_count = their_section.passages.len();
+                    for passage in section.passages.iter().skip(theirs_count) {
+                        problems.push(Problem::new(
+                            &doc.file,
+                            passage.line,
+                            format!(
+                                "passage '{}' is missing from {} (its section there, at line {}, has {theirs_count} passage{}): editions need the same paragraphs and list items",
+                                passage.id,
+                                their_file.display(),
+                                their_section.line,
+                                if theirs_count == 1 { "" } else { "s" }
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An entry whose metadata cannot be read: a link to nowhere or a loop.
+fn unreachable_entry(path: &Path, err: &std::io::Error) -> Problem {
+    let dangling = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    let message = if read::is_loop(err) {
+        "cannot read it: it is a loop of symbolic links".to_string()
+    } else if dangling && err.kind() == std::io::ErrorKind::NotFound {
+        match fs::read_link(path) {
+            Ok(target) => format!(
+                "cannot read the file: it links to {}, which does not exist",
+                target.display()
+            ),
+            Err(_) => "cannot read the file: it links to nothing".to_string(),
+        }
+    } else {
+        format!("cannot read the file: {err}")
+    };
+    Problem::new(path, 0, message)
+}
+
+fn has_md_extension(name: &str) -> bool {
+    name.len() > ".md".len()
+        && name.is_char_boundary(name.len() - ".md".len())
+        && name[name.len() - ".md".len()..].eq_ignore_ascii_case(".md")
+}
+
+fn is_one_of(name: &str, names: &[&str]) -> bool {
+    names.iter().any(|n| n.eq_ignore_ascii_case(name))
+}
+
+/// Reads a file as UTF-8 within the limits, recording its bytes; a problem
+/// names the first bad line.
 fn read_text(path: &Path, files: &mut Files, problems: &mut Vec<Problem>) -> Option<String> {
-    let bytes = match fs::read(path) {
+    if files.over_total {
+        // The file that went past the total is reported; the load fails anyway.
+        return None;
+    }
+    let max_file = files.limits.max_file_bytes;
+    let remaining = files.limits.max_total_bytes.saturating_sub(files.total);
+    let bytes = match read::read_regular(path, max_file.min(remaining)) {
         Ok(bytes) => bytes,
-        Err(err) => {
+        Err(ReadError::TooBig { cap }) if cap == max_file => {
             problems.push(Problem::new(
                 path,
                 0,
-                format!("cannot read the file: {err}"),
+                format!(
+                    "the file is larger than knowledge.max_file_bytes ({}): split it, or raise the limit in the config",
+                    read::size(max_file)
+                ),
             ));
             return None;
         }
+        Err(ReadError::TooBig { .. }) => {
+            files.over_total = true;
+            problems.push(Problem::new(
+                path,
+                0,
+                format!(
+                    "with this file the knowledge is larger than knowledge.max_total_bytes ({}): remove files, or raise the limit in the config",
+                    read::size(files.limits.max_total_bytes)
+                ),
+            ));
+            return None;
+        }
+        Err(err) => {
+            problems.push(Problem::new(path, 0, err.to_string()));
+            return None;
+        }
     };
+    files.total += bytes.len() as u64;
     let relative = path.strip_prefix(files.root).unwrap_or(path);
     files.hash.file(relative, &bytes);
     match String::from_utf8(bytes) {

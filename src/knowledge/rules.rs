@@ -8,7 +8,9 @@
 use std::collections::HashSet;
 use std::fmt;
 use std::path::Path;
+use std::sync::LazyLock;
 
+use regex::Regex;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
@@ -64,6 +66,90 @@ impl Text {
     }
 }
 
+/// The largest weight a rule may have. Scores are sums of weights, so with
+/// this bound (and the bound on the file's size) every score, and every
+/// confidence made of them, is a finite number.
+pub const MAX_WEIGHT: f64 = 1000.0;
+/// The largest verdict margin: a lead no questionnaire could reach is a typo.
+pub const MAX_MARGIN: f64 = 1_000_000.0;
+
+/// Discord's limits on a slash command: `/recommend` has one option per
+/// question and one choice per value, and Discord refuses the whole
+/// registration when one of them is broken.
+pub const MAX_QUESTIONS: usize = 25;
+pub const MAX_VALUES: usize = 25;
+pub const MAX_NAME_CHARS: usize = 32;
+/// Discord counts every name, description and value of a command (the
+/// longest localization of each) and refuses more than 4000 characters.
+/// /recommend's own name and description take at most 32 + 100 of them.
+pub const MAX_QUESTIONNAIRE_CHARS: usize = 4000 - 32 - 100;
+/// Descriptions and choice labels longer than this are cut when registered.
+pub const MAX_LABEL_CHARS: usize = 100;
+
+/// Discord's pattern for option names, without the apostrophe it also
+/// allows: keys and value ids are typed as `key=value` on command lines,
+/// where a quote only gets in the way.
+static NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[-_\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]+$").expect("a valid pattern")
+});
+
+/// Why `name` cannot be a question key or value id, if it cannot: it must
+/// be a valid Discord option name (1 to 32 letters, digits, '-' or '_', in
+/// lowercase).
+pub fn name_problem(name: &str) -> Option<String> {
+    let chars = name.chars().count();
+    if chars == 0 {
+        return Some("is empty".to_string());
+    }
+    if chars > MAX_NAME_CHARS {
+        return Some(format!(
+            "has {chars} characters; Discord allows at most {MAX_NAME_CHARS}"
+        ));
+    }
+    if !NAME.is_match(name) {
+        let bad = name
+            .chars()
+            .find(|c| !NAME.is_match(c.encode_utf8(&mut [0; 4])))
+            .unwrap_or(' ');
+        return Some(format!(
+            "contains {bad:?}: use only letters, digits, '-' and '_' (Discord's rule for option names)"
+        ));
+    }
+    // Discord wants the lowercase form of every letter that has one.
+    if name
+        .chars()
+        .any(|c| !c.to_lowercase().eq(std::iter::once(c)))
+    {
+        return Some(format!(
+            "must be lowercase ({}): Discord refuses capitals in option names",
+            name.to_lowercase()
+        ));
+    }
+    None
+}
+
+/// A name that breaks the rules as a message can show it: control
+/// characters escaped, and cut short (a 100 KB key is not echoed whole).
+fn shown(name: &str) -> String {
+    const SHOWN_CHARS: usize = 40;
+    let escaped: String = name.escape_debug().collect();
+    if escaped.chars().count() > SHOWN_CHARS {
+        let cut: String = escaped.chars().take(SHOWN_CHARS).collect();
+        format!("{cut}…")
+    } else {
+        escaped
+    }
+}
+
+/// A number as written in TOML: `1e308` stays short instead of 309 digits.
+fn number(x: f64) -> String {
+    if x.is_finite() && x.abs() >= 1e15 {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rules {
     pub margin: f32,
@@ -115,6 +201,24 @@ impl Rules {
 }
 
 impl QuestionDef {
+    /// What this question adds to /recommend's size as Discord counts it.
+    pub fn registered_chars(&self) -> usize {
+        let longest = |t: &Text| {
+            [&t.es, &t.en]
+                .map(|s| s.chars().count().min(MAX_LABEL_CHARS))
+                .into_iter()
+                .max()
+                .unwrap_or(0)
+        };
+        self.key.chars().count()
+            + longest(&self.description)
+            + self
+                .values
+                .iter()
+                .map(|v| v.id.chars().count() + longest(&v.label))
+                .sum::<usize>()
+    }
+
     pub fn value(&self, id: &str) -> Option<&ValueDef> {
         self.values.iter().find(|v| v.id == id)
     }
@@ -257,21 +361,43 @@ pub fn parse(
     };
 
     let margin = *raw.verdict.margin.get_ref();
-    if !(margin.is_finite() && margin >= 0.0) {
+    if !(0.0..=MAX_MARGIN).contains(&margin) {
         let line = c.line(&raw.verdict.margin);
-        c.report(line, "verdict.margin must be a number of 0 or more");
+        c.report(
+            line,
+            format!(
+                "verdict.margin must be a number from 0 to {MAX_MARGIN}, not {}",
+                number(margin)
+            ),
+        );
     }
 
     let mut questions: Vec<QuestionDef> = Vec::new();
+    let question_count = raw.question.len();
+    let mut registered_chars = 0;
+    let mut over_budget = None;
     for q in raw.question {
         let line = c.line(&q.key);
         let key = q.key.into_inner();
         if questions.iter().any(|other| other.key == key) {
             c.report(line, format!("question '{key}' is defined twice"));
         }
+        if let Some(why) = name_problem(&key) {
+            c.report(line, format!("question key '{}' {why}", shown(&key)));
+        }
+        if questions.len() == MAX_QUESTIONS {
+            c.report(
+                line,
+                format!(
+                    "question '{key}' is number {} of {question_count}: /recommend can have at most {MAX_QUESTIONS} (Discord's limit on a command's options)",
+                    MAX_QUESTIONS + 1
+                ),
+            );
+        }
         let label = c.text(q.label, &format!("question '{key}' label"));
         let description = c.text(q.description, &format!("question '{key}' description"));
         let mut values: Vec<ValueDef> = Vec::new();
+        let value_count = q.values.len();
         for v in q.values {
             let vline = c.line(&v);
             let v = v.into_inner();
@@ -279,6 +405,22 @@ pub fn parse(
                 c.report(
                     vline,
                     format!("value '{}' of '{key}' is defined twice", v.id),
+                );
+            }
+            if let Some(why) = name_problem(&v.id) {
+                c.report(
+                    vline,
+                    format!("value id '{}' of '{}' {why}", shown(&v.id), shown(&key)),
+                );
+            }
+            if values.len() == MAX_VALUES {
+                c.report(
+                    vline,
+                    format!(
+                        "value '{}' is number {} of the {value_count} of '{key}': a question can have at most {MAX_VALUES} (Discord's limit on an option's choices)",
+                        v.id,
+                        MAX_VALUES + 1
+                    ),
                 );
             }
             let label = c.text_at(
@@ -291,12 +433,26 @@ pub fn parse(
         if values.is_empty() {
             c.report(line, format!("question '{key}' has no values"));
         }
-        questions.push(QuestionDef {
+        let question = QuestionDef {
             key,
             label,
             description,
             values,
-        });
+        };
+        let before = registered_chars;
+        registered_chars += question.registered_chars();
+        if before <= MAX_QUESTIONNAIRE_CHARS && registered_chars > MAX_QUESTIONNAIRE_CHARS {
+            over_budget = Some((line, question.key.clone()));
+        }
+        questions.push(question);
+    }
+    if let Some((line, key)) = over_budget {
+        c.report(
+            line,
+            format!(
+                "with question '{key}' the questionnaire passes {MAX_QUESTIONNAIRE_CHARS} characters ({registered_chars} in all): Discord refuses a command of more than 4000 counting keys, descriptions, value ids and labels (the longer language of each, up to 100), so shorten them"
+            ),
+        );
     }
 
     let mut rules: Vec<Rule> = Vec::new();
@@ -317,11 +473,12 @@ pub fn parse(
         for (key, values) in &when {
             match questions.iter().find(|q| &q.key == key) {
                 None => {
-                    let keys: Vec<&str> = questions.iter().map(|q| q.key.as_str()).collect();
+                    let keys: Vec<String> = questions.iter().map(|q| shown(&q.key)).collect();
                     c.report(
                         when_line,
                         format!(
-                            "rule '{id}': unknown key '{key}' (keys: {})",
+                            "rule '{id}': unknown key '{}' (keys: {})",
+                            shown(key),
                             keys.join(", ")
                         ),
                     );
@@ -331,8 +488,13 @@ pub fn parse(
                         c.report(
                             when_line,
                             format!(
-                                "rule '{id}': unknown value '{v}' for '{key}' (values: {})",
-                                q.value_ids().join(", ")
+                                "rule '{id}': unknown value '{}' for '{key}' (values: {})",
+                                shown(v),
+                                q.values
+                                    .iter()
+                                    .map(|v| shown(&v.id))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
                             ),
                         );
                     }
@@ -340,11 +502,14 @@ pub fn parse(
             }
         }
         let weight = *r.weight.get_ref();
-        if !(weight.is_finite() && weight > 0.0) {
+        if !(weight > 0.0 && weight <= MAX_WEIGHT) {
             let wline = c.line(&r.weight);
             c.report(
                 wline,
-                format!("rule '{id}': weight must be a positive number, not {weight}"),
+                format!(
+                    "rule '{id}': weight must be a number above 0 and at most {MAX_WEIGHT}, not {}",
+                    number(weight)
+                ),
             );
         }
         let reason = c.text(r.reason, &format!("rule '{id}' reason"));

@@ -506,6 +506,191 @@ pub fn validate_dispatch(event: &str, data: &Value) -> Result<(), String> {
 /// The command id the fake uses for a command name (in registrations and
 /// interactions alike).
 /// The `data` of a chat-input command interaction.
+/// Discord's rules for a bulk registration of slash commands (what a `PUT
+/// .../commands` body must satisfy): one broken rule and Discord refuses the
+/// whole list with 400, so the fake does too. `Err` names the first broken rule.
+pub fn validate_commands(body: &Value) -> Result<(), String> {
+    let commands = body.as_array().ok_or("the body is not an array")?;
+    if commands.len() > MAX_COMMANDS {
+        return Err(format!(
+            "{} commands; at most {MAX_COMMANDS}",
+            commands.len()
+        ));
+    }
+    let mut names = std::collections::HashSet::new();
+    for command in commands {
+        let name = command["name"].as_str().ok_or("a command has no name")?;
+        let at = format!("command {name:?}");
+        check_name(&at, name)?;
+        if !names.insert(name) {
+            return Err(format!("{at} is registered twice"));
+        }
+        // Only slash commands (type 1, the default) have descriptions and options.
+        if command["type"].as_u64().unwrap_or(1) != 1 {
+            continue;
+        }
+        check_described(&at, command)?;
+        let options = command["options"].as_array().map_or(&[][..], Vec::as_slice);
+        check_options(&at, options)?;
+        let size = combined_chars(command);
+        if size > MAX_COMMAND_CHARS {
+            return Err(format!(
+                "{at} has {size} characters of names, descriptions and values; at most {MAX_COMMAND_CHARS}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Names, descriptions and values of a command, its options and their
+/// choices, together; of a localized field only the longest version counts.
+pub const MAX_COMMAND_CHARS: usize = 4000;
+
+pub fn combined_chars(item: &Value) -> usize {
+    let longest = |field: &str| {
+        let localized = item[format!("{field}_localizations").as_str()]
+            .as_object()
+            .into_iter()
+            .flat_map(|m| m.values());
+        std::iter::once(&item[field])
+            .chain(localized)
+            .filter_map(Value::as_str)
+            .map(|s| s.chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let value = match &item["value"] {
+        Value::String(s) => s.chars().count(),
+        Value::Number(n) => n.to_string().len(),
+        _ => 0,
+    };
+    let nested: usize = ["options", "choices"]
+        .iter()
+        .filter_map(|k| item[*k].as_array())
+        .flatten()
+        .map(combined_chars)
+        .sum();
+    longest("name") + longest("description") + value + nested
+}
+
+/// At most this many commands of one type per application (or guild).
+pub const MAX_COMMANDS: usize = 100;
+/// Options per command (or subcommand) and choices per option.
+pub const MAX_OPTIONS: usize = 25;
+pub const MAX_CHOICES: usize = 25;
+/// Descriptions and choice names: 1 to 100 characters.
+pub const MAX_TEXT_CHARS: usize = 100;
+
+/// Command and option names: Discord's documented pattern, and the lowercase
+/// form of every letter that has one.
+pub fn discord_name_ok(name: &str) -> bool {
+    static PATTERN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$").unwrap()
+    });
+    PATTERN.is_match(name)
+        && name
+            .chars()
+            .all(|c| c.to_lowercase().eq(std::iter::once(c)))
+}
+
+fn check_name(at: &str, name: &str) -> Result<(), String> {
+    if !discord_name_ok(name) {
+        return Err(format!(
+            "{at}: the name {name:?} breaks Discord's naming rules"
+        ));
+    }
+    Ok(())
+}
+
+fn check_text(at: &str, what: &str, text: &Value) -> Result<(), String> {
+    let text = text.as_str().ok_or(format!("{at}: no {what}"))?;
+    let chars = text.chars().count();
+    if !(1..=MAX_TEXT_CHARS).contains(&chars) {
+        return Err(format!(
+            "{at}: {what} has {chars} characters (1 to {MAX_TEXT_CHARS})"
+        ));
+    }
+    Ok(())
+}
+
+/// A name's localizations follow the name's rules; a description's, the
+/// description's.
+fn check_described(at: &str, item: &Value) -> Result<(), String> {
+    check_text(at, "description", &item["description"])?;
+    if let Some(names) = item["name_localizations"].as_object() {
+        for (locale, name) in names {
+            check_name(
+                &format!("{at} ({locale})"),
+                name.as_str().unwrap_or_default(),
+            )?;
+        }
+    }
+    if let Some(texts) = item["description_localizations"].as_object() {
+        for (locale, text) in texts {
+            check_text(&format!("{at} ({locale})"), "description", text)?;
+        }
+    }
+    Ok(())
+}
+
+fn check_options(at: &str, options: &[Value]) -> Result<(), String> {
+    if options.len() > MAX_OPTIONS {
+        return Err(format!(
+            "{at} has {} options; at most {MAX_OPTIONS}",
+            options.len()
+        ));
+    }
+    let mut names = std::collections::HashSet::new();
+    let mut optional_seen = false;
+    for option in options {
+        let name = option["name"]
+            .as_str()
+            .ok_or(format!("{at}: an option has no name"))?;
+        let at = format!("{at}, option {name:?}");
+        check_name(&at, name)?;
+        if !names.insert(name) {
+            return Err(format!("{at} is there twice"));
+        }
+        check_described(&at, option)?;
+        let required = option["required"].as_bool().unwrap_or(false);
+        if required && optional_seen {
+            return Err(format!("{at}: required options come before optional ones"));
+        }
+        optional_seen |= !required;
+        // Subcommands (1) and groups (2) nest options of their own.
+        if matches!(option["type"].as_u64(), Some(1 | 2)) {
+            let nested = option["options"].as_array().map_or(&[][..], Vec::as_slice);
+            check_options(&at, nested)?;
+        }
+        let Some(choices) = option["choices"].as_array() else {
+            continue;
+        };
+        if option["autocomplete"].as_bool() == Some(true) && !choices.is_empty() {
+            return Err(format!("{at}: choices and autocomplete exclude each other"));
+        }
+        if choices.len() > MAX_CHOICES {
+            return Err(format!(
+                "{at} has {} choices; at most {MAX_CHOICES}",
+                choices.len()
+            ));
+        }
+        for choice in choices {
+            check_text(&at, "a choice's name", &choice["name"])?;
+            if let Some(names) = choice["name_localizations"].as_object() {
+                for (locale, text) in names {
+                    check_text(&format!("{at} ({locale})"), "a choice's name", text)?;
+                }
+            }
+            match &choice["value"] {
+                Value::String(value) => check_text(&at, "a choice's value", &json!(value))?,
+                Value::Number(_) => {}
+                _ => return Err(format!("{at}: a choice without a value")),
+            }
+        }
+    }
+    Ok(())
+}
+
 fn command_data(name: &str, options: Value) -> Value {
     json!({
         "id": command_id(name).to_string(),
@@ -967,12 +1152,24 @@ impl Shared {
             ("GET", ["oauth2", "applications", "@me"]) => (200, Some(self.application_info())),
             ("GET", ["users", "@me"]) => (200, Some(self.bot_user())),
             ("PUT", ["applications", a, "commands"]) if *a == app => {
+                if let Err(why) = validate_commands(body) {
+                    return (
+                        400,
+                        Some(error_body(&format!("Invalid Form Body: {why}"), 50035)),
+                    );
+                }
                 match self.registered_commands(body, None) {
                     Some(commands) => (200, Some(commands)),
                     None => (400, Some(error_body("Invalid Form Body", 50035))),
                 }
             }
             ("PUT", ["applications", a, "guilds", g, "commands"]) if *a == app && *g == guild => {
+                if let Err(why) = validate_commands(body) {
+                    return (
+                        400,
+                        Some(error_body(&format!("Invalid Form Body: {why}"), 50035)),
+                    );
+                }
                 match self.registered_commands(body, Some(self.config.guild_id)) {
                     Some(commands) => (200, Some(commands)),
                     None => (400, Some(error_body("Invalid Form Body", 50035))),
