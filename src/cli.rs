@@ -184,7 +184,8 @@ fn serve(config: &Config, dir: &std::path::Path) -> Result<(), CliError> {
     if !io::stdin().is_terminal() {
         return Err(CliError::Config(ConfigError::Invalid {
             path: PathBuf::from("DISCORD_TOKEN"),
-            key: "discord.token",
+            line: None,
+            key: "discord.token".into(),
             message: "is not configured: set DISCORD_TOKEN, or run `outsourcing-bot chat` for the local console".into(),
         }));
     }
