@@ -4,6 +4,12 @@
 //! An automatic reload that fails is logged and changes nothing: the old
 //! knowledge keeps serving until a good edit arrives.
 //!
+//! `SIGHUP` is caught from the first moments of the process ([`Sighup`]),
+//! long before the knowledge is loaded: its default action is to end the
+//! process, and a deploy script that edits and signals at once must not
+//! kill a bot that is still starting. A reload asked for then is done once
+//! the knowledge is served.
+//!
 //! The watcher follows the folder itself, not only the files in it: an
 //! admin may replace it whole (`mv` a new one in, `rm -rf` and copy again,
 //! switch a link with `ln -sfn`). Watching what is inside only would keep
@@ -43,26 +49,70 @@ pub fn reload_and_log(live: &Live, trigger: &str) {
     }
 }
 
-/// Reloads on every `SIGHUP`, from a background thread, for the life of the process.
-#[cfg(unix)]
-pub fn reload_on_sighup(live: Arc<Live>) -> std::io::Result<()> {
-    use signal_hook::consts::SIGHUP;
-    use signal_hook::iterator::Signals;
-
-    let mut signals = Signals::new([SIGHUP])?;
-    std::thread::Builder::new()
-        .name("sighup".into())
-        .spawn(move || {
-            for _ in signals.forever() {
-                reload_and_log(&live, "SIGHUP");
-            }
-        })?;
-    Ok(())
+/// `SIGHUP`, caught and held until there is knowledge to reload: install it
+/// first thing, hand it the served knowledge with [`Sighup::reload`].
+/// Signals that arrive in between make one reload once it is handed over.
+pub struct Sighup {
+    #[cfg(unix)]
+    signals: signal_hook::iterator::Signals,
 }
 
-#[cfg(not(unix))]
-pub fn reload_on_sighup(_live: Arc<Live>) -> std::io::Result<()> {
-    Ok(())
+impl Sighup {
+    /// From now on `SIGHUP` no longer ends the process. Call it on the main
+    /// thread before any other starts: threads inherit its signal mask.
+    #[cfg(unix)]
+    pub fn catch() -> std::io::Result<Sighup> {
+        let signals = signal_hook::iterator::Signals::new([signal_hook::consts::SIGHUP])?;
+        // A parent may hand its signal mask down with SIGHUP blocked; then
+        // the handler would never run and SIGHUP would never reload. One
+        // already pending is delivered now, to the handler just installed.
+        // SAFETY: the set is initialised by sigemptyset before use, and
+        // pthread_sigmask only reads it; no old mask is asked for.
+        let unblocked = unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, libc::SIGHUP);
+            libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut())
+        };
+        if unblocked != 0 {
+            return Err(std::io::Error::from_raw_os_error(unblocked));
+        }
+        Ok(Sighup { signals })
+    }
+
+    #[cfg(not(unix))]
+    pub fn catch() -> std::io::Result<Sighup> {
+        Ok(Sighup {})
+    }
+
+    /// Reloads on every `SIGHUP` from now on (and at once if one came while
+    /// the knowledge was loading), from a background thread, for the life
+    /// of the process.
+    #[cfg(unix)]
+    pub fn reload(self, live: Arc<Live>) -> std::io::Result<()> {
+        let mut signals = self.signals;
+        std::thread::Builder::new()
+            .name("sighup".into())
+            .spawn(move || {
+                // Signals are recorded by the handler and kept until read
+                // here, so a SIGHUP during start-up is the first one seen.
+                for _ in signals.forever() {
+                    reload_and_log(&live, "SIGHUP");
+                }
+            })?;
+        Ok(())
+    }
+
+    #[cfg(not(unix))]
+    pub fn reload(self, _live: Arc<Live>) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Reloads on every `SIGHUP` from now on; for callers that catch it only
+/// once the knowledge is loaded.
+pub fn reload_on_sighup(live: Arc<Live>) -> std::io::Result<()> {
+    Sighup::catch()?.reload(live)
 }
 
 /// How often the watcher checks where the folder's path leads, and looks
