@@ -134,7 +134,21 @@ pub fn main() -> ExitCode {
             return ExitCode::from(err.exit_code() as u8);
         }
     };
-    match run(cli) {
+    // Before anything slow (config, knowledge): a SIGHUP from now on is a
+    // reload, queued until there is knowledge to reload, never the end of a
+    // bot that is starting. One-shot commands keep the default: a hangup
+    // ends them.
+    let sighup = match &cli.command {
+        None | Some(Command::Serve) | Some(Command::Chat) => match triggers::Sighup::catch() {
+            Ok(sighup) => Some(sighup),
+            Err(err) => {
+                eprintln!("error: cannot catch SIGHUP: {err}");
+                return ExitCode::FAILURE;
+            }
+        },
+        _ => None,
+    };
+    match run_with(cli, sighup) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");
@@ -160,6 +174,12 @@ fn init_logging(command: &Option<Command>, discord: bool) {
 }
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
+    run_with(cli, None)
+}
+
+/// [`run`] with `SIGHUP` already caught (see [`main`]); without it, the
+/// serving commands catch it once the knowledge is loaded.
+fn run_with(cli: Cli, sighup: Option<triggers::Sighup>) -> Result<(), CliError> {
     let config = Config::load(cli.config.as_deref())?;
     init_logging(&cli.command, config.discord.token.is_some());
     let dir = cli
@@ -167,35 +187,48 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         .clone()
         .unwrap_or_else(|| config.knowledge.dir.clone());
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(&config, &dir),
-        Command::Chat => chat(&config, live(&config, &dir)?),
+        Command::Serve => serve(&config, &dir, sighup),
+        Command::Chat => chat(&config, live(&config, &dir, sighup)?),
         Command::Ask(args) => ask(&config, &dir, args),
         Command::Recommend(args) => recommend(&config, &dir, args),
         Command::Check(args) => check(&config, &dir, args),
     }
 }
 
-fn serve(config: &Config, dir: &std::path::Path) -> Result<(), CliError> {
+fn serve(
+    config: &Config,
+    dir: &std::path::Path,
+    sighup: Option<triggers::Sighup>,
+) -> Result<(), CliError> {
     if let Some(token) = &config.discord.token {
-        let served = live(config, dir)?;
+        let served = live(config, dir, sighup)?;
         crate::discord::run(config, served.live.clone(), token)?;
         return Ok(());
     }
     if !io::stdin().is_terminal() {
         return Err(CliError::Config(ConfigError::Invalid {
             path: PathBuf::from("DISCORD_TOKEN"),
-            key: "discord.token",
+            line: None,
+            key: "discord.token".into(),
             message: "is not configured: set DISCORD_TOKEN, or run `outsourcing-bot chat` for the local console".into(),
         }));
     }
-    chat(config, live(config, dir)?)
+    chat(config, live(config, dir, sighup)?)
 }
 
-/// Loads the knowledge to serve, with its reload triggers: SIGHUP always,
-/// the folder watcher when configured. The watcher lives as long as the Live.
-fn live(config: &Config, dir: &std::path::Path) -> Result<Served, CliError> {
+/// Loads the knowledge to serve, with its reload triggers: SIGHUP always
+/// (a reload asked for while loading runs now), the folder watcher when
+/// configured. The watcher lives as long as the Live.
+fn live(
+    config: &Config,
+    dir: &std::path::Path,
+    sighup: Option<triggers::Sighup>,
+) -> Result<Served, CliError> {
     let live = Arc::new(Live::load_with(dir, config.knowledge.limits())?);
-    triggers::reload_on_sighup(live.clone())?;
+    match sighup {
+        Some(sighup) => sighup.reload(live.clone())?,
+        None => triggers::reload_on_sighup(live.clone())?,
+    }
     let watcher = if config.knowledge.watch {
         let debounce = Duration::from_millis(config.knowledge.watch_debounce_ms);
         match triggers::watch(live.clone(), debounce) {
@@ -287,7 +320,7 @@ fn recommend(config: &Config, dir: &std::path::Path, args: RecommendArgs) -> Res
     // Rules need the passages they cite, not a search index.
     let knowledge = crate::knowledge::load_with(dir, config.knowledge.limits())?;
     let rules = knowledge.rules()?;
-    let answers = Answers::parse(rules, &args.answers)?;
+    let answers = Answers::parse(rules, &args.answers).map_err(console::echo_answers_error)?;
     let lang = args
         .lang
         .or(config.answer.lang.forced())

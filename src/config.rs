@@ -5,11 +5,13 @@
 //! is wrapped in [`Secret`], whose `Debug` and `Display` never show it.
 
 use std::fmt;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::answer::AnswerOptions;
+use crate::echo::{echo, echo_cut};
 use crate::lang::Lang;
 
 /// The file read when `--config` is not given, if it exists.
@@ -176,25 +178,55 @@ impl Default for LimitsConfig {
     }
 }
 
+/// The largest config file read: a config is a page of settings, and a
+/// bound means a path to something endless (`/dev/zero`) cannot eat memory.
+pub const CONFIG_MAX_BYTES: u64 = 1024 * 1024;
+
+/// The longest question a config may allow: far beyond any chat message,
+/// and it bounds what the console holds of one line (see `console`).
+pub const QUESTION_MAX_CHARS_LIMIT: usize = 100_000;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read the config file {path}: {source}")]
+    #[error("cannot read the config file {}: {source}", shown_path(.path))]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path}:{line}: {message}")]
+    /// Not something to read a config from: a FIFO, a device, a folder,
+    /// too large, not UTF-8.
+    #[error("the config file {} {reason}", shown_path(.path))]
+    Unusable { path: PathBuf, reason: String },
+    /// Not TOML at all.
+    #[error("{}:{line}: {message}", shown_path(.path))]
     Parse {
         path: PathBuf,
         line: usize,
         message: String,
     },
-    #[error("{path}: {key} {message}")]
+    /// A key with a value it cannot have (or no such key). `path` is the
+    /// file, or "environment" for an environment variable; `line` is where
+    /// the value stands, when it stands in a file.
+    #[error("{}: {key} {message}", place(.path, *.line))]
     Invalid {
         path: PathBuf,
-        key: &'static str,
+        line: Option<usize>,
+        key: String,
         message: String,
     },
+}
+
+fn place(path: &Path, line: Option<usize>) -> String {
+    match line {
+        Some(line) => format!("{}:{line}", shown_path(path)),
+        None => shown_path(path),
+    }
+}
+
+/// A path as typed, with control characters escaped but never cut: it
+/// must stay usable.
+fn shown_path(path: &Path) -> String {
+    echo_cut(&path.display().to_string(), usize::MAX)
 }
 
 impl Config {
@@ -203,87 +235,144 @@ impl Config {
     pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
         let file = match path {
             Some(p) => Some(p.to_path_buf()),
-            None => Some(PathBuf::from(DEFAULT_CONFIG_FILE)).filter(|p| p.is_file()),
+            // Whatever stands there is read, so a config.toml that is a
+            // folder or a dangling link is an error, not silently skipped.
+            None => Some(PathBuf::from(DEFAULT_CONFIG_FILE))
+                .filter(|p| std::fs::symlink_metadata(p).is_ok()),
         };
         let mut config = match &file {
             Some(p) => Config::from_file(p)?,
             None => Config::default(),
         };
-        if let Some(token) = std::env::var("DISCORD_TOKEN")
-            .ok()
-            .filter(|t| !t.trim().is_empty())
-        {
-            config.discord.token = Some(Secret::new(token.trim().to_string()));
+        if let Some(token) = env_var("DISCORD_TOKEN")? {
+            config.discord.token = Some(Secret::new(token));
         }
-        if let Some(base) = std::env::var("DISCORD_API_BASE")
-            .ok()
-            .filter(|b| !b.trim().is_empty())
-        {
-            config.discord.api_base = base.trim().trim_end_matches('/').to_string();
+        if let Some(base) = env_var("DISCORD_API_BASE")? {
+            let base = without_trailing_slash(&base);
+            if let Some(problem) = api_base_problem(&base) {
+                return Err(ConfigError::Invalid {
+                    path: PathBuf::from("environment"),
+                    line: None,
+                    key: "DISCORD_API_BASE".into(),
+                    message: format!("{problem} (got {})", shown(&base)),
+                });
+            }
+            config.discord.api_base = base;
         }
         Ok(config)
     }
 
+    /// Reads a config file: a regular file (links followed) of at most
+    /// [`CONFIG_MAX_BYTES`] of UTF-8; anything else is refused at once.
     pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = read_config_file(path)?;
         Config::parse(path, &text)
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|err| ConfigError::Parse {
-            path: path.to_path_buf(),
-            line: err
-                .span()
-                .map_or(1, |s| crate::knowledge::problem::line_of(text, s.start)),
-            message: err.message().trim().to_string(),
-        })?;
-        config.validate(path)?;
+        let doc = toml::de::DeTable::parse(text).map_err(|err| syntax_error(path, text, &err))?;
+        let doc = Document { text, table: doc };
+        let mut config: Config = toml::from_str(text).map_err(|err| doc.explain(path, &err))?;
+        config.normalize();
+        config.validate(path, &doc)?;
         Ok(config)
     }
 
-    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
-        let invalid = |key, message: &str| ConfigError::Invalid {
+    /// Blank means absent: `token = ""` is no token, as an empty
+    /// `DISCORD_TOKEN` is, so the bot runs the console instead of failing
+    /// to log in.
+    fn normalize(&mut self) {
+        let token = self.discord.token.take();
+        self.discord.token = token
+            .map(|t| t.expose().trim().to_string())
+            .filter(|t| !t.is_empty())
+            .map(Secret::new);
+        self.discord.api_base = without_trailing_slash(&self.discord.api_base);
+    }
+
+    fn validate(&self, path: &Path, doc: &Document) -> Result<(), ConfigError> {
+        let invalid = |key: &str, message: String| ConfigError::Invalid {
             path: path.to_path_buf(),
-            key,
-            message: message.to_string(),
+            line: doc.line_of(key),
+            key: key.to_string(),
+            message,
+        };
+        let between = |key: &str, low: u64, high: u64, got: u64| {
+            if (low..=high).contains(&got) {
+                Ok(())
+            } else {
+                Err(invalid(
+                    key,
+                    format!("must be between {low} and {high} (got {got})"),
+                ))
+            }
         };
         if !(0.0..=1.0).contains(&self.answer.min_confidence) {
-            return Err(invalid("answer.min_confidence", "must be between 0 and 1"));
-        }
-        if !(10..=60_000).contains(&self.knowledge.watch_debounce_ms) {
             return Err(invalid(
-                "knowledge.watch_debounce_ms",
-                "must be between 10 and 60000",
+                "answer.min_confidence",
+                format!(
+                    "must be between 0 and 1 (got {})",
+                    self.answer.min_confidence
+                ),
             ));
         }
-        if self.knowledge.max_file_bytes == 0 {
-            return Err(invalid("knowledge.max_file_bytes", "must be at least 1"));
+        for (key, got) in [
+            ("knowledge.max_file_bytes", self.knowledge.max_file_bytes),
+            ("knowledge.max_total_bytes", self.knowledge.max_total_bytes),
+        ] {
+            if got == 0 {
+                return Err(invalid(key, "must be at least 1 byte (got 0)".into()));
+            }
         }
-        if self.knowledge.max_total_bytes == 0 {
-            return Err(invalid("knowledge.max_total_bytes", "must be at least 1"));
-        }
-        if !(1..=10).contains(&self.answer.top) {
-            return Err(invalid("answer.top", "must be between 1 and 10"));
-        }
-        if !(1..=600).contains(&self.limits.questions_per_minute) {
+        between(
+            "knowledge.watch_debounce_ms",
+            10,
+            60_000,
+            self.knowledge.watch_debounce_ms,
+        )?;
+        between("answer.top", 1, 10, self.answer.top as u64)?;
+        between(
+            "limits.questions_per_minute",
+            1,
+            600,
+            self.limits.questions_per_minute.into(),
+        )?;
+        between(
+            "limits.question_max_chars",
+            1,
+            QUESTION_MAX_CHARS_LIMIT as u64,
+            self.limits.question_max_chars as u64,
+        )?;
+        if self.knowledge.dir.as_os_str().is_empty() {
             return Err(invalid(
-                "limits.questions_per_minute",
-                "must be between 1 and 600",
+                "knowledge.dir",
+                "must name a folder (leave it out for ./knowledge)".into(),
             ));
         }
-        if !(self.discord.api_base.starts_with("http://")
-            || self.discord.api_base.starts_with("https://"))
-        {
+        if let Some(problem) = api_base_problem(&self.discord.api_base) {
             return Err(invalid(
                 "discord.api_base",
-                "must start with http:// or https://",
+                format!("{problem} (got {})", shown(&self.discord.api_base)),
             ));
         }
-        if self.limits.question_max_chars == 0 {
-            return Err(invalid("limits.question_max_chars", "must be at least 1"));
+        if self.discord.guild_id == Some(0) {
+            return Err(invalid(
+                "discord.guild_id",
+                "must be a server's id, which is never 0; leave it out to register the commands globally"
+                    .into(),
+            ));
+        }
+        for (key, ids) in [
+            ("discord.admin_user_ids", &self.discord.admin_user_ids),
+            ("discord.admin_role_ids", &self.discord.admin_role_ids),
+            ("discord.answer_channels", &self.discord.answer_channels),
+        ] {
+            if ids.contains(&0) {
+                return Err(invalid(
+                    key,
+                    "must list Discord ids, which are never 0".into(),
+                ));
+            }
         }
         Ok(())
     }
@@ -298,22 +387,569 @@ impl Config {
     }
 }
 
+/// An environment variable's value, trimmed; `None` when unset or blank.
+fn env_var(name: &'static str) -> Result<Option<String>, ConfigError> {
+    match std::env::var(name) {
+        Ok(value) => Ok(Some(value.trim().to_string()).filter(|v| !v.is_empty())),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::Invalid {
+            path: PathBuf::from("environment"),
+            line: None,
+            key: name.into(),
+            message: "is not valid UTF-8 text".into(),
+        }),
+    }
+}
+
+/// `https://x.org/` as `https://x.org`, the form the Discord client joins
+/// paths to; the slashes of `https://` itself stay.
+fn without_trailing_slash(base: &str) -> String {
+    let start = base.find("://").map_or(0, |at| at + 3);
+    let (scheme, rest) = base.split_at(start);
+    format!("{scheme}{}", rest.trim_end_matches('/'))
+}
+
+/// Why `base` cannot be the Discord API's address, if it cannot.
+fn api_base_problem(base: &str) -> Option<&'static str> {
+    let Some(rest) = base
+        .strip_prefix("https://")
+        .or_else(|| base.strip_prefix("http://"))
+    else {
+        return Some("must start with http:// or https://, such as https://discord.com");
+    };
+    if rest.split('/').next().is_none_or(str::is_empty) {
+        return Some("must name a host after http:// or https://, such as https://discord.com");
+    }
+    if base.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some("must be a URL without spaces or control characters");
+    }
+    if base.contains(['?', '#']) {
+        return Some("must be a URL without a query (?) or fragment (#)");
+    }
+    None
+}
+
+/// Some text from the user's file or environment, quoted and made safe to
+/// print (control characters escaped, long text cut).
+fn shown(text: &str) -> String {
+    format!("the text \"{}\"", echo(text))
+}
+
+/// Reads the whole file if it is a regular file under the cap. Opened
+/// without blocking: opening a FIFO for reading would otherwise wait for a
+/// writer forever. Checked both before opening (a device is not even
+/// opened) and on the opened file (it may have been swapped in between).
+fn read_config_file(path: &Path) -> Result<String, ConfigError> {
+    let unusable = |reason: String| ConfigError::Unusable {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let read_error = |source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let regular = |meta: &std::fs::Metadata| {
+        if !meta.is_file() {
+            return Err(unusable(format!(
+                "is {}, not a regular file",
+                file_kind(meta)
+            )));
+        }
+        if meta.len() > CONFIG_MAX_BYTES {
+            return Err(unusable(format!(
+                "is too large ({} bytes; a config file may have at most {CONFIG_MAX_BYTES})",
+                meta.len()
+            )));
+        }
+        Ok(())
+    };
+    regular(&std::fs::metadata(path).map_err(read_error)?)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(read_error)?;
+    regular(&file.metadata().map_err(read_error)?)?;
+    let mut bytes = Vec::new();
+    file.take(CONFIG_MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
+    if bytes.len() as u64 > CONFIG_MAX_BYTES {
+        return Err(unusable(format!(
+            "is too large (over {CONFIG_MAX_BYTES} bytes, the most a config file may have)"
+        )));
+    }
+    String::from_utf8(bytes).map_err(|err| {
+        let at = err.utf8_error().valid_up_to();
+        let line = line_at(&err.as_bytes()[..at]);
+        unusable(format!("is not UTF-8 text (line {line}, byte {})", at + 1))
+    })
+}
+
+/// What a non-regular file is, in words.
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    let kind = meta.file_type();
+    if kind.is_dir() {
+        return "a folder";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    "a special file"
+}
+
+/// The 1-based line that starts after `before`.
+fn line_at(before: &[u8]) -> usize {
+    before.iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+fn syntax_error(path: &Path, text: &str, err: &toml::de::Error) -> ConfigError {
+    let span = err.span().unwrap_or(0..0);
+    let start = span.start.min(text.len());
+    let message = match err.message().trim() {
+        "duplicate key" => format!(
+            "{} is given twice",
+            text.get(span.clone())
+                .map_or_else(|| "a key".to_string(), |k| format!("'{}'", echo(k)))
+        ),
+        message => format!("this is not valid TOML: {}", echo_cut(message, 300)),
+    };
+    ConfigError::Parse {
+        path: path.to_path_buf(),
+        line: line_at(&text.as_bytes()[..start]),
+        message,
+    }
+}
+
+/// The parsed file with where each key and value stands, to say which key
+/// an error is about and on which line.
+struct Document<'t> {
+    text: &'t str,
+    table: toml::Spanned<toml::de::DeTable<'t>>,
+}
+
+/// What an error's position points at.
+enum Spot<'a, 't> {
+    /// A key (as `section.key`).
+    Key(String),
+    /// A key's value.
+    Value(String, &'a toml::de::DeValue<'t>),
+    /// Item `n` (1-based) of a key's list.
+    Item(String, usize, &'a toml::de::DeValue<'t>),
+}
+
+impl<'t> Document<'t> {
+    /// The line of `key`'s value (`section.key`), when the file sets it.
+    fn line_of(&self, key: &str) -> Option<usize> {
+        let mut table = self.table.get_ref();
+        let mut parts = key.split('.').peekable();
+        while let Some(part) = parts.next() {
+            let (_, value) = table.iter().find(|(k, _)| k.get_ref().as_ref() == part)?;
+            if parts.peek().is_none() {
+                return Some(self.line(value.span().start));
+            }
+            match value.get_ref() {
+                toml::de::DeValue::Table(inner) => table = inner,
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    fn line(&self, offset: usize) -> usize {
+        line_at(&self.text.as_bytes()[..offset.min(self.text.len())])
+    }
+
+    /// The deepest key, value or list item at `offset`.
+    fn spot<'a>(
+        table: &'a toml::de::DeTable<'t>,
+        offset: usize,
+        prefix: &str,
+    ) -> Option<Spot<'a, 't>> {
+        for (key, value) in table {
+            let name = if prefix.is_empty() {
+                key.get_ref().to_string()
+            } else {
+                format!("{prefix}.{}", key.get_ref())
+            };
+            if key.span().contains(&offset) {
+                return Some(Spot::Key(name));
+            }
+            match value.get_ref() {
+                toml::de::DeValue::Table(inner) => {
+                    if let Some(spot) = Document::spot(inner, offset, &name) {
+                        return Some(spot);
+                    }
+                }
+                toml::de::DeValue::Array(items) => {
+                    for (n, item) in items.iter().enumerate() {
+                        if !item.span().contains(&offset) {
+                            continue;
+                        }
+                        if let toml::de::DeValue::Table(inner) = item.get_ref() {
+                            if let Some(spot) = Document::spot(inner, offset, &name) {
+                                return Some(spot);
+                            }
+                        }
+                        return Some(Spot::Item(name, n + 1, item.get_ref()));
+                    }
+                }
+                _ => {}
+            }
+            if value.span().contains(&offset) {
+                return Some(Spot::Value(name, value.get_ref()));
+            }
+        }
+        None
+    }
+
+    /// The deserializer's error in words: which key, on which line, what
+    /// value it wants, and what it got.
+    fn explain(&self, path: &Path, err: &toml::de::Error) -> ConfigError {
+        let message = err.message().trim();
+        let offset = err.span().map_or(0, |s| s.start);
+        let line = Some(self.line(offset));
+        let invalid = |key: String, message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            line,
+            key,
+            message,
+        };
+        let expected = message
+            .rfind(", expected ")
+            .map(|at| &message[at + ", expected ".len()..]);
+        match Document::spot(self.table.get_ref(), offset, "") {
+            Some(Spot::Key(key)) if message.starts_with("unknown field") => {
+                let known = names(expected.unwrap_or(""));
+                let message = match key.rsplit_once('.') {
+                    Some((section, _)) => {
+                        format!("is not a known key; the keys of [{section}] are: {known}")
+                    }
+                    None => format!("is not a known section; the sections are: {known}"),
+                };
+                invalid(echo(&key), message)
+            }
+            Some(Spot::Value(key, value)) => {
+                let wanted = wanted(message, expected);
+                invalid(key, format!("must be {wanted} (got {})", got(value)))
+            }
+            Some(Spot::Item(key, n, value)) => {
+                let wanted = wanted(message, expected);
+                invalid(
+                    key,
+                    format!(
+                        "must be a list in which every item is {wanted} (item {n} is {})",
+                        got(value)
+                    ),
+                )
+            }
+            // Not expected from a file that parsed; still located, and
+            // safe to print.
+            Some(Spot::Key(key)) => invalid(echo(&key), echo_cut(message, 300)),
+            None => ConfigError::Parse {
+                path: path.to_path_buf(),
+                line: self.line(offset),
+                message: echo_cut(message, 300),
+            },
+        }
+    }
+}
+
+/// `` `a`, `b` `` or `` one of `a`, `b` `` or `` `a` or `b` `` as "a, b".
+fn names(expected: &str) -> String {
+    expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(echo)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What the deserializer wanted, in words rather than Rust type names.
+fn wanted(message: &str, expected: Option<&str>) -> String {
+    if message.starts_with("unknown variant") {
+        return format!("one of {}", names(expected.unwrap_or("")));
+    }
+    let Some(expected) = expected else {
+        // serde's word for a choice of names given something else.
+        return if message == "wanted string or table" {
+            "text in quotes".into()
+        } else {
+            "a value of another kind".into()
+        };
+    };
+    match expected {
+        "usize" | "u64" | "u128" => "a whole number, 0 or more".into(),
+        "u32" => format!("a whole number from 0 to {}", u32::MAX),
+        "u16" => format!("a whole number from 0 to {}", u16::MAX),
+        "u8" => format!("a whole number from 0 to {}", u8::MAX),
+        "isize" | "i64" | "i32" | "i16" | "i8" | "i128" => "a whole number".into(),
+        "f32" | "f64" => "a number".into(),
+        "a boolean" => "true or false".into(),
+        "a string" | "path string" | "a borrowed string" => "text in quotes".into(),
+        "a sequence" => "a list in brackets, such as [1, 2]".into(),
+        e if e.starts_with("struct ") => "a table: a [section] of keys".into(),
+        other => echo_cut(other, 120),
+    }
+}
+
+/// A value from the file, described for an error message.
+fn got(value: &toml::de::DeValue<'_>) -> String {
+    use toml::de::DeValue;
+    match value {
+        DeValue::String(s) => shown(s),
+        DeValue::Integer(i) => i.as_str().to_string(),
+        DeValue::Float(f) => f.as_str().to_string(),
+        DeValue::Boolean(b) => b.to_string(),
+        DeValue::Datetime(d) => format!("the date {d}"),
+        DeValue::Array(_) => "a list".into(),
+        DeValue::Table(_) => "a table".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn unknown_keys_are_named() {
+    fn unknown_keys_are_named_with_their_line() {
         let err = Config::parse(Path::new("c.toml"), "[answer]\ntopp = 3\n").unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("c.toml:2") && msg.contains("topp"), "{msg}");
     }
 
     #[test]
-    fn out_of_range_values_name_the_key() {
+    fn out_of_range_values_name_the_key_and_the_line() {
+        let err = Config::parse(
+            Path::new("c.toml"),
+            "[answer]\ntop = 3\n\nmin_confidence = 2.0\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "c.toml:4: answer.min_confidence must be between 0 and 1 (got 2)"
+        );
+        let err = Config::parse(
+            Path::new("c.toml"),
+            "[limits]\nquestions_per_minute = 6\nquestion_max_chars = 0\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "c.toml:3: limits.question_max_chars must be between 1 and 100000 (got 0)"
+        );
+        // Dotted keys and inline tables are located too.
+        let err = Config::parse(Path::new("c.toml"), "\nanswer.top = 11\n").unwrap_err();
+        assert!(err.to_string().starts_with("c.toml:2: answer.top"), "{err}");
+        let err = Config::parse(
+            Path::new("c.toml"),
+            "limits = { questions_per_minute = 0 }\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("c.toml:1: limits.questions_per_minute"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn type_errors_name_the_key_the_line_and_the_value_wanted_in_words() {
+        let cases = [
+            (
+                "[limits]\n\nquestion_max_chars = \"3\"\n",
+                "c.toml:3: limits.question_max_chars must be a whole number, 0 or more (got the text \"3\")",
+            ),
+            (
+                "[knowledge]\nwatch = \"yes\"\n",
+                "c.toml:2: knowledge.watch must be true or false (got the text \"yes\")",
+            ),
+            (
+                "[answer]\nmin_confidence = \"high\"\n",
+                "c.toml:2: answer.min_confidence must be a number (got the text \"high\")",
+            ),
+            (
+                "[answer]\nlang = \"fr\"\n",
+                "c.toml:2: answer.lang must be one of auto, es, en (got the text \"fr\")",
+            ),
+            (
+                "[discord]\nadmin_role_ids = [1,\n  \"x\"]\n",
+                "c.toml:3: discord.admin_role_ids must be a list in which every item is a whole number, 0 or more (item 2 is the text \"x\")",
+            ),
+            (
+                "[discord]\nanswer_channels = 7\n",
+                "c.toml:2: discord.answer_channels must be a list in brackets, such as [1, 2] (got 7)",
+            ),
+            (
+                "[limits]\nquestions_per_minute = 99999999999\n",
+                "c.toml:2: limits.questions_per_minute must be a whole number from 0 to 4294967295 (got 99999999999)",
+            ),
+            (
+                "limits = 3\n",
+                "c.toml:1: limits must be a table: a [section] of keys (got 3)",
+            ),
+            (
+                "[knowledge]\ndir = 3\n",
+                "c.toml:2: knowledge.dir must be text in quotes (got 3)",
+            ),
+            (
+                "[discord]\nguild_id = -1\n",
+                "c.toml:2: discord.guild_id must be a whole number, 0 or more (got -1)",
+            ),
+        ];
+        for (text, expected) in cases {
+            let err = Config::parse(Path::new("c.toml"), text).unwrap_err();
+            assert_eq!(err.to_string(), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn no_config_error_speaks_rust() {
+        let bad = [
+            "[limits]\nquestion_max_chars = 1.5\n",
+            "[limits]\nquestion_max_chars = 1979-05-27\n",
+            "[limits]\nquestion_max_chars = { a = 1 }\n",
+            "[answer]\ntop = [1]\n",
+            "[answer]\nlang = 3\n",
+            "[discord]\ntoken = 3\n",
+            "[discord]\napi_base = true\n",
+            "[knowledge]\nwatch_debounce_ms = -5\n",
+            "answer = \"x\"\n",
+        ];
+        for text in bad {
+            let msg = Config::parse(Path::new("c.toml"), text)
+                .unwrap_err()
+                .to_string();
+            for rust in [
+                "usize",
+                "u64",
+                "u32",
+                "f32",
+                "invalid type",
+                "sequence",
+                "struct",
+                "map",
+            ] {
+                assert!(!msg.contains(rust), "{text:?}: {msg}");
+            }
+            assert!(
+                msg.starts_with("c.toml:") && msg.contains(" must "),
+                "{text:?}: {msg}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_keys_and_sections_list_the_known_ones() {
+        let err = Config::parse(Path::new("c.toml"), "[answer]\ntopp = 3\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "c.toml:2: answer.topp is not a known key; the keys of [answer] are: min_confidence, top, lang"
+        );
+        let err = Config::parse(Path::new("c.toml"), "[answr]\ntop = 3\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("answr is not a known section; the sections are: knowledge, answer, limits, discord"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn echoed_keys_and_values_are_escaped_and_cut() {
+        let text = "[answer]\n\"\\u001b]0;PWNED\\u0007\" = 1\n";
+        let msg = Config::parse(Path::new("c.toml"), text)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("answer.\\e]0;PWNED\\x07 is not a known key"),
+            "{msg}"
+        );
+        let long = format!("[discord]\napi_base = \"ftp://{}\"\n", "x".repeat(100_000));
+        let msg = Config::parse(Path::new("c.toml"), &long)
+            .unwrap_err()
+            .to_string();
+        assert!(msg.len() < 400 && msg.contains('…'), "{} bytes", msg.len());
+    }
+
+    #[test]
+    fn syntax_errors_give_the_line() {
+        let err = Config::parse(Path::new("c.toml"), "[answer]\ntop = 3\ntop = 4\n").unwrap_err();
+        assert_eq!(err.to_string(), "c.toml:3: 'top' is given twice");
+        let err = Config::parse(Path::new("c.toml"), "[answer]\n\nlang = es es\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("c.toml:3: this is not valid TOML: "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_blank_token_is_no_token() {
+        for token in ["\"\"", "\"   \"", "\"\\t\""] {
+            let text = format!("[discord]\ntoken = {token}\n");
+            let c = Config::parse(Path::new("c.toml"), &text).unwrap();
+            assert!(c.discord.token.is_none(), "{token}");
+        }
+        let c = Config::parse(Path::new("c.toml"), "[discord]\ntoken = \" a.b \"\n").unwrap();
+        assert_eq!(c.discord.token.unwrap().expose(), "a.b");
+    }
+
+    #[test]
+    fn discord_ids_are_never_zero() {
+        let err = Config::parse(Path::new("c.toml"), "[discord]\nguild_id = 0\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("c.toml:2: discord.guild_id must be a server's id, which is never 0"),
+            "{err}"
+        );
         let err =
-            Config::parse(Path::new("c.toml"), "[answer]\nmin_confidence = 2.0\n").unwrap_err();
-        assert!(err.to_string().contains("answer.min_confidence"));
+            Config::parse(Path::new("c.toml"), "[discord]\nadmin_user_ids = [5, 0]\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("c.toml:2: discord.admin_user_ids"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_api_base_must_be_an_http_url() {
+        for (base, why) in [
+            ("ftp://x", "must start with http:// or https://"),
+            ("discord.com", "must start with http:// or https://"),
+            ("https://", "must name a host"),
+            ("http:///api", "must name a host"),
+            ("http://a b", "without spaces"),
+            ("http://x?y=1", "without a query"),
+        ] {
+            let text = format!("[discord]\napi_base = {base:?}\n");
+            let msg = Config::parse(Path::new("c.toml"), &text)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                msg.starts_with("c.toml:2: discord.api_base ") && msg.contains(why),
+                "{base}: {msg}"
+            );
+        }
+        let c = Config::parse(
+            Path::new("c.toml"),
+            "[discord]\napi_base = \"http://127.0.0.1:3000/\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.discord.api_base, "http://127.0.0.1:3000");
     }
 
     #[test]

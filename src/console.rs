@@ -4,13 +4,15 @@
 //! text and source. It works the same on a terminal and on piped stdin (no
 //! prompt, no colours there), so it can be scripted and tested.
 
-use std::io::{BufRead, Write};
+use std::io::{self, BufRead, Write};
 
 use crate::answer::{answer, Answer, AnswerOptions, Question};
 use crate::brain::Brain;
+use crate::echo::echo;
 use crate::i18n::{self, Msg};
 use crate::lang::Lang;
 use crate::live::Live;
+use crate::recommend::AnswersError;
 
 /// How text is decorated: bold on a terminal, nothing in a pipe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,13 +132,94 @@ pub struct ConsoleOptions {
     pub interactive: bool,
 }
 
-/// Runs the console until `:quit` or end of input.
+/// Room a line may take beyond its question's own limit, in bytes: a
+/// `:recommend` with every answer spelled out, or a question a little over
+/// the limit, still arrives whole and gets a precise reply.
+const LINE_SLACK_BYTES: usize = 4096;
+
+/// The most bytes of one line the console holds: four per character of the
+/// longest question (UTF-8's widest), plus slack. A longer line is skipped
+/// as it streams past, never held whole.
+pub fn line_max_bytes(question_max_chars: usize) -> usize {
+    question_max_chars
+        .saturating_mul(4)
+        .saturating_add(LINE_SLACK_BYTES)
+}
+
+/// One line of input as the console reads it.
+#[derive(Debug, PartialEq, Eq)]
+enum Line {
+    Text(String),
+    /// Not UTF-8: the first bad byte and where it is (0-based).
+    NotUtf8 {
+        byte: u8,
+        at: usize,
+    },
+    /// Longer than the bound; its bytes were read and dropped.
+    TooLong {
+        bytes: u64,
+    },
+    End,
+}
+
+/// Reads one line of at most `max_bytes` (without its newline). `buf` is
+/// reused between lines so a session allocates once.
+fn read_line(input: &mut impl BufRead, max_bytes: usize, buf: &mut Vec<u8>) -> io::Result<Line> {
+    buf.clear();
+    let limit = u64::try_from(max_bytes)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    if io::Read::take(&mut *input, limit).read_until(b'\n', buf)? == 0 {
+        return Ok(Line::End);
+    }
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+    } else if buf.len() > max_bytes {
+        let rest = skip_line(input)?;
+        return Ok(Line::TooLong {
+            bytes: buf.len() as u64 + rest,
+        });
+    }
+    match std::str::from_utf8(buf) {
+        Ok(text) => Ok(Line::Text(text.to_string())),
+        Err(err) => Ok(Line::NotUtf8 {
+            byte: buf[err.valid_up_to()],
+            at: err.valid_up_to(),
+        }),
+    }
+}
+
+/// Drops input up to and including the next newline (or the end), a
+/// buffer at a time; returns how many bytes the line had, newline excluded.
+fn skip_line(input: &mut impl BufRead) -> io::Result<u64> {
+    let mut skipped = 0u64;
+    loop {
+        let available = match input.fill_buf() {
+            Ok(bytes) => bytes,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(err),
+        };
+        if available.is_empty() {
+            return Ok(skipped);
+        }
+        if let Some(newline) = available.iter().position(|&b| b == b'\n') {
+            input.consume(newline + 1);
+            return Ok(skipped + newline as u64);
+        }
+        let len = available.len();
+        skipped += len as u64;
+        input.consume(len);
+    }
+}
+
+/// Runs the console until `:quit` or end of input. A line that is not
+/// UTF-8 or is too long gets a message and the session goes on.
 pub fn run(
     live: &Live,
     opts: &ConsoleOptions,
-    input: impl BufRead,
+    mut input: impl BufRead,
     mut output: impl Write,
-) -> std::io::Result<()> {
+) -> io::Result<()> {
     if opts.interactive {
         let snapshot = live.snapshot();
         writeln!(
@@ -147,43 +230,28 @@ pub fn run(
         )?;
         prompt(&mut output)?;
     }
-    for line in input.lines() {
-        let line = line?;
-        let line = line.trim();
-        // One snapshot per line: a reload meanwhile changes nothing for it.
-        let snapshot = live.snapshot();
-        let brain = &snapshot.brain;
-        let reply = match line {
-            ":reload" => Some(match live.reload() {
-                Ok(report) => report.to_string(),
-                Err(problems) => format!(
-                    "{problems}
-The old knowledge is still served."
-                ),
-            }),
-            "" => None,
-            ":quit" | ":q" | ":exit" => break,
-            ":help" | ":h" | ":?" => Some(HELP.to_string()),
-            ":topics" => Some(
-                section_titles(brain, opts.answer.lang.unwrap_or(Lang::Es))
-                    .iter()
-                    .map(|t| format!("  - {t}"))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            ),
-            cmd if cmd == ":recommend" || cmd.starts_with(":recommend ") => {
-                Some(recommend_line(brain, opts, &cmd[":recommend".len()..]))
-            }
-            cmd if cmd.starts_with(':') => Some(format!(
-                "unknown command '{cmd}': type :help for the commands"
+    let max_bytes = line_max_bytes(opts.question_max_chars);
+    let mut buf = Vec::new();
+    let mut number = 0u64;
+    loop {
+        number += 1;
+        let text = match read_line(&mut input, max_bytes, &mut buf)? {
+            Line::End => break,
+            Line::Text(line) => match line.trim() {
+                ":quit" | ":q" | ":exit" => break,
+                line => respond(live, opts, line),
+            },
+            Line::NotUtf8 { byte, at } => Some(format!(
+                "line {number} is not UTF-8 text (byte 0x{byte:02X} at position {}), so it was skipped; write in UTF-8",
+                at + 1
             )),
-            question => Some(match Question::new(question, opts.question_max_chars) {
-                Ok(q) => render_answer(&answer(brain, &q, &opts.answer), brain, opts.style),
-                Err(err) => err.to_string(),
-            }),
+            Line::TooLong { bytes } => Some(format!(
+                "line {number} is too long ({bytes} bytes), so it was skipped; a question may have at most {} characters",
+                opts.question_max_chars
+            )),
         };
-        if let Some(reply) = reply {
-            writeln!(output, "{}", reply.trim_end())?;
+        if let Some(text) = text {
+            writeln!(output, "{}", text.trim_end())?;
             writeln!(output)?;
         }
         if opts.interactive {
@@ -191,6 +259,59 @@ The old knowledge is still served."
         }
     }
     output.flush()
+}
+
+/// The reply to one line (a command or a question), if it gets one.
+fn respond(live: &Live, opts: &ConsoleOptions, line: &str) -> Option<String> {
+    // One snapshot per line: a reload meanwhile changes nothing for it.
+    let snapshot = live.snapshot();
+    let brain = &snapshot.brain;
+    Some(match line {
+        "" => return None,
+        ":reload" => match live.reload() {
+            Ok(report) => report.to_string(),
+            Err(problems) => format!("{problems}\nThe old knowledge is still served."),
+        },
+        ":help" | ":h" | ":?" => HELP.to_string(),
+        ":topics" => section_titles(brain, opts.answer.lang.unwrap_or(Lang::Es))
+            .iter()
+            .map(|t| format!("  - {t}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        cmd if cmd == ":recommend" || cmd.starts_with(":recommend ") => {
+            recommend_line(brain, opts, &cmd[":recommend".len()..])
+        }
+        cmd if cmd.starts_with(':') => format!(
+            "unknown command '{}': type :help for the commands",
+            echo(cmd)
+        ),
+        question => match Question::new(question, opts.question_max_chars) {
+            Ok(q) => render_answer(&answer(brain, &q, &opts.answer), brain, opts.style),
+            Err(err) => err.to_string(),
+        },
+    })
+}
+
+/// The error with the user's own words made safe to print: control
+/// characters escaped, long keys and values cut (see [`echo`]).
+pub fn echo_answers_error(err: AnswersError) -> AnswersError {
+    match err {
+        AnswersError::UnknownKey { key, keys } => AnswersError::UnknownKey {
+            key: echo(&key),
+            keys,
+        },
+        AnswersError::UnknownValue { key, value, values } => AnswersError::UnknownValue {
+            key: echo(&key),
+            value: echo(&value),
+            values,
+        },
+        AnswersError::NoValue { key, example } => AnswersError::NoValue {
+            key: echo(&key),
+            example,
+        },
+        AnswersError::Twice { key } => AnswersError::Twice { key: echo(&key) },
+        empty @ AnswersError::Empty { .. } => empty,
+    }
 }
 
 fn recommend_line(brain: &Brain, opts: &ConsoleOptions, args: &str) -> String {
@@ -204,11 +325,78 @@ fn recommend_line(brain: &Brain, opts: &ConsoleOptions, args: &str) -> String {
         Ok(answers) => {
             crate::recommend::render(&crate::recommend::recommend(rules, &answers, lang), lang)
         }
-        Err(err) => err.to_string(),
+        Err(err) => echo_answers_error(err).to_string(),
     }
 }
 
-fn prompt(output: &mut impl Write) -> std::io::Result<()> {
+fn prompt(output: &mut impl Write) -> io::Result<()> {
     write!(output, "> ")?;
     output.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &[u8], max_bytes: usize) -> Vec<Line> {
+        let mut input = io::BufReader::with_capacity(16, input);
+        let mut buf = Vec::new();
+        let mut out = Vec::new();
+        loop {
+            match read_line(&mut input, max_bytes, &mut buf).unwrap() {
+                Line::End => return out,
+                line => out.push(line),
+            }
+            // Never more than the bound (and its newline) is held.
+            assert!(buf.capacity() <= 64, "{}", buf.capacity());
+        }
+    }
+
+    fn text(s: &str) -> Line {
+        Line::Text(s.to_string())
+    }
+
+    #[test]
+    fn lines_are_split_and_a_last_line_without_newline_counts() {
+        assert_eq!(
+            lines(b"kpo\r\n\nbpo", 10),
+            [text("kpo\r"), text(""), text("bpo")]
+        );
+    }
+
+    #[test]
+    fn a_line_over_the_bound_is_skipped_whole_and_the_next_one_read() {
+        let mut input = b"0123456789".to_vec();
+        input.extend_from_slice(&[b'x'; 1000]);
+        input.extend_from_slice(b"\nbpo\n0123456789\n");
+        assert_eq!(
+            lines(&input, 10),
+            [
+                Line::TooLong { bytes: 1010 },
+                text("bpo"),
+                // Exactly at the bound is fine.
+                text("0123456789"),
+            ]
+        );
+        // Without a newline at the end, to the end of input.
+        assert_eq!(lines(&[b'y'; 100], 10), [Line::TooLong { bytes: 100 }]);
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_is_reported_with_its_first_bad_byte() {
+        assert_eq!(
+            lines(b"kpo\nqu\xe9 es\nbpo\n", 40),
+            [
+                text("kpo"),
+                Line::NotUtf8 { byte: 0xe9, at: 2 },
+                text("bpo")
+            ]
+        );
+    }
+
+    #[test]
+    fn the_bound_follows_the_question_limit_and_never_overflows() {
+        assert_eq!(line_max_bytes(500), 500 * 4 + LINE_SLACK_BYTES);
+        assert_eq!(line_max_bytes(usize::MAX), usize::MAX);
+    }
 }

@@ -12,6 +12,7 @@ pub mod confidence;
 pub mod config;
 pub mod console;
 pub mod discord;
+pub mod echo;
 pub mod eval;
 pub mod i18n;
 pub mod index;

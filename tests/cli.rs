@@ -464,3 +464,130 @@ fn ask_explain_shows_features_and_probability() {
     assert!(line.contains("answered at"), "{line}");
     assert!(out.contains("bpo-kpo/desafios-de-bpo/1"), "{out}");
 }
+
+/// A line that is not UTF-8 gets a message; the lines after it are answered.
+#[test]
+fn chat_reports_a_line_that_is_not_utf8_and_goes_on() {
+    let out = bot()
+        .arg("chat")
+        .write_stdin(&b"kpo\nqu\xe9 es un kpo\nbpo\n"[..])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let out = String::from_utf8(out.stdout).unwrap();
+    assert!(out.contains("fuente: bpo-kpo/que-es-un-kpo/1"), "{out}");
+    assert!(
+        out.contains("line 2 is not UTF-8 text (byte 0xE9 at position 3)"),
+        "{out}"
+    );
+    assert!(out.contains("fuente: bpo-kpo/que-es-un-bpo/1"), "{out}");
+}
+
+/// A line far over the limit is skipped as it streams by, never held whole:
+/// the console's memory stays well under the line's size.
+#[cfg(target_os = "linux")]
+#[test]
+fn chat_skips_a_huge_line_without_holding_it() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::Stdio;
+
+    const HUGE: usize = 256 << 20;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_outsourcing-bot"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("chat")
+        .env_remove("DISCORD_TOKEN")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let chunk = vec![b'a'; 1 << 20];
+        for _ in 0..HUGE / chunk.len() {
+            stdin.write_all(&chunk).unwrap();
+        }
+        stdin.write_all(b"\nbpo\n").unwrap();
+        stdin
+    });
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut replies = String::new();
+    while !replies.contains("fuente: ") {
+        let mut line = String::new();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "{replies}");
+        replies.push_str(&line);
+    }
+    // Still running (stdin open): its peak memory so far.
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
+    let peak_kb: usize = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    drop(writer.join().unwrap());
+    assert!(child.wait().unwrap().success());
+    assert!(
+        replies.contains(&format!(
+            "line 1 is too long ({HUGE} bytes), so it was skipped; a question may have at most 500 characters"
+        )),
+        "{replies}"
+    );
+    assert!(
+        replies.contains("fuente: bpo-kpo/que-es-un-bpo/1"),
+        "{replies}"
+    );
+    assert!(
+        peak_kb * 1024 < HUGE / 2,
+        "peak {peak_kb} kB for a line of {HUGE} bytes"
+    );
+}
+
+/// Terminal control sequences in a key are shown escaped, never sent raw.
+#[test]
+fn recommend_echoes_escape_sequences_escaped() {
+    let out = bot()
+        .args(["recommend", "\u{1b}]0;PWNED\u{7}=1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let all = [out.stdout, out.stderr].concat();
+    assert!(!all.contains(&0x1b) && !all.contains(&0x07), "{all:?}");
+    let err = String::from_utf8(all).unwrap();
+    assert!(err.contains("unknown question '\\e]0;PWNED\\x07'"), "{err}");
+
+    let (code, _, err) = run(bot().args(["recommend", "work=\u{9b}2J\u{202e}x"]));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("'\\u{9b}2J\\u{202e}x' is not a value of 'work'"),
+        "{err}"
+    );
+}
+
+/// A 100 KB key is echoed cut, not whole.
+#[test]
+fn recommend_cuts_a_long_bad_key() {
+    let key = "k".repeat(100_000);
+    let (code, _, err) = run(bot().args(["recommend", &format!("{key}=1")]));
+    assert_eq!(code, 2);
+    assert!(err.len() < 1_000, "{} bytes echoed", err.len());
+    assert!(
+        err.contains(&format!("unknown question '{}…'", &key[..80])),
+        "{err}"
+    );
+}
+
+/// The console's unknown commands and `:recommend` errors are escaped too.
+#[test]
+fn chat_echoes_escape_sequences_escaped() {
+    let input =
+        ":frob\u{1b}[2J\u{7}\n:recommend \u{1b}]0;PWNED\u{7}=1\n:recommend work=\u{1b}[31mlegal\n";
+    let out = bot().arg("chat").write_stdin(input).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!out.stdout.contains(&0x1b) && !out.stdout.contains(&0x07));
+    let out = String::from_utf8(out.stdout).unwrap();
+    assert!(out.contains("unknown command ':frob\\e[2J\\x07'"), "{out}");
+    assert!(out.contains("unknown question '\\e]0;PWNED\\x07'"), "{out}");
+    assert!(
+        out.contains("'\\e[31mlegal' is not a value of 'work'"),
+        "{out}"
+    );
+}

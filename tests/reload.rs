@@ -383,3 +383,139 @@ fn sighup_reloads_the_running_process() {
     let out = child.wait_with_output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("bpo-kpo/nearshoring/1"));
 }
+
+/// Starts the console over a copy of the bundled knowledge, with info logs
+/// on stderr; `blocked` starts it with SIGHUP blocked, as a parent may leave
+/// it, so a signal sent at once is pending before its first instruction.
+#[cfg(unix)]
+fn console_with_logs(dir: &Path, blocked: bool) -> (std::process::Child, mpsc::Receiver<String>) {
+    use std::os::unix::process::CommandExt;
+
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_outsourcing-bot"));
+    cmd.arg("--knowledge")
+        .arg(dir)
+        .arg("chat")
+        .env_remove("DISCORD_TOKEN")
+        .env("RUST_LOG", "outsourcing_bot=info")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if blocked {
+        // SAFETY: only async-signal-safe calls on a local set, between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                let mut set: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut set);
+                libc::sigaddset(&mut set, libc::SIGHUP);
+                if libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+    let mut child = cmd.spawn().unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    (child, rx)
+}
+
+/// Waits for the reload the signal asked for, then asks one question,
+/// closes stdin, and checks the console answered it and ended well (not
+/// killed by SIGHUP), having reloaded exactly once.
+#[cfg(unix)]
+fn reloads_once_and_answers(mut child: std::process::Child, logs: mpsc::Receiver<String>) {
+    use std::os::unix::process::ExitStatusExt;
+
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    // Ends early if the child dies (its stderr closes).
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match logs.recv_timeout(left) {
+            Ok(line) => {
+                let done = line.contains("knowledge reloaded");
+                seen.push(line);
+                if done {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    let mut stdin = child.stdin.take().unwrap();
+    // Fails only if the child is gone; the status below says how.
+    let _ = writeln!(stdin, "¿Qué es un KPO?");
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.signal(),
+        None,
+        "killed: {:?} {seen:#?}",
+        out.status
+    );
+    assert!(out.status.success(), "{:?}", out.status);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("bpo-kpo/que-es-un-kpo/1"), "{stdout}");
+    // The child is gone: the reader thread ends at the end of its stderr.
+    seen.extend(logs.iter());
+    let reloads = seen
+        .iter()
+        .filter(|l| l.contains("knowledge reloaded") && l.contains("trigger=\"SIGHUP\""))
+        .count();
+    assert_eq!(reloads, 1, "{seen:#?}");
+}
+
+/// A SIGHUP that is already pending when the process starts (the earliest
+/// a start-up signal can come) does not end it: it is a reload, done once
+/// the knowledge is loaded.
+#[cfg(unix)]
+#[test]
+fn a_sighup_before_start_up_is_a_reload_once_loaded() {
+    let dir = copy_of_bundled();
+    for wait_ms in [0, 5, 20] {
+        let (child, logs) = console_with_logs(dir.path(), true);
+        thread::sleep(Duration::from_millis(wait_ms));
+        // SAFETY: kill has no memory effects; the pid is our own live child.
+        assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGHUP) }, 0);
+        reloads_once_and_answers(child, logs);
+    }
+}
+
+/// SIGHUP sent in the first milliseconds after the program starts running
+/// (while config and knowledge load) no longer kills it (exit 129).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_sighup_during_start_up_does_not_kill() {
+    let dir = copy_of_bundled();
+    for wait_ms in [5, 15, 30] {
+        let (child, logs) = console_with_logs(dir.path(), false);
+        // The Rust runtime sets its SIGSEGV handler before `main`: from
+        // then on the program runs, and SIGHUP is caught almost at once.
+        // Before that (the loader's work) no program can catch anything.
+        let status = format!("/proc/{}/status", child.id());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            let caught = fs::read_to_string(&status)
+                .ok()
+                .and_then(|s| {
+                    s.lines()
+                        .find_map(|l| l.strip_prefix("SigCgt:"))
+                        .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
+                })
+                .unwrap_or(0);
+            if caught & (1 << (libc::SIGSEGV - 1)) != 0 {
+                break;
+            }
+            thread::sleep(Duration::from_micros(200));
+        }
+        thread::sleep(Duration::from_millis(wait_ms));
+        // SAFETY: as above.
+        assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGHUP) }, 0);
+        reloads_once_and_answers(child, logs);
+    }
+}

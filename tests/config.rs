@@ -1,0 +1,185 @@
+//! The config file and environment as an operator meets them: every error
+//! names the key, the line and what is wanted, special files are refused at
+//! once, and blank settings count as absent.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn bot() -> Command {
+    let mut cmd = Command::cargo_bin("outsourcing-bot").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("DISCORD_API_BASE")
+        .env_remove("RUST_LOG")
+        // A config file that would not end must not hang a test run.
+        .timeout(std::time::Duration::from_secs(60));
+    cmd
+}
+
+/// Runs `check` with `config` and returns (exit code, stderr).
+fn check_with(config: &Path) -> (i32, String) {
+    let out = bot()
+        .arg("--config")
+        .arg(config)
+        .arg("check")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn config_file(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bot.toml");
+    fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+#[test]
+fn a_type_error_names_the_key_the_line_and_the_value_wanted() {
+    let (_dir, path) =
+        config_file("[limits]\nquestions_per_minute = 6\nquestion_max_chars = \"3\"\n");
+    let (code, err) = check_with(&path);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(&format!(
+            "{}:3: limits.question_max_chars must be a whole number, 0 or more (got the text \"3\")",
+            path.display()
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_range_error_gives_the_line() {
+    let (_dir, path) = config_file("[answer]\ntop = 3\nmin_confidence = 7\n");
+    let (code, err) = check_with(&path);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(&format!(
+            "{}:3: answer.min_confidence must be between 0 and 1 (got 7)",
+            path.display()
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn guild_id_zero_is_refused() {
+    let (_dir, path) = config_file("[discord]\nguild_id = 0\n");
+    let (code, err) = check_with(&path);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(":2: discord.guild_id must be a server's id"),
+        "{err}"
+    );
+}
+
+/// `token = ""` is no token: without a terminal that is the "not configured"
+/// error, not an attempt to reach Discord (which here would fail on a
+/// closed port with another message).
+#[test]
+fn a_blank_token_in_the_file_means_no_token() {
+    for token in ["\"\"", "\"  \""] {
+        let (_dir, path) = config_file(&format!(
+            "[discord]\ntoken = {token}\napi_base = \"http://127.0.0.1:9\"\n"
+        ));
+        let out = bot()
+            .arg("--config")
+            .arg(&path)
+            .write_stdin("")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            err.contains("discord.token is not configured"),
+            "{token}: {err}"
+        );
+        assert!(!err.contains("Discord API"), "{token}: {err}");
+    }
+}
+
+#[test]
+fn discord_api_base_from_the_environment_is_validated() {
+    for (base, why) in [
+        ("ftp://example.com", "must start with http:// or https://"),
+        ("https://", "must name a host"),
+        ("http://x\u{1b}[2J", "without spaces or control characters"),
+    ] {
+        let out = bot()
+            .env("DISCORD_API_BASE", base)
+            .arg("check")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{base:?}");
+        assert!(!out.stderr.contains(&0x1b));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            err.contains("environment: DISCORD_API_BASE ") && err.contains(why),
+            "{base:?}: {err}"
+        );
+    }
+}
+
+/// A FIFO as the config: refused at once, without waiting for a writer.
+#[cfg(unix)]
+#[test]
+fn a_fifo_config_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("bot.toml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let (code, err) = check_with(&fifo);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("is a FIFO (named pipe), not a regular file"),
+        "{err}"
+    );
+}
+
+/// A link to an endless device: refused, not read until memory runs out.
+#[cfg(unix)]
+#[test]
+fn a_config_linked_to_dev_zero_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("bot.toml");
+    std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+    let (code, err) = check_with(&link);
+    assert_eq!(code, 1);
+    assert!(err.contains("is a device, not a regular file"), "{err}");
+}
+
+#[test]
+fn a_folder_or_an_oversized_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, err) = check_with(dir.path());
+    assert_eq!(code, 1);
+    assert!(err.contains("is a folder, not a regular file"), "{err}");
+
+    let big = dir.path().join("big.toml");
+    fs::write(&big, "#".repeat(2 << 20)).unwrap();
+    let (code, err) = check_with(&big);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("is too large (2097152 bytes; a config file may have at most 1048576)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_config_that_is_not_utf8_says_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bot.toml");
+    fs::write(&path, b"[answer]\n# caf\xe9\ntop = 3\n").unwrap();
+    let (code, err) = check_with(&path);
+    assert_eq!(code, 1);
+    assert!(err.contains("is not UTF-8 text (line 2"), "{err}");
+}
