@@ -9,6 +9,8 @@
 //! The parser never stops at the first problem: it records each one with its
 //! line and goes on, so one run lists everything an admin must fix.
 
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::problem::Problem;
@@ -148,6 +150,8 @@ pub fn parse(
     let mut open_block = false;
     let mut in_comment = false;
     let mut reported_orphan = false;
+    // Slug → line of the section that first used it.
+    let mut slugs: HashMap<String, usize> = HashMap::new();
 
     for (i, raw_line) in text.lines().enumerate() {
         let line_no = i + 1;
@@ -225,15 +229,18 @@ pub fn parse(
                     ),
                 ));
             }
-            if let Some(first) = sections.iter().find(|s| s.slug == slug) {
-                problems.push(Problem::new(
+            match slugs.entry(slug.clone()) {
+                Entry::Occupied(first) => problems.push(Problem::new(
                     file,
                     line_no,
                     format!(
                         "duplicate section id '{slug}' (first used at line {})",
-                        first.line
+                        first.get()
                     ),
-                ));
+                )),
+                Entry::Vacant(slot) => {
+                    slot.insert(line_no);
+                }
             }
             sections.push(RawSection {
                 slug,
@@ -535,7 +542,7 @@ fn alternate_question(line: &str) -> Option<&str> {
 /// The same question twice in one section (accents, case and punctuation
 /// aside) is a copy-paste slip: it would only weigh its passage twice.
 fn report_duplicate_questions(file: &Path, section: &RawSection, problems: &mut Vec<Problem>) {
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     let texts = section.blocks.iter().flat_map(|b| match b {
         Block::Paragraph(p) => std::slice::from_ref(p),
         Block::List { items } => items.as_slice(),
@@ -546,7 +553,7 @@ fn report_duplicate_questions(file: &Path, section: &RawSection, problems: &mut 
         .chain(texts.flat_map(|t| t.questions.iter()));
     for (question, line) in all {
         match seen.entry(slugify(question)) {
-            std::collections::hash_map::Entry::Occupied(first) => problems.push(Problem::new(
+            Entry::Occupied(first) => problems.push(Problem::new(
                 file,
                 *line,
                 format!(
@@ -555,7 +562,7 @@ fn report_duplicate_questions(file: &Path, section: &RawSection, problems: &mut 
                     first.get()
                 ),
             )),
-            std::collections::hash_map::Entry::Vacant(slot) => {
+            Entry::Vacant(slot) => {
                 slot.insert(*line);
             }
         }
