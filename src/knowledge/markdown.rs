@@ -9,6 +9,7 @@
 //! The parser never stops at the first problem: it records each one with its
 //! line and goes on, so one run lists everything an admin must fix.
 
+use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -148,24 +149,19 @@ pub fn parse(
     let mut sections: Vec<RawSection> = Vec::new();
     // What the current line may continue: the last paragraph or list item.
     let mut open_block = false;
-    let mut in_comment = false;
+    let mut comments = Comments::default();
     let mut reported_orphan = false;
     // Slug → line of the section that first used it.
     let mut slugs: HashMap<String, usize> = HashMap::new();
 
     for (i, raw_line) in text.lines().enumerate() {
         let line_no = i + 1;
-        let line = raw_line.trim_end();
-        let trimmed = line.trim_start();
+        let (uncommented, had_comment) = comments.strip(raw_line, line_no);
+        let trimmed = uncommented.trim();
 
-        if in_comment {
-            if trimmed.contains("-->") {
-                in_comment = false;
-            }
-            continue;
-        }
-        if trimmed.starts_with("<!--") {
-            in_comment = !trimmed.contains("-->");
+        // A line that held only a comment is not there at all: unlike a
+        // blank line, it does not end the paragraph around it.
+        if had_comment && trimmed.is_empty() {
             continue;
         }
         if trimmed.is_empty() {
@@ -341,11 +337,11 @@ pub fn parse(
         open_block = true;
     }
 
-    if in_comment {
+    if let Some(line) = comments.open_since {
         problems.push(Problem::new(
             file,
-            0,
-            "an HTML comment '<!--' is never closed",
+            line,
+            "an HTML comment '<!--' is never closed: end it with '-->'",
         ));
     }
     let title = title.unwrap_or_else(|| {
@@ -398,6 +394,51 @@ pub fn parse(
         lang,
         title,
         sections,
+    }
+}
+
+/// Author comments (`<!-- … -->`), which readers must never see. They may
+/// stand anywhere: mid-line, several on a line, across lines.
+#[derive(Default)]
+struct Comments {
+    /// The line of the `<!--` still waiting for its `-->`.
+    open_since: Option<usize>,
+}
+
+impl Comments {
+    const OPEN: &'static str = "<!--";
+    const CLOSE: &'static str = "-->";
+
+    /// `line` without its comments, and whether it had any. The text on both
+    /// sides of a comment is kept; where both sides have a space at the cut,
+    /// one is enough.
+    fn strip<'a>(&mut self, line: &'a str, line_no: usize) -> (Cow<'a, str>, bool) {
+        if self.open_since.is_none() && !line.contains(Self::OPEN) {
+            return (Cow::Borrowed(line), false);
+        }
+        let mut kept = String::new();
+        let mut rest = line;
+        loop {
+            if self.open_since.is_some() {
+                let Some(end) = rest.find(Self::CLOSE) else {
+                    break;
+                };
+                self.open_since = None;
+                rest = &rest[end + Self::CLOSE.len()..];
+                if kept.ends_with(char::is_whitespace) {
+                    rest = rest.trim_start();
+                }
+            } else {
+                let Some(start) = rest.find(Self::OPEN) else {
+                    kept.push_str(rest);
+                    break;
+                };
+                kept.push_str(&rest[..start]);
+                self.open_since = Some(line_no);
+                rest = &rest[start + Self::OPEN.len()..];
+            }
+        }
+        (Cow::Owned(kept), true)
     }
 }
 
