@@ -549,3 +549,9 @@ fn an_unclosed_comment_is_reported_at_its_line() {
     // The text before the comment still counts: the section is not empty.
     assert_eq!(p.len(), 1, "{p:?}");
 }
+
+#[test]
+fn a_document_without_sections_is_reported_under_its_title() {
+    let p = problems(&[("es/doc.md", b"\n# Doc\n\n" as &[u8])]);
+    assert!(has(&p, "doc.md", 2, "no '##' sections"), "{p:?}");
+}

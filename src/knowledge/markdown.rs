@@ -145,7 +145,8 @@ pub fn parse(
     text: &str,
     problems: &mut Vec<Problem>,
 ) -> Document {
-    let mut title: Option<String> = None;
+    // The title and its line.
+    let mut title: Option<(String, usize)> = None;
     let mut sections: Vec<RawSection> = Vec::new();
     // What the current line may continue: the last paragraph or list item.
     let mut open_block = false;
@@ -186,7 +187,7 @@ pub fn parse(
             } else if rest.is_empty() {
                 problems.push(Problem::new(file, line_no, "the '#' title is empty"));
             } else {
-                title = Some(rest.to_string());
+                title = Some((rest.to_string(), line_no));
             }
             continue;
         }
@@ -344,18 +345,19 @@ pub fn parse(
             "an HTML comment '<!--' is never closed: end it with '-->'",
         ));
     }
-    let title = title.unwrap_or_else(|| {
+    let (title, title_line) = title.unwrap_or_else(|| {
         problems.push(Problem::new(
             file,
             1,
             "the document has no '#' title: start it with '# Title'",
         ));
-        doc_id.to_string()
+        (doc_id.to_string(), 1)
     });
     if sections.is_empty() && !reported_orphan {
+        // Said under the title, where the sections should follow.
         problems.push(Problem::new(
             file,
-            0,
+            title_line,
             "the document has no '##' sections, so nothing can be answered from it",
         ));
     }

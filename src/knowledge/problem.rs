@@ -6,7 +6,9 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// One thing wrong in a knowledge file, at `file:line` (line 0: the whole file).
+/// One thing wrong in a knowledge file, at `file:line`. Whatever a file's
+/// content causes has a line (1 and up); line 0 is kept for what is about a
+/// file or folder as a whole and no line of it: unreadable, misplaced, missing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub file: PathBuf,
