@@ -478,3 +478,80 @@ fn content_that_would_be_skipped_is_reported() {
     );
     assert_eq!(p.len(), 8, "{s:?}");
 }
+
+/// Author comments never reach readers, wherever they stand, and everything
+/// around them is kept at its own line.
+#[test]
+fn comments_are_removed_wherever_they_stand_and_the_rest_is_kept() {
+    let dir = folder(&[(
+        "es/doc.md",
+        "# Doc <!-- título provisional -->\n\
+         \n\
+         ## Uno <!-- revisar --> {#uno}\n\
+         \n\
+         Antes <!-- una --> en medio <!-- dos -->después.\n\
+         \n\
+         Empieza <!-- una nota\n\
+         de varias líneas --> y sigue.\n\
+         ? ¿qué sigue? <!-- pregunta de prueba -->\n\
+         \n\
+         <!-- nota entera -->\n\
+         - Etiqueta: texto<!--x-->final.\n\
+         - <!-- a --><!-- b -->Otra: más texto.\n\
+         <!--\n\
+         bloque entero\n\
+         -->\n\
+         \n\
+         Último párrafo.\n"
+            .as_bytes(),
+    )]);
+    let k = knowledge::load(dir.path()).unwrap();
+    let doc = &k.editions[&Lang::Es].documents[0];
+    assert_eq!(doc.title, "Doc");
+    let section = &doc.sections[0];
+    assert_eq!(
+        (section.slug.as_str(), section.title.as_str()),
+        ("uno", "Uno")
+    );
+    let shown: Vec<(&str, usize)> = section
+        .passages
+        .iter()
+        .map(|p| (p.text.as_str(), p.line))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("Antes en medio después.", 5),
+            // Text after the `-->` that closes a comment is kept.
+            ("Empieza y sigue.", 7),
+            ("Etiqueta: textofinal.", 12),
+            ("Otra: más texto.", 13),
+            ("Último párrafo.", 18),
+        ]
+    );
+    assert_eq!(section.passages[1].questions, ["¿qué sigue?"]);
+    for p in &section.passages {
+        assert!(!p.text.contains("<!--") && !p.text.contains("-->"), "{p:?}");
+        assert!(!p.search.contains("nota"), "{p:?}");
+    }
+}
+
+#[test]
+fn an_unclosed_comment_is_reported_at_its_line() {
+    let p = problems(&[(
+        "es/doc.md",
+        b"# Doc\n\n## Uno\n\nTexto visible. <!-- sin cerrar\n\nnada de esto\n" as &[u8],
+    )]);
+    assert!(
+        has(&p, "doc.md", 5, "an HTML comment '<!--' is never closed"),
+        "{p:?}"
+    );
+    // The text before the comment still counts: the section is not empty.
+    assert_eq!(p.len(), 1, "{p:?}");
+}
+
+#[test]
+fn a_document_without_sections_is_reported_under_its_title() {
+    let p = problems(&[("es/doc.md", b"\n# Doc\n\n" as &[u8])]);
+    assert!(has(&p, "doc.md", 2, "no '##' sections"), "{p:?}");
+}

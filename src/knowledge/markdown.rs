@@ -9,6 +9,9 @@
 //! The parser never stops at the first problem: it records each one with its
 //! line and goes on, so one run lists everything an admin must fix.
 
+use std::borrow::Cow;
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::problem::Problem;
@@ -142,26 +145,24 @@ pub fn parse(
     text: &str,
     problems: &mut Vec<Problem>,
 ) -> Document {
-    let mut title: Option<String> = None;
+    // The title and its line.
+    let mut title: Option<(String, usize)> = None;
     let mut sections: Vec<RawSection> = Vec::new();
     // What the current line may continue: the last paragraph or list item.
     let mut open_block = false;
-    let mut in_comment = false;
+    let mut comments = Comments::default();
     let mut reported_orphan = false;
+    // Slug → line of the section that first used it.
+    let mut slugs: HashMap<String, usize> = HashMap::new();
 
     for (i, raw_line) in text.lines().enumerate() {
         let line_no = i + 1;
-        let line = raw_line.trim_end();
-        let trimmed = line.trim_start();
+        let (uncommented, had_comment) = comments.strip(raw_line, line_no);
+        let trimmed = uncommented.trim();
 
-        if in_comment {
-            if trimmed.contains("-->") {
-                in_comment = false;
-            }
-            continue;
-        }
-        if trimmed.starts_with("<!--") {
-            in_comment = !trimmed.contains("-->");
+        // A line that held only a comment is not there at all: unlike a
+        // blank line, it does not end the paragraph around it.
+        if had_comment && trimmed.is_empty() {
             continue;
         }
         if trimmed.is_empty() {
@@ -186,7 +187,7 @@ pub fn parse(
             } else if rest.is_empty() {
                 problems.push(Problem::new(file, line_no, "the '#' title is empty"));
             } else {
-                title = Some(rest.to_string());
+                title = Some((rest.to_string(), line_no));
             }
             continue;
         }
@@ -225,15 +226,18 @@ pub fn parse(
                     ),
                 ));
             }
-            if let Some(first) = sections.iter().find(|s| s.slug == slug) {
-                problems.push(Problem::new(
+            match slugs.entry(slug.clone()) {
+                Entry::Occupied(first) => problems.push(Problem::new(
                     file,
                     line_no,
                     format!(
                         "duplicate section id '{slug}' (first used at line {})",
-                        first.line
+                        first.get()
                     ),
-                ));
+                )),
+                Entry::Vacant(slot) => {
+                    slot.insert(line_no);
+                }
             }
             sections.push(RawSection {
                 slug,
@@ -334,25 +338,26 @@ pub fn parse(
         open_block = true;
     }
 
-    if in_comment {
+    if let Some(line) = comments.open_since {
         problems.push(Problem::new(
             file,
-            0,
-            "an HTML comment '<!--' is never closed",
+            line,
+            "an HTML comment '<!--' is never closed: end it with '-->'",
         ));
     }
-    let title = title.unwrap_or_else(|| {
+    let (title, title_line) = title.unwrap_or_else(|| {
         problems.push(Problem::new(
             file,
             1,
             "the document has no '#' title: start it with '# Title'",
         ));
-        doc_id.to_string()
+        (doc_id.to_string(), 1)
     });
     if sections.is_empty() && !reported_orphan {
+        // Said under the title, where the sections should follow.
         problems.push(Problem::new(
             file,
-            0,
+            title_line,
             "the document has no '##' sections, so nothing can be answered from it",
         ));
     }
@@ -391,6 +396,51 @@ pub fn parse(
         lang,
         title,
         sections,
+    }
+}
+
+/// Author comments (`<!-- … -->`), which readers must never see. They may
+/// stand anywhere: mid-line, several on a line, across lines.
+#[derive(Default)]
+struct Comments {
+    /// The line of the `<!--` still waiting for its `-->`.
+    open_since: Option<usize>,
+}
+
+impl Comments {
+    const OPEN: &'static str = "<!--";
+    const CLOSE: &'static str = "-->";
+
+    /// `line` without its comments, and whether it had any. The text on both
+    /// sides of a comment is kept; where both sides have a space at the cut,
+    /// one is enough.
+    fn strip<'a>(&mut self, line: &'a str, line_no: usize) -> (Cow<'a, str>, bool) {
+        if self.open_since.is_none() && !line.contains(Self::OPEN) {
+            return (Cow::Borrowed(line), false);
+        }
+        let mut kept = String::new();
+        let mut rest = line;
+        loop {
+            if self.open_since.is_some() {
+                let Some(end) = rest.find(Self::CLOSE) else {
+                    break;
+                };
+                self.open_since = None;
+                rest = &rest[end + Self::CLOSE.len()..];
+                if kept.ends_with(char::is_whitespace) {
+                    rest = rest.trim_start();
+                }
+            } else {
+                let Some(start) = rest.find(Self::OPEN) else {
+                    kept.push_str(rest);
+                    break;
+                };
+                kept.push_str(&rest[..start]);
+                self.open_since = Some(line_no);
+                rest = &rest[start + Self::OPEN.len()..];
+            }
+        }
+        (Cow::Owned(kept), true)
     }
 }
 
@@ -535,7 +585,7 @@ fn alternate_question(line: &str) -> Option<&str> {
 /// The same question twice in one section (accents, case and punctuation
 /// aside) is a copy-paste slip: it would only weigh its passage twice.
 fn report_duplicate_questions(file: &Path, section: &RawSection, problems: &mut Vec<Problem>) {
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     let texts = section.blocks.iter().flat_map(|b| match b {
         Block::Paragraph(p) => std::slice::from_ref(p),
         Block::List { items } => items.as_slice(),
@@ -546,7 +596,7 @@ fn report_duplicate_questions(file: &Path, section: &RawSection, problems: &mut 
         .chain(texts.flat_map(|t| t.questions.iter()));
     for (question, line) in all {
         match seen.entry(slugify(question)) {
-            std::collections::hash_map::Entry::Occupied(first) => problems.push(Problem::new(
+            Entry::Occupied(first) => problems.push(Problem::new(
                 file,
                 *line,
                 format!(
@@ -555,7 +605,7 @@ fn report_duplicate_questions(file: &Path, section: &RawSection, problems: &mut 
                     first.get()
                 ),
             )),
-            std::collections::hash_map::Entry::Vacant(slot) => {
+            Entry::Vacant(slot) => {
                 slot.insert(*line);
             }
         }

@@ -14,7 +14,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use super::problem::{line_of, Problem};
+use super::problem::{toml_problem, LineIndex, Problem};
 use crate::lang::Lang;
 
 /// The two outsourcing models a rule can favor.
@@ -291,13 +291,13 @@ struct RawRisk {
 
 struct Checker<'a> {
     file: &'a Path,
-    text: &'a str,
+    lines: LineIndex,
     problems: &'a mut Vec<Problem>,
 }
 
 impl Checker<'_> {
     fn line<T>(&self, spanned: &Spanned<T>) -> usize {
-        line_of(self.text, spanned.span().start)
+        self.lines.line(spanned.span().start)
     }
 
     fn report(&mut self, line: usize, message: impl Into<String>) {
@@ -348,15 +348,14 @@ pub fn parse(
     let raw: RawFile = match toml::from_str(text) {
         Ok(raw) => raw,
         Err(err) => {
-            let line = err.span().map_or(0, |s| line_of(text, s.start));
-            problems.push(Problem::new(file, line, err.message().trim().to_string()));
+            problems.push(toml_problem(file, text, &err));
             return None;
         }
     };
     let before = problems.len();
     let mut c = Checker {
         file,
-        text,
+        lines: LineIndex::new(text),
         problems,
     };
 
@@ -456,10 +455,12 @@ pub fn parse(
     }
 
     let mut rules: Vec<Rule> = Vec::new();
+    // A set, not a scan of the rules so far: thousands of rules load in linear time.
+    let mut rule_ids: HashSet<String> = HashSet::new();
     for r in raw.rule {
         let line = c.line(&r.id);
         let id = r.id.into_inner();
-        if rules.iter().any(|other| other.id == id) {
+        if !rule_ids.insert(id.clone()) {
             c.report(line, format!("rule id '{id}' is used twice"));
         }
         let when_line = c.line(&r.when);

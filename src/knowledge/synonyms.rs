@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::problem::{line_of, Problem};
+use super::problem::{toml_problem, LineIndex, Problem};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Synonyms {
@@ -48,14 +48,14 @@ pub fn parse(file: &Path, text: &str, problems: &mut Vec<Problem>) -> Synonyms {
     let raw: Raw = match toml::from_str(text) {
         Ok(raw) => raw,
         Err(err) => {
-            let line = err.span().map_or(0, |s| line_of(text, s.start));
-            problems.push(Problem::new(file, line, err.message().trim().to_string()));
+            problems.push(toml_problem(file, text, &err));
             return Synonyms::default();
         }
     };
+    let lines = LineIndex::new(text);
     let mut groups = Vec::new();
     for group in raw.group {
-        let line = line_of(text, group.span().start);
+        let line = lines.line(group.span().start);
         let terms: Vec<String> = group
             .into_inner()
             .terms
