@@ -17,6 +17,10 @@ use outsourcing_bot::live::Live;
 use outsourcing_bot::recommend::{recommend, Answers};
 use outsourcing_bot::triggers;
 
+#[path = "support/console.rs"]
+mod console;
+use console::Console;
+
 fn bundled() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge")
 }
@@ -335,52 +339,21 @@ fn the_console_reloads_on_request() {
 #[test]
 fn sighup_reloads_the_running_process() {
     let dir = copy_of_bundled();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_outsourcing-bot"))
-        .arg("--knowledge")
-        .arg(dir.path())
-        .arg("chat")
-        .env_remove("DISCORD_TOKEN")
-        .env("RUST_LOG", "outsourcing_bot=info")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        for line in stderr.lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let wait_for = |needle: &str| {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match rx.recv_timeout(left) {
-                Ok(line) if line.contains(needle) => return line,
-                Ok(_) => {}
-                Err(_) => break,
-            }
-        }
-        panic!("no log line with {needle:?}");
-    };
-    wait_for("knowledge loaded");
+    let mut console = Console::start(dir.path(), None);
+    console.wait_for("knowledge loaded");
     append(&dir.path().join("es/bpo-kpo.md"), NEARSHORING);
     let status = Command::new("kill")
-        .args(["-HUP", &child.id().to_string()])
+        .args(["-HUP", &console.child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
-    let line = wait_for("knowledge reloaded");
+    let line = console.wait_for("knowledge reloaded");
     assert!(
         line.contains("added=1") && line.contains("trigger=\"SIGHUP\""),
         "{line}"
     );
 
-    let mut stdin = child.stdin.take().unwrap();
-    writeln!(stdin, "¿Qué es el nearshoring?").unwrap();
-    drop(stdin);
-    let out = child.wait_with_output().unwrap();
+    let out = console.ask_last("¿Qué es el nearshoring?");
     assert!(String::from_utf8_lossy(&out.stdout).contains("bpo-kpo/nearshoring/1"));
 }
 
@@ -391,15 +364,7 @@ fn sighup_reloads_the_running_process() {
 fn console_with_logs(dir: &Path, blocked: bool) -> (std::process::Child, mpsc::Receiver<String>) {
     use std::os::unix::process::CommandExt;
 
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_outsourcing-bot"));
-    cmd.arg("--knowledge")
-        .arg(dir)
-        .arg("chat")
-        .env_remove("DISCORD_TOKEN")
-        .env("RUST_LOG", "outsourcing_bot=info")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    let mut cmd = console::command(dir, None);
     if blocked {
         // SAFETY: only async-signal-safe calls on a local set, between fork and exec.
         unsafe {
@@ -414,15 +379,8 @@ fn console_with_logs(dir: &Path, blocked: bool) -> (std::process::Child, mpsc::R
             });
         }
     }
-    let mut child = cmd.spawn().unwrap();
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        for line in stderr.lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    (child, rx)
+    let Console { child, logs } = Console::spawn(cmd);
+    (child, logs)
 }
 
 /// Waits for the reload the signal asked for, then asks one question,

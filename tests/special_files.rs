@@ -13,6 +13,10 @@ use outsourcing_bot::config::Config;
 use outsourcing_bot::knowledge::{self, Limits, Problem};
 use outsourcing_bot::live::Live;
 
+#[path = "support/console.rs"]
+mod console;
+use console::Console;
+
 /// Not a timing assertion: only how long to wait before calling it a hang.
 const HANG: Duration = Duration::from_secs(60);
 
@@ -263,62 +267,23 @@ fn the_caps_come_from_the_config() {
 /// refused reload, logged at once, and the next question is still answered.
 #[test]
 fn a_sighup_over_a_named_pipe_leaves_chat_answering() {
-    use std::io::{BufRead, BufReader, Write};
-    use std::process::{Command, Stdio};
+    use std::process::Command;
 
     let dir = knowledge_copy();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_outsourcing-bot"))
-        .arg("--knowledge")
-        .arg(dir.path())
-        .arg("chat")
-        .env_remove("DISCORD_TOKEN")
-        .env("RUST_LOG", "outsourcing_bot=info")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in stderr.lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let wait_for = |needle: &str| loop {
-        match rx.recv_timeout(HANG) {
-            Ok(line) if line.contains(needle) => return line,
-            Ok(_) => {}
-            Err(_) => {
-                let _ = Command::new("kill").arg(pid.to_string()).status();
-                panic!("no log line with {needle:?}");
-            }
-        }
-    };
-    wait_for("knowledge loaded");
+    let mut console = Console::start(dir.path(), None);
+    console.wait_for("knowledge loaded");
     let pipe = dir.path().join("en/bpo-kpo.md");
     mkfifo(&pipe);
     let status = Command::new("kill")
-        .args(["-HUP", &pid.to_string()])
+        .args(["-HUP", &console.child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
-    wait_for("reload refused");
-    let line = wait_for("named pipe (FIFO)");
+    console.wait_for("reload refused");
+    let line = console.wait_for("named pipe (FIFO)");
     assert!(line.contains("en/bpo-kpo.md"), "{line}");
 
-    let mut stdin = child.stdin.take().unwrap();
-    writeln!(stdin, "¿Qué es un KPO?").unwrap();
-    drop(stdin);
-    let (done, finished) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = done.send(child.wait_with_output().unwrap());
-    });
-    let Ok(out) = finished.recv_timeout(HANG) else {
-        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
-        panic!("the console blocked");
-    };
+    let out = console.ask_last("¿Qué es un KPO?");
     assert!(out.status.success());
     let answer = String::from_utf8_lossy(&out.stdout);
     assert!(answer.contains("bpo-kpo/que-es-un-kpo/1"), "{answer}");

@@ -7,15 +7,19 @@
 #![cfg(unix)]
 
 use std::fs;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::{mpsc, Arc};
+use std::process::Command;
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use outsourcing_bot::live::Live;
 use outsourcing_bot::triggers;
+
+#[path = "support/console.rs"]
+mod console;
+use console::Console;
 
 fn bundled() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge")
@@ -150,55 +154,22 @@ fn the_console_says_when_the_folder_is_gone_and_when_it_is_back() {
         "[knowledge]\nwatch = true\nwatch_debounce_ms = 100\n",
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_outsourcing-bot"))
-        .arg("--config")
-        .arg(&config)
-        .arg("--knowledge")
-        .arg(&kb)
-        .arg("chat")
-        .env_remove("DISCORD_TOKEN")
-        .env("RUST_LOG", "outsourcing_bot=info")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        for line in stderr.lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let wait_for = |needle: &str| {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match rx.recv_timeout(left) {
-                Ok(line) if line.contains(needle) => return line,
-                Ok(_) => {}
-                Err(_) => break,
-            }
-        }
-        panic!("no log line with {needle:?}");
-    };
-    wait_for("knowledge loaded");
+    let mut console = Console::start(&kb, Some(&config));
+    console.wait_for("knowledge loaded");
 
     fs::remove_dir_all(&kb).unwrap();
-    let gone = wait_for("is gone");
+    let gone = console.wait_for("is gone");
     assert!(
         gone.contains("WARN") && gone.contains("keeps serving"),
         "{gone}"
     );
     knowledge_at(&kb, NEARSHORING);
-    let back = wait_for("watching the knowledge folder again");
+    let back = console.wait_for("watching the knowledge folder again");
     assert!(back.contains("INFO"), "{back}");
-    let reloaded = wait_for("knowledge reloaded");
+    let reloaded = console.wait_for("knowledge reloaded");
     assert!(reloaded.contains("added=1"), "{reloaded}");
 
-    let mut stdin = child.stdin.take().unwrap();
-    writeln!(stdin, "¿Qué es el nearshoring?").unwrap();
-    drop(stdin);
-    let out = child.wait_with_output().unwrap();
+    let out = console.ask_last("¿Qué es el nearshoring?");
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("bpo-kpo/nearshoring/1"));
 }
