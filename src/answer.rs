@@ -148,6 +148,8 @@ struct Concept<'a> {
     /// The term ids of the alternatives whose words all stand in some
     /// passage (a synonym no passage uses can cover nothing).
     ids: Vec<Vec<u32>>,
+    /// For each of `ids`, the position of its alternative: what is searched.
+    searchable: Vec<usize>,
     /// Whether the knowledge knows some way of saying it: its passages,
     /// alternate questions or synonyms.
     known: bool,
@@ -165,25 +167,40 @@ struct Concept<'a> {
 
 impl<'a> Concept<'a> {
     fn new(index: &SearchIndex, alternatives: Vec<Cow<'a, [String]>>) -> Concept<'a> {
-        let known_ids: Vec<Vec<u32>> = alternatives
+        // Each term is looked up once; everything below works on ids.
+        let known_ids: Vec<(usize, Vec<u32>)> = alternatives
             .iter()
-            .filter_map(|alt| alt.iter().map(|t| index.term_id(t)).collect())
+            .enumerate()
+            .filter_map(|(i, alt)| {
+                Some((
+                    i,
+                    alt.iter()
+                        .map(|t| index.term_id(t))
+                        .collect::<Option<_>>()?,
+                ))
+            })
             .collect();
         let known = !known_ids.is_empty();
-        let ids = known_ids
-            .into_iter()
-            .filter(|alt: &Vec<u32>| alt.iter().all(|&id| index.doc_freq_of(id) > 0))
-            .collect();
-        // A phrase is as rare as its rarest word.
-        let df = alternatives
+        // A phrase is as rare as its rarest word (an unknown word: never seen).
+        let df = known_ids
             .iter()
-            .map(|alt| alt.iter().map(|t| index.doc_freq(t)).min().unwrap_or(0))
+            .map(|(_, alt)| {
+                alt.iter()
+                    .map(|&id| index.doc_freq_of(id))
+                    .min()
+                    .unwrap_or(0)
+            })
             .max()
             .unwrap_or(0);
+        let (searchable, ids) = known_ids
+            .into_iter()
+            .filter(|(_, alt)| alt.iter().all(|&id| index.doc_freq_of(id) > 0))
+            .unzip();
         let idf = idf(index, df);
         Concept {
             alternatives,
             ids,
+            searchable,
             known,
             weight: idf,
             idf,
@@ -340,7 +357,7 @@ fn rank<'a>(edition: &'a EditionIndex, question: &str, top: usize) -> Option<Ran
     if plan.concepts.is_empty() {
         return None;
     }
-    let hits = index.search(&plan.query(index), CANDIDATES.max(top + 1));
+    let hits = index.search(&plan.query(), CANDIDATES.max(top + 1));
     // A passage that covers more of the question's ideas beats one that
     // repeats a single idea often (Lucene's old "coord" factor): on a small
     // corpus a frequent word like "BPO" has too little idf to tip BM25 alone.
@@ -686,18 +703,18 @@ impl Plan<'_> {
         self.in_domain || self.concepts.iter().any(|c| c.on_topic)
     }
 
-    /// Per concept, the ways to say it that the index knows, weighted.
-    fn query(&self, index: &SearchIndex) -> Vec<Vec<Alternative<'_>>> {
+    /// Per concept, the ways to say it that some passage uses, weighted:
+    /// synonyms the knowledge never uses cannot match, so they get no clause.
+    fn query(&self) -> Vec<Vec<Alternative<'_>>> {
         self.concepts
             .iter()
             .map(|c| {
-                c.alternatives
+                c.searchable
                     .iter()
-                    .enumerate()
-                    // Synonyms the knowledge never uses cannot match: skip their clauses.
-                    .filter(|(_, alt)| alt.iter().all(|t| index.doc_freq(t) > 0))
-                    .map(|(i, alt)| Alternative {
-                        terms: alt,
+                    .zip(&c.ids)
+                    .map(|(&i, ids)| Alternative {
+                        terms: &c.alternatives[i],
+                        ids,
                         boost: if i < c.typed.max(1) {
                             1.0
                         } else {

@@ -72,6 +72,9 @@ pub struct Token {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Alternative<'a> {
     pub terms: &'a [String],
+    /// Their ids ([`SearchIndex::term_id`]), in the same order: the caller
+    /// has looked them up already.
+    pub ids: &'a [u32],
     pub boost: f32,
 }
 
@@ -479,10 +482,9 @@ impl SearchIndex {
                 // A clause for a term the field never holds costs a term
                 // lookup and can match nothing.
                 let in_field = |alt: &&Alternative| {
-                    alt.terms.iter().all(|t| {
-                        self.term_id(t)
-                            .is_some_and(|id| self.fields[id as usize] & bit != 0)
-                    })
+                    alt.ids
+                        .iter()
+                        .all(|&id| self.fields[id as usize] & bit != 0)
                 };
                 disjuncts.extend(terms.iter().filter(in_field).map(|alt| match alt.terms {
                     [one] => term_query(field, one, alt.boost * boost),
@@ -677,9 +679,11 @@ mod tests {
         .unwrap();
         let q = |w: &str| {
             let term = [index.analyze(w)[0].term.clone()];
+            let id = [index.term_id(&term[0]).unwrap()];
             index.search(
                 &[vec![Alternative {
                     terms: &term,
+                    ids: &id,
                     boost: 1.0,
                 }]],
                 5,
