@@ -158,6 +158,8 @@ pub struct Metrics {
     pub answered_right: usize,
     /// A right passage among the first three (answered or not).
     pub hit3: usize,
+    /// The sum of 1/rank of the first right passage among the first three.
+    pub reciprocal_ranks: f64,
     /// Answerable questions presented as answered.
     pub answered: usize,
     /// Unanswerable and off-topic questions presented as answered.
@@ -177,7 +179,10 @@ impl Metrics {
                     m.answerable += 1;
                     m.answered += usize::from(o.answered);
                     m.answered_right += usize::from(o.answered_right());
-                    m.hit3 += usize::from(o.rank.is_some_and(|r| r < 3));
+                    if let Some(r) = o.rank.filter(|&r| r < 3) {
+                        m.hit3 += 1;
+                        m.reciprocal_ranks += 1.0 / (r as f64 + 1.0);
+                    }
                 }
                 Kind::Unanswerable => {
                     m.unanswerable += 1;
@@ -200,6 +205,15 @@ impl Metrics {
 
     pub fn hit3_rate(&self) -> f64 {
         ratio(self.hit3, self.answerable)
+    }
+
+    /// Mean reciprocal rank of the first right passage (0 past the third).
+    pub fn mrr(&self) -> f64 {
+        if self.answerable == 0 {
+            1.0
+        } else {
+            self.reciprocal_ranks / self.answerable as f64
+        }
     }
 
     /// Of every question presented as answered, the share answered right.
