@@ -64,13 +64,12 @@ pub fn check_rate(data: &Data, user: serenity::UserId) -> Result<(), UserError> 
         .map_err(UserError::Cooldown)
 }
 
-/// The question without Discord's markup (code, links, spoilers, see
-/// [`crate::markup`]) and mentions (`<@id>`, `<@!id>`, `<@&id>`, `<#id>`,
-/// `@everyone`, `@here`): they name people, not ideas, and are never
-/// echoed back.
+/// The question without Discord's markup ([`crate::markup`]: code, links,
+/// spoilers, `<@id>`, `<@&id>`, `<#id>` mentions…) and without `@everyone`
+/// and `@here`: they name people, not ideas, and are never echoed back.
 pub fn strip_mentions(text: &str) -> String {
     static MENTION: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)\b").expect("a valid pattern")
+        regex::Regex::new(r"@(?:everyone|here)\b").expect("a valid pattern")
     });
     // Markup first: a mention inside a code block is code, not a mention.
     let text = crate::markup::plain(text);
