@@ -10,14 +10,12 @@
 //! that keeps 95% of answered development questions (those and the golden
 //! sets) right. Nothing here is tuned by hand.
 
-use serde::Serialize;
-
 /// How many features the model weighs.
 pub const FEATURES: usize = 8;
 
 /// What the confidence is computed from, for the best passage of a ranking.
 /// `ask --explain` shows them.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Features {
     /// The rarity-weighted (idf) share of the question's ideas that the
     /// passage covers: its title, its text or its alternate questions.
