@@ -65,14 +65,17 @@ pub fn plain(text: &str) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     }
     let text = DROPPED.replace_all(text, " ");
-    let prose = ASIDE.replace_all(&text, " ");
-    let text = if has_words(&MARKERS.replace_all(&URL.replace_all(&prose, " "), " ")) {
+    let rest = |t: &str| {
+        MARKERS
+            .replace_all(&URL.replace_all(t, " "), " ")
+            .into_owned()
+    };
+    let prose = rest(&ASIDE.replace_all(&text, " "));
+    let text = if has_words(&prose) {
         prose
     } else {
-        ASIDE.replace_all(&text, " $1$2 ")
+        rest(&ASIDE.replace_all(&text, " $1$2 "))
     };
-    let text = URL.replace_all(&text, " ");
-    let text = MARKERS.replace_all(&text, " ");
     let cleaned: String = text
         .chars()
         .filter(|&c| !invisible(c))
