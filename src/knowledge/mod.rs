@@ -164,19 +164,20 @@ pub fn load_with(dir: &Path, limits: Limits) -> Result<Knowledge, Problems> {
         over_total: false,
     };
     let mut editions: Vec<LoadedEdition> = Vec::new();
-    for path in entries {
+    for entry in entries {
+        let path = entry.path();
         let name = file_name(&path);
         if name.starts_with('.') {
             continue;
         }
-        let meta = match fs::metadata(&path) {
-            Ok(meta) => meta,
+        let is_dir = match is_dir(&entry) {
+            Ok(is_dir) => is_dir,
             Err(err) => {
                 problems.push(unreachable_entry(&path, &err));
                 continue;
             }
         };
-        if meta.is_dir() {
+        if is_dir {
             match Lang::from_code(&name) {
                 Some(lang) => editions.push(load_edition(&path, lang, &mut files, &mut problems)),
                 None if is_one_of(&name, &[SYNONYMS_FILE, RULES_FILE]) => problems.push(
@@ -298,7 +299,8 @@ fn load_edition(
             return loaded;
         }
     };
-    for path in entries {
+    for entry in entries {
+        let path = entry.path();
         let name = file_name(&path);
         // Editors leave backups and swap files beside documents; only .md is
         // knowledge. Anything that looks like a document but would not be
@@ -306,14 +308,14 @@ fn load_edition(
         if name.starts_with('.') {
             continue;
         }
-        let meta = match fs::metadata(&path) {
-            Ok(meta) => meta,
+        let is_dir = match is_dir(&entry) {
+            Ok(is_dir) => is_dir,
             Err(err) => {
                 problems.push(unreachable_entry(&path, &err));
                 continue;
             }
         };
-        if meta.is_dir() {
+        if is_dir {
             let message = if has_md_extension(&name) {
                 "a folder named like a document: documents are files, so nothing in it is read"
                     .to_string()
@@ -530,12 +532,20 @@ fn read_text(path: &Path, files: &mut Files, problems: &mut Vec<Problem>) -> Opt
     }
 }
 
-fn sorted_entries(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut entries = fs::read_dir(dir)?
-        .map(|entry| entry.map(|e| e.path()))
-        .collect::<std::io::Result<Vec<_>>>()?;
-    entries.sort();
+fn sorted_entries(dir: &Path) -> std::io::Result<Vec<fs::DirEntry>> {
+    let mut entries = fs::read_dir(dir)?.collect::<std::io::Result<Vec<_>>>()?;
+    entries.sort_by_cached_key(fs::DirEntry::file_name);
     Ok(entries)
+}
+
+/// Whether an entry is a folder, following links. Only a link costs a stat:
+/// the listing already knows what the rest are, and a file that is read is
+/// stat'ed where it is read ([`read::read_regular`]), so it need not be here.
+fn is_dir(entry: &fs::DirEntry) -> std::io::Result<bool> {
+    match entry.file_type() {
+        Ok(kind) if !kind.is_symlink() => Ok(kind.is_dir()),
+        _ => fs::metadata(entry.path()).map(|meta| meta.is_dir()),
+    }
 }
 
 fn file_name(path: &Path) -> String {
