@@ -12,7 +12,7 @@ pub mod read;
 pub mod rules;
 pub mod synonyms;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -266,14 +266,14 @@ struct Files<'a> {
     over_total: bool,
 }
 
-/// One language folder as read: its documents, and the id of every document
-/// file in it, read or not (so a document that failed to load is not also
-/// reported missing from its edition).
+/// One language folder as read: its documents, and every document file in it
+/// by id, read or not (so a document that failed to load is not also reported
+/// missing from its edition), with its place in `edition.documents` if read.
 struct LoadedEdition {
     lang: Lang,
     dir: PathBuf,
     edition: Edition,
-    doc_ids: BTreeSet<String>,
+    documents: HashMap<String, Option<usize>>,
 }
 
 fn load_edition(
@@ -286,7 +286,7 @@ fn load_edition(
         lang,
         dir: dir.to_path_buf(),
         edition: Edition::default(),
-        doc_ids: BTreeSet::new(),
+        documents: HashMap::new(),
     };
     let entries = match sorted_entries(dir) {
         Ok(entries) => entries,
@@ -344,7 +344,7 @@ fn load_edition(
             continue;
         }
         let doc_id = stem;
-        loaded.doc_ids.insert(doc_id.to_string());
+        let mut place = None;
         if markdown::slugify(doc_id) != doc_id {
             problems.push(Problem::new(
                 &path,
@@ -354,14 +354,14 @@ fn load_edition(
                     markdown::slugify(doc_id)
                 ),
             ));
-            continue;
-        }
-        if let Some(text) = read_text(&path, files, problems) {
+        } else if let Some(text) = read_text(&path, files, problems) {
+            place = Some(loaded.edition.documents.len());
             loaded
                 .edition
                 .documents
                 .push(markdown::parse(&path, doc_id, lang, &text, problems));
         }
+        loaded.documents.insert(doc_id.to_string(), place);
     }
     loaded
 }
@@ -371,29 +371,12 @@ fn load_edition(
 /// does not have (or, worse, with a neighbor). Every id one edition has and
 /// another lacks is reported where it is, naming the file that lacks it.
 fn check_parity(editions: &[LoadedEdition], problems: &mut Vec<Problem>) {
-    // Maps, not scans: an edition may hold tens of thousands of sections.
-    let sections: Vec<HashMap<&str, HashMap<&str, &Section>>> = editions
-        .iter()
-        .map(|e| {
-            e.edition
-                .documents
-                .iter()
-                .map(|d| {
-                    let by_slug = d.sections.iter().map(|s| (s.slug.as_str(), s));
-                    (d.id.as_str(), by_slug.collect())
-                })
-                .collect()
-        })
-        .collect();
     for ours in editions {
-        for (theirs, their_docs) in editions.iter().zip(&sections) {
-            if theirs.lang == ours.lang {
-                continue;
-            }
+        for theirs in editions.iter().filter(|e| e.lang != ours.lang) {
             for doc in &ours.edition.documents {
                 let their_file = theirs.dir.join(format!("{}.md", doc.id));
-                if !theirs.doc_ids.contains(&doc.id) {
-                    problems.push(Problem::new(
+                match theirs.documents.get(&doc.id) {
+                    None => problems.push(Problem::new(
                         &doc.file,
                         1,
                         format!(
@@ -402,42 +385,60 @@ fn check_parity(editions: &[LoadedEdition], problems: &mut Vec<Problem>) {
                             doc.id,
                             their_file.display()
                         ),
-                    ));
-                    continue;
-                }
-                let Some(their_sections) = their_docs.get(doc.id.as_str()) else {
-                    continue; // it failed to load, and that is reported
-                };
-                for section in &doc.sections {
-                    let Some(their_section) = their_sections.get(section.slug.as_str()) else {
-                        problems.push(Problem::new(
-                            &doc.file,
-                            section.line,
-                            format!(
-                                "section id '{}' is missing from {}: give its heading there the same id with {{#{}}}",
-                                section.slug,
-                                their_file.display(),
-                                section.slug
-                            ),
-                        ));
-                        continue;
-                    };
-                    let theirs_count = their_section.passages.len();
-                    for passage in section.passages.iter().skip(theirs_count) {
-                        problems.push(Problem::new(
-                            &doc.file,
-                            passage.line,
-                            format!(
-                                "passage '{}' is missing from {} (its section there, at line {}, has {theirs_count} passage{}): editions need the same paragraphs and list items",
-                                passage.id,
-                                their_file.display(),
-                                their_section.line,
-                                if theirs_count == 1 { "" } else { "s" }
-                            ),
-                        ));
-                    }
+                    )),
+                    Some(None) => {} // it failed to load, and that is reported
+                    Some(&Some(place)) => check_sections(
+                        doc,
+                        &theirs.edition.documents[place],
+                        &their_file,
+                        problems,
+                    ),
                 }
             }
+        }
+    }
+}
+
+/// Every section and passage of `ours` that its counterpart `theirs` lacks.
+fn check_sections(
+    ours: &Document,
+    theirs: &Document,
+    their_file: &Path,
+    problems: &mut Vec<Problem>,
+) {
+    // A map, not a scan: a document may hold tens of thousands of sections.
+    let their_sections: HashMap<&str, &Section> = theirs
+        .sections
+        .iter()
+        .map(|s| (s.slug.as_str(), s))
+        .collect();
+    for section in &ours.sections {
+        let Some(their_section) = their_sections.get(section.slug.as_str()) else {
+            problems.push(Problem::new(
+                &ours.file,
+                section.line,
+                format!(
+                    "section id '{}' is missing from {}: give its heading there the same id with {{#{}}}",
+                    section.slug,
+                    their_file.display(),
+                    section.slug
+                ),
+            ));
+            continue;
+        };
+        let theirs_count = their_section.passages.len();
+        for passage in section.passages.iter().skip(theirs_count) {
+            problems.push(Problem::new(
+                &ours.file,
+                passage.line,
+                format!(
+                    "passage '{}' is missing from {} (its section there, at line {}, has {theirs_count} passage{}): editions need the same paragraphs and list items",
+                    passage.id,
+                    their_file.display(),
+                    their_section.line,
+                    if theirs_count == 1 { "" } else { "s" }
+                ),
+            ));
         }
     }
 }
