@@ -331,27 +331,26 @@ fn load_edition(
         if !has_md_extension(&name) {
             continue;
         }
-        let stem = &name[..name.len() - ".md".len()];
+        let doc_id = &name[..name.len() - ".md".len()];
+        // The name to suggest when this one will not do.
+        let slug = markdown::slugify(doc_id);
         if !name.ends_with(".md") {
             problems.push(Problem::new(
                 &path,
                 0,
                 format!(
-                    "is not read: a document's extension is '.md', in lowercase (rename it to {}.md)",
-                    markdown::slugify(stem)
+                    "is not read: a document's extension is '.md', in lowercase (rename it to {slug}.md)"
                 ),
             ));
             continue;
         }
-        let doc_id = stem;
         let mut place = None;
-        if markdown::slugify(doc_id) != doc_id {
+        if slug != doc_id {
             problems.push(Problem::new(
                 &path,
                 0,
                 format!(
-                    "a document's file name is its id and must use only a-z, 0-9 and '-' (for example {}.md)",
-                    markdown::slugify(doc_id)
+                    "a document's file name is its id and must use only a-z, 0-9 and '-' (for example {slug}.md)"
                 ),
             ));
         } else if let Some(text) = read_text(&path, files, problems) {
