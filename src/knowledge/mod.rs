@@ -180,9 +180,11 @@ pub fn load_with(dir: &Path, limits: Limits) -> Result<Knowledge, Problems> {
         if is_dir {
             match Lang::from_code(&name) {
                 Some(lang) => editions.push(load_edition(&path, lang, &mut files, &mut problems)),
-                None if is_one_of(&name, &[SYNONYMS_FILE, RULES_FILE]) => problems.push(
-                    Problem::new(&path, 0, format!("is a folder: {name} must be a file")),
-                ),
+                None if knowledge_file(&name).is_some() => problems.push(Problem::new(
+                    &path,
+                    0,
+                    format!("is a folder: {name} must be a file"),
+                )),
                 None => problems.push(Problem::new(
                     &path,
                     0,
@@ -199,10 +201,7 @@ pub fn load_with(dir: &Path, limits: Limits) -> Result<Knowledge, Problems> {
         } else if name == RULES_FILE {
             // Parsed once every passage is known: rules cite them.
             rules_text = read_text(&path, &mut files, &mut problems).map(|t| (path, t));
-        } else if let Some(wanted) = [SYNONYMS_FILE, RULES_FILE]
-            .into_iter()
-            .find(|f| f.eq_ignore_ascii_case(&name))
-        {
+        } else if let Some(wanted) = knowledge_file(&name) {
             problems.push(Problem::new(
                 &path,
                 0,
@@ -467,8 +466,12 @@ fn has_md_extension(name: &str) -> bool {
         && name[name.len() - ".md".len()..].eq_ignore_ascii_case(".md")
 }
 
-fn is_one_of(name: &str, names: &[&str]) -> bool {
-    names.iter().any(|n| n.eq_ignore_ascii_case(name))
+/// The knowledge file `name` names, in any case: `SYNONYMS.toml` is
+/// `synonyms.toml` misspelled, not an unrelated file.
+fn knowledge_file(name: &str) -> Option<&'static str> {
+    [SYNONYMS_FILE, RULES_FILE]
+        .into_iter()
+        .find(|f| f.eq_ignore_ascii_case(name))
 }
 
 /// Reads a file as UTF-8 within the limits, recording its bytes; a problem
