@@ -214,6 +214,9 @@ pub fn recommend(rules: &Rules, answers: &Answers, lang: Lang) -> Recommendation
     } else {
         Model::Bpo
     };
+    // With bounded weights and this margin every confidence below is a
+    // number from 0 to 1: lead <= total, and the balance divides by the
+    // margin only when lead < margin.
     let margin = if rules.margin.is_finite() {
         rules.margin.max(0.0)
     } else {
@@ -243,16 +246,9 @@ pub fn recommend(rules: &Rules, answers: &Answers, lang: Lang) -> Recommendation
         })
         .collect();
 
-    // A margin near zero can make the balance -inf; NaN cannot arise from
-    // bounded weights, but a confidence must be a number whatever happens.
-    let confidence = if confidence.is_nan() {
-        0.0
-    } else {
-        confidence.clamp(0.0, 1.0)
-    };
     Recommendation {
         verdict,
-        confidence: round2(confidence),
+        confidence: round2(confidence.clamp(0.0, 1.0)),
         scores: Scores {
             bpo: round2(scores.bpo),
             kpo: round2(scores.kpo),

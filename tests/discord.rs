@@ -497,7 +497,10 @@ async fn reload_is_for_admins_and_a_bad_edit_keeps_the_old_knowledge() {
     let content = edit.body["content"].as_str().unwrap();
     assert!(content.starts_with("Knowledge reloaded"), "{content}");
     assert!(
-        content.contains("58 → 60 passages") && content.contains("es:bpo-kpo/nearshoring"),
+        content.contains("58 → 60 passages")
+            && content.contains(
+                "added: en:bpo-kpo/nearshoring (What is nearshoring?); es:bpo-kpo/nearshoring (¿Qué es el nearshoring?)"
+            ),
         "{content}"
     );
     assert_eq!(

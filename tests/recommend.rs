@@ -310,8 +310,8 @@ fn bad_answers_say_what_is_valid() {
 
 // ---------------------------------------------------------------- validation
 
-/// The bundled knowledge with rules.toml replaced by `edit(bundled rules)`.
-fn problems_with(edit: impl Fn(&str) -> String) -> Vec<String> {
+/// A knowledge folder with the bundled Spanish edition and `edit(rules.toml)`.
+fn folder_with(edit: impl Fn(&str) -> String) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     fs::create_dir_all(dir.path().join("es")).unwrap();
     fs::copy(
@@ -319,8 +319,13 @@ fn problems_with(edit: impl Fn(&str) -> String) -> Vec<String> {
         dir.path().join("es/bpo-kpo.md"),
     )
     .unwrap();
-    let original = fs::read_to_string(bundled().join("rules.toml")).unwrap();
-    fs::write(dir.path().join("rules.toml"), edit(&original)).unwrap();
+    fs::write(dir.path().join("rules.toml"), edit(&original())).unwrap();
+    dir
+}
+
+/// The problems of [`folder_with`]`(edit)`, as `NAME:LINE: message` (the file name alone).
+fn problems_with(edit: impl Fn(&str) -> String) -> Vec<String> {
+    let dir = folder_with(edit);
     knowledge::load(dir.path())
         .unwrap_err()
         .0
@@ -482,19 +487,6 @@ fn several_problems_are_listed_together() {
 }
 
 // ------------------------------------------------- bounds and Discord's rules
-
-/// A knowledge folder with the bundled Spanish edition and `edit(rules.toml)`.
-fn folder_with(edit: impl Fn(&str) -> String) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    fs::create_dir_all(dir.path().join("es")).unwrap();
-    fs::copy(
-        bundled().join("es/bpo-kpo.md"),
-        dir.path().join("es/bpo-kpo.md"),
-    )
-    .unwrap();
-    fs::write(dir.path().join("rules.toml"), edit(&original())).unwrap();
-    dir
-}
 
 /// Every `weight = …` line of rules.toml set to `weight`.
 fn every_weight(text: &str, weight: &str) -> String {

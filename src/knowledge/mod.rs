@@ -12,7 +12,7 @@ pub mod read;
 pub mod rules;
 pub mod synonyms;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -164,24 +164,27 @@ pub fn load_with(dir: &Path, limits: Limits) -> Result<Knowledge, Problems> {
         over_total: false,
     };
     let mut editions: Vec<LoadedEdition> = Vec::new();
-    for path in entries {
+    for entry in entries {
+        let path = entry.path();
         let name = file_name(&path);
         if name.starts_with('.') {
             continue;
         }
-        let meta = match fs::metadata(&path) {
-            Ok(meta) => meta,
+        let is_dir = match is_dir(&entry) {
+            Ok(is_dir) => is_dir,
             Err(err) => {
                 problems.push(unreachable_entry(&path, &err));
                 continue;
             }
         };
-        if meta.is_dir() {
+        if is_dir {
             match Lang::from_code(&name) {
                 Some(lang) => editions.push(load_edition(&path, lang, &mut files, &mut problems)),
-                None if is_one_of(&name, &[SYNONYMS_FILE, RULES_FILE]) => problems.push(
-                    Problem::new(&path, 0, format!("is a folder: {name} must be a file")),
-                ),
+                None if knowledge_file(&name).is_some() => problems.push(Problem::new(
+                    &path,
+                    0,
+                    format!("is a folder: {name} must be a file"),
+                )),
                 None => problems.push(Problem::new(
                     &path,
                     0,
@@ -198,10 +201,7 @@ pub fn load_with(dir: &Path, limits: Limits) -> Result<Knowledge, Problems> {
         } else if name == RULES_FILE {
             // Parsed once every passage is known: rules cite them.
             rules_text = read_text(&path, &mut files, &mut problems).map(|t| (path, t));
-        } else if let Some(wanted) = [SYNONYMS_FILE, RULES_FILE]
-            .into_iter()
-            .find(|f| f.eq_ignore_ascii_case(&name))
-        {
+        } else if let Some(wanted) = knowledge_file(&name) {
             problems.push(Problem::new(
                 &path,
                 0,
@@ -265,14 +265,14 @@ struct Files<'a> {
     over_total: bool,
 }
 
-/// One language folder as read: its documents, and the id of every document
-/// file in it, read or not (so a document that failed to load is not also
-/// reported missing from its edition).
+/// One language folder as read: its documents, and every document file in it
+/// by id, read or not (so a document that failed to load is not also reported
+/// missing from its edition), with its place in `edition.documents` if read.
 struct LoadedEdition {
     lang: Lang,
     dir: PathBuf,
     edition: Edition,
-    doc_ids: BTreeSet<String>,
+    documents: HashMap<String, Option<usize>>,
 }
 
 fn load_edition(
@@ -285,7 +285,7 @@ fn load_edition(
         lang,
         dir: dir.to_path_buf(),
         edition: Edition::default(),
-        doc_ids: BTreeSet::new(),
+        documents: HashMap::new(),
     };
     let entries = match sorted_entries(dir) {
         Ok(entries) => entries,
@@ -298,7 +298,8 @@ fn load_edition(
             return loaded;
         }
     };
-    for path in entries {
+    for entry in entries {
+        let path = entry.path();
         let name = file_name(&path);
         // Editors leave backups and swap files beside documents; only .md is
         // knowledge. Anything that looks like a document but would not be
@@ -306,14 +307,14 @@ fn load_edition(
         if name.starts_with('.') {
             continue;
         }
-        let meta = match fs::metadata(&path) {
-            Ok(meta) => meta,
+        let is_dir = match is_dir(&entry) {
+            Ok(is_dir) => is_dir,
             Err(err) => {
                 problems.push(unreachable_entry(&path, &err));
                 continue;
             }
         };
-        if meta.is_dir() {
+        if is_dir {
             let message = if has_md_extension(&name) {
                 "a folder named like a document: documents are files, so nothing in it is read"
                     .to_string()
@@ -329,37 +330,36 @@ fn load_edition(
         if !has_md_extension(&name) {
             continue;
         }
-        let stem = &name[..name.len() - ".md".len()];
+        let doc_id = &name[..name.len() - ".md".len()];
+        // The name to suggest when this one will not do.
+        let slug = markdown::slugify(doc_id);
         if !name.ends_with(".md") {
             problems.push(Problem::new(
                 &path,
                 0,
                 format!(
-                    "is not read: a document's extension is '.md', in lowercase (rename it to {}.md)",
-                    markdown::slugify(stem)
+                    "is not read: a document's extension is '.md', in lowercase (rename it to {slug}.md)"
                 ),
             ));
             continue;
         }
-        let doc_id = stem;
-        loaded.doc_ids.insert(doc_id.to_string());
-        if markdown::slugify(doc_id) != doc_id {
+        let mut place = None;
+        if slug != doc_id {
             problems.push(Problem::new(
                 &path,
                 0,
                 format!(
-                    "a document's file name is its id and must use only a-z, 0-9 and '-' (for example {}.md)",
-                    markdown::slugify(doc_id)
+                    "a document's file name is its id and must use only a-z, 0-9 and '-' (for example {slug}.md)"
                 ),
             ));
-            continue;
-        }
-        if let Some(text) = read_text(&path, files, problems) {
+        } else if let Some(text) = read_text(&path, files, problems) {
+            place = Some(loaded.edition.documents.len());
             loaded
                 .edition
                 .documents
                 .push(markdown::parse(&path, doc_id, lang, &text, problems));
         }
+        loaded.documents.insert(doc_id.to_string(), place);
     }
     loaded
 }
@@ -369,29 +369,12 @@ fn load_edition(
 /// does not have (or, worse, with a neighbor). Every id one edition has and
 /// another lacks is reported where it is, naming the file that lacks it.
 fn check_parity(editions: &[LoadedEdition], problems: &mut Vec<Problem>) {
-    // Maps, not scans: an edition may hold tens of thousands of sections.
-    let sections: Vec<HashMap<&str, HashMap<&str, &Section>>> = editions
-        .iter()
-        .map(|e| {
-            e.edition
-                .documents
-                .iter()
-                .map(|d| {
-                    let by_slug = d.sections.iter().map(|s| (s.slug.as_str(), s));
-                    (d.id.as_str(), by_slug.collect())
-                })
-                .collect()
-        })
-        .collect();
     for ours in editions {
-        for (theirs, their_docs) in editions.iter().zip(&sections) {
-            if theirs.lang == ours.lang {
-                continue;
-            }
+        for theirs in editions.iter().filter(|e| e.lang != ours.lang) {
             for doc in &ours.edition.documents {
                 let their_file = theirs.dir.join(format!("{}.md", doc.id));
-                if !theirs.doc_ids.contains(&doc.id) {
-                    problems.push(Problem::new(
+                match theirs.documents.get(&doc.id) {
+                    None => problems.push(Problem::new(
                         &doc.file,
                         1,
                         format!(
@@ -400,42 +383,60 @@ fn check_parity(editions: &[LoadedEdition], problems: &mut Vec<Problem>) {
                             doc.id,
                             their_file.display()
                         ),
-                    ));
-                    continue;
-                }
-                let Some(their_sections) = their_docs.get(doc.id.as_str()) else {
-                    continue; // it failed to load, and that is reported
-                };
-                for section in &doc.sections {
-                    let Some(their_section) = their_sections.get(section.slug.as_str()) else {
-                        problems.push(Problem::new(
-                            &doc.file,
-                            section.line,
-                            format!(
-                                "section id '{}' is missing from {}: give its heading there the same id with {{#{}}}",
-                                section.slug,
-                                their_file.display(),
-                                section.slug
-                            ),
-                        ));
-                        continue;
-                    };
-                    let theirs_count = their_section.passages.len();
-                    for passage in section.passages.iter().skip(theirs_count) {
-                        problems.push(Problem::new(
-                            &doc.file,
-                            passage.line,
-                            format!(
-                                "passage '{}' is missing from {} (its section there, at line {}, has {theirs_count} passage{}): editions need the same paragraphs and list items",
-                                passage.id,
-                                their_file.display(),
-                                their_section.line,
-                                if theirs_count == 1 { "" } else { "s" }
-                            ),
-                        ));
-                    }
+                    )),
+                    Some(None) => {} // it failed to load, and that is reported
+                    Some(&Some(place)) => check_sections(
+                        doc,
+                        &theirs.edition.documents[place],
+                        &their_file,
+                        problems,
+                    ),
                 }
             }
+        }
+    }
+}
+
+/// Every section and passage of `ours` that its counterpart `theirs` lacks.
+fn check_sections(
+    ours: &Document,
+    theirs: &Document,
+    their_file: &Path,
+    problems: &mut Vec<Problem>,
+) {
+    // A map, not a scan: a document may hold tens of thousands of sections.
+    let their_sections: HashMap<&str, &Section> = theirs
+        .sections
+        .iter()
+        .map(|s| (s.slug.as_str(), s))
+        .collect();
+    for section in &ours.sections {
+        let Some(their_section) = their_sections.get(section.slug.as_str()) else {
+            problems.push(Problem::new(
+                &ours.file,
+                section.line,
+                format!(
+                    "section id '{}' is missing from {}: give its heading there the same id with {{#{}}}",
+                    section.slug,
+                    their_file.display(),
+                    section.slug
+                ),
+            ));
+            continue;
+        };
+        let theirs_count = their_section.passages.len();
+        for passage in section.passages.iter().skip(theirs_count) {
+            problems.push(Problem::new(
+                &ours.file,
+                passage.line,
+                format!(
+                    "passage '{}' is missing from {} (its section there, at line {}, has {theirs_count} passage{}): editions need the same paragraphs and list items",
+                    passage.id,
+                    their_file.display(),
+                    their_section.line,
+                    if theirs_count == 1 { "" } else { "s" }
+                ),
+            ));
         }
     }
 }
@@ -465,8 +466,12 @@ fn has_md_extension(name: &str) -> bool {
         && name[name.len() - ".md".len()..].eq_ignore_ascii_case(".md")
 }
 
-fn is_one_of(name: &str, names: &[&str]) -> bool {
-    names.iter().any(|n| n.eq_ignore_ascii_case(name))
+/// The knowledge file `name` names, in any case: `SYNONYMS.toml` is
+/// `synonyms.toml` misspelled, not an unrelated file.
+fn knowledge_file(name: &str) -> Option<&'static str> {
+    [SYNONYMS_FILE, RULES_FILE]
+        .into_iter()
+        .find(|f| f.eq_ignore_ascii_case(name))
 }
 
 /// Reads a file as UTF-8 within the limits, recording its bytes; a problem
@@ -530,12 +535,20 @@ fn read_text(path: &Path, files: &mut Files, problems: &mut Vec<Problem>) -> Opt
     }
 }
 
-fn sorted_entries(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut entries = fs::read_dir(dir)?
-        .map(|entry| entry.map(|e| e.path()))
-        .collect::<std::io::Result<Vec<_>>>()?;
-    entries.sort();
+fn sorted_entries(dir: &Path) -> std::io::Result<Vec<fs::DirEntry>> {
+    let mut entries = fs::read_dir(dir)?.collect::<std::io::Result<Vec<_>>>()?;
+    entries.sort_by_cached_key(fs::DirEntry::file_name);
     Ok(entries)
+}
+
+/// Whether an entry is a folder, following links. Only a link costs a stat:
+/// the listing already knows what the rest are, and a file that is read is
+/// stat'ed where it is read ([`read::read_regular`]), so it need not be here.
+fn is_dir(entry: &fs::DirEntry) -> std::io::Result<bool> {
+    match entry.file_type() {
+        Ok(kind) if !kind.is_symlink() => Ok(kind.is_dir()),
+        _ => fs::metadata(entry.path()).map(|meta| meta.is_dir()),
+    }
 }
 
 fn file_name(path: &Path) -> String {

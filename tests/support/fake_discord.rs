@@ -503,9 +503,6 @@ pub fn validate_dispatch(event: &str, data: &Value) -> Result<(), String> {
     }
 }
 
-/// The command id the fake uses for a command name (in registrations and
-/// interactions alike).
-/// The `data` of a chat-input command interaction.
 /// Discord's rules for a bulk registration of slash commands (what a `PUT
 /// .../commands` body must satisfy): one broken rule and Discord refuses the
 /// whole list with 400, so the fake does too. `Err` names the first broken rule.
@@ -691,6 +688,7 @@ fn check_options(at: &str, options: &[Value]) -> Result<(), String> {
     Ok(())
 }
 
+/// The `data` of a chat-input command interaction.
 fn command_data(name: &str, options: Value) -> Value {
     json!({
         "id": command_id(name).to_string(),
@@ -700,6 +698,8 @@ fn command_data(name: &str, options: Value) -> Value {
     })
 }
 
+/// The command id the fake uses for a command name (in registrations and
+/// interactions alike).
 pub fn command_id(name: &str) -> u64 {
     // FNV-1a, folded into an 18-digit snowflake-looking number.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
@@ -1113,6 +1113,21 @@ impl Shared {
         Some(Value::Array(out))
     }
 
+    /// A bulk registration (global, or the guild's with `guild_id`): refused
+    /// whole as Discord refuses it, else the commands as registered.
+    fn put_commands(&self, body: &Value, guild_id: Option<u64>) -> (u16, Option<Value>) {
+        if let Err(why) = validate_commands(body) {
+            return (
+                400,
+                Some(error_body(&format!("Invalid Form Body: {why}"), 50035)),
+            );
+        }
+        match self.registered_commands(body, guild_id) {
+            Some(commands) => (200, Some(commands)),
+            None => (400, Some(error_body("Invalid Form Body", 50035))),
+        }
+    }
+
     fn channel_of(&self, token: &str) -> u64 {
         lock(&self.interaction_channels)
             .get(token)
@@ -1151,29 +1166,9 @@ impl Shared {
             ),
             ("GET", ["oauth2", "applications", "@me"]) => (200, Some(self.application_info())),
             ("GET", ["users", "@me"]) => (200, Some(self.bot_user())),
-            ("PUT", ["applications", a, "commands"]) if *a == app => {
-                if let Err(why) = validate_commands(body) {
-                    return (
-                        400,
-                        Some(error_body(&format!("Invalid Form Body: {why}"), 50035)),
-                    );
-                }
-                match self.registered_commands(body, None) {
-                    Some(commands) => (200, Some(commands)),
-                    None => (400, Some(error_body("Invalid Form Body", 50035))),
-                }
-            }
+            ("PUT", ["applications", a, "commands"]) if *a == app => self.put_commands(body, None),
             ("PUT", ["applications", a, "guilds", g, "commands"]) if *a == app && *g == guild => {
-                if let Err(why) = validate_commands(body) {
-                    return (
-                        400,
-                        Some(error_body(&format!("Invalid Form Body: {why}"), 50035)),
-                    );
-                }
-                match self.registered_commands(body, Some(self.config.guild_id)) {
-                    Some(commands) => (200, Some(commands)),
-                    None => (400, Some(error_body("Invalid Form Body", 50035))),
-                }
+                self.put_commands(body, Some(self.config.guild_id))
             }
             ("POST", ["interactions", _id, token, "callback"]) => {
                 // 4 = channel message, 7 = update message: remember @original.
