@@ -106,6 +106,10 @@ pub struct Answer {
     /// What the confidence was computed from (`ask --explain`).
     #[serde(skip)]
     pub features: Features,
+    /// The edition whose ranking was kept: the question's own, or the other
+    /// one when that was more confident (`ask --explain` shows its concepts).
+    #[serde(skip)]
+    pub searched: Lang,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -269,6 +273,7 @@ pub fn answer(brain: &Brain, question: &Question, opts: &AnswerOptions) -> Answe
         confidence: 0.0,
         passages: Vec::new(),
         features: Features::default(),
+        searched: asked_in,
     };
 
     let first = brain.edition(asked_in);
@@ -293,6 +298,7 @@ pub fn answer(brain: &Brain, question: &Question, opts: &AnswerOptions) -> Answe
     };
     answer.confidence = best.confidence;
     answer.features = best.features;
+    answer.searched = best.edition.lang;
 
     // Shown in the answer's language when that edition has the twin passage.
     for (rank, &(ord, score)) in best.ranked.iter().take(opts.top).enumerate() {
@@ -554,14 +560,8 @@ fn round2(x: f32) -> f32 {
 
 /// The question's ideas as the answer path sees them: for people tuning
 /// `synonyms.toml` (`ask --explain`).
-pub fn explain(
-    brain: &Brain,
-    question: &Question,
-    lang: Lang,
-    answer: &Answer,
-    min_confidence: f32,
-) -> String {
-    let edition = brain.edition(lang);
+pub fn explain(brain: &Brain, question: &Question, answer: &Answer, min_confidence: f32) -> String {
+    let edition = brain.edition(answer.searched);
     let plan = plan(edition, question.as_str());
     let mut out = String::new();
     for c in &plan.concepts {

@@ -293,13 +293,10 @@ fn ask(config: &Config, dir: &std::path::Path, args: AskArgs) -> Result<(), CliE
     let answer = answer(&brain, &question, &opts);
     let mut out = io::stdout().lock();
     if args.explain {
-        let lang = opts
-            .lang
-            .unwrap_or_else(|| crate::lang::detect(question.as_str()));
         write!(
             out,
             "{}",
-            crate::answer::explain(&brain, &question, lang, &answer, opts.min_confidence)
+            crate::answer::explain(&brain, &question, &answer, opts.min_confidence)
         )?;
     }
     if args.json {

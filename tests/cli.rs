@@ -465,6 +465,28 @@ fn ask_explain_shows_features_and_probability() {
     assert!(out.contains("bpo-kpo/desafios-de-bpo/1"), "{out}");
 }
 
+/// When the other edition's ranking is kept ("nearshoring" is a word only
+/// the English synonyms know), `--explain` shows that edition's concepts:
+/// the ones its features were computed from.
+#[test]
+fn ask_explain_shows_the_concepts_of_the_edition_that_answered() {
+    let (code, out, _) = run(bot().args(["ask", "--explain", "¿Qué es el nearshoring?"]));
+    assert_eq!(code, 0);
+    let unknown: f32 = out
+        .lines()
+        .find_map(|l| l.strip_prefix("feature unknown: "))
+        .unwrap_or_else(|| panic!("{out}"))
+        .parse()
+        .unwrap();
+    let concepts: Vec<&str> = out.lines().filter(|l| l.starts_with("concept ")).collect();
+    assert!(!concepts.is_empty(), "{out}");
+    assert_eq!(
+        concepts.iter().any(|c| c.contains("(unknown)")),
+        unknown > 0.0,
+        "{out}"
+    );
+}
+
 /// A line that is not UTF-8 gets a message; the lines after it are answered.
 #[test]
 fn chat_reports_a_line_that_is_not_utf8_and_goes_on() {
