@@ -5,13 +5,13 @@
 //! is wrapped in [`Secret`], whose `Debug` and `Display` never show it.
 
 use std::fmt;
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::answer::AnswerOptions;
 use crate::echo::{echo, echo_cut};
+use crate::knowledge::read::{read_regular_or, Refusal};
 use crate::lang::Lang;
 
 /// The file read when `--config` is not given, if it exists.
@@ -435,53 +435,29 @@ fn shown(text: &str) -> String {
     format!("the text \"{}\"", echo(text))
 }
 
-/// Reads the whole file if it is a regular file under the cap. Opened
-/// without blocking: opening a FIFO for reading would otherwise wait for a
-/// writer forever. Checked both before opening (a device is not even
-/// opened) and on the opened file (it may have been swapped in between).
+/// Reads the whole file if it is a regular file under the cap, the way
+/// knowledge files are read (see [`read_regular_or`]): never blocking on a
+/// FIFO, never opening a device, never reading past the cap.
 fn read_config_file(path: &Path) -> Result<String, ConfigError> {
     let unusable = |reason: String| ConfigError::Unusable {
         path: path.to_path_buf(),
         reason,
     };
-    let read_error = |source| ConfigError::Read {
-        path: path.to_path_buf(),
-        source,
-    };
-    let regular = |meta: &std::fs::Metadata| {
-        if !meta.is_file() {
-            return Err(unusable(format!(
-                "is {}, not a regular file",
-                file_kind(meta)
-            )));
+    let bytes = read_regular_or(path, CONFIG_MAX_BYTES, |refusal| match refusal {
+        Refusal::Io(source) => ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        },
+        Refusal::NotRegular(file_type) => {
+            unusable(format!("is {}, not a regular file", file_kind(file_type)))
         }
-        if meta.len() > CONFIG_MAX_BYTES {
-            return Err(unusable(format!(
-                "is too large ({} bytes; a config file may have at most {CONFIG_MAX_BYTES})",
-                meta.len()
-            )));
-        }
-        Ok(())
-    };
-    regular(&std::fs::metadata(path).map_err(read_error)?)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let file = options.open(path).map_err(read_error)?;
-    regular(&file.metadata().map_err(read_error)?)?;
-    let mut bytes = Vec::new();
-    file.take(CONFIG_MAX_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_error)?;
-    if bytes.len() as u64 > CONFIG_MAX_BYTES {
-        return Err(unusable(format!(
+        Refusal::TooBig { len: Some(len) } => unusable(format!(
+            "is too large ({len} bytes; a config file may have at most {CONFIG_MAX_BYTES})"
+        )),
+        Refusal::TooBig { len: None } => unusable(format!(
             "is too large (over {CONFIG_MAX_BYTES} bytes, the most a config file may have)"
-        )));
-    }
+        )),
+    })?;
     String::from_utf8(bytes).map_err(|err| {
         let at = err.utf8_error().valid_up_to();
         let line = line_at(&err.as_bytes()[..at]);
@@ -490,8 +466,7 @@ fn read_config_file(path: &Path) -> Result<String, ConfigError> {
 }
 
 /// What a non-regular file is, in words.
-fn file_kind(meta: &std::fs::Metadata) -> &'static str {
-    let kind = meta.file_type();
+fn file_kind(kind: std::fs::FileType) -> &'static str {
     if kind.is_dir() {
         return "a folder";
     }
