@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::answer::AnswerOptions;
 use crate::echo::{echo, echo_cut};
+use crate::knowledge::problem::line_of;
 use crate::knowledge::read::{read_regular_or, Refusal};
 use crate::lang::Lang;
 
@@ -460,7 +461,9 @@ fn read_config_file(path: &Path) -> Result<String, ConfigError> {
     })?;
     String::from_utf8(bytes).map_err(|err| {
         let at = err.utf8_error().valid_up_to();
-        let line = line_at(&err.as_bytes()[..at]);
+        // Everything before the first bad byte is UTF-8.
+        let valid = std::str::from_utf8(&err.as_bytes()[..at]).unwrap_or_default();
+        let line = line_of(valid, at);
         unusable(format!("is not UTF-8 text (line {line}, byte {})", at + 1))
     })
 }
@@ -486,14 +489,8 @@ fn file_kind(kind: std::fs::FileType) -> &'static str {
     "a special file"
 }
 
-/// The 1-based line that starts after `before`.
-fn line_at(before: &[u8]) -> usize {
-    before.iter().filter(|&&b| b == b'\n').count() + 1
-}
-
 fn syntax_error(path: &Path, text: &str, err: &toml::de::Error) -> ConfigError {
     let span = err.span().unwrap_or(0..0);
-    let start = span.start.min(text.len());
     let message = match err.message().trim() {
         "duplicate key" => format!(
             "{} is given twice",
@@ -504,7 +501,7 @@ fn syntax_error(path: &Path, text: &str, err: &toml::de::Error) -> ConfigError {
     };
     ConfigError::Parse {
         path: path.to_path_buf(),
-        line: line_at(&text.as_bytes()[..start]),
+        line: line_of(text, span.start),
         message,
     }
 }
@@ -545,7 +542,7 @@ impl<'t> Document<'t> {
     }
 
     fn line(&self, offset: usize) -> usize {
-        line_at(&self.text.as_bytes()[..offset.min(self.text.len())])
+        line_of(self.text, offset)
     }
 
     /// The deepest key, value or list item at `offset`.
