@@ -234,15 +234,14 @@ impl Config {
     /// Loads `path`, or `config.toml` when it exists, or the defaults; then the
     /// environment (`DISCORD_TOKEN`, `DISCORD_API_BASE`) on top.
     pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
-        let file = match path {
-            Some(p) => Some(p.to_path_buf()),
+        let default_file = Path::new(DEFAULT_CONFIG_FILE);
+        let mut config = match path {
+            Some(p) => Config::from_file(p)?,
             // Whatever stands there is read, so a config.toml that is a
             // folder or a dangling link is an error, not silently skipped.
-            None => Some(PathBuf::from(DEFAULT_CONFIG_FILE))
-                .filter(|p| std::fs::symlink_metadata(p).is_ok()),
-        };
-        let mut config = match &file {
-            Some(p) => Config::from_file(p)?,
+            None if std::fs::symlink_metadata(default_file).is_ok() => {
+                Config::from_file(default_file)?
+            }
             None => Config::default(),
         };
         if let Some(token) = env_var("DISCORD_TOKEN")? {
