@@ -250,12 +250,10 @@ impl Config {
         if let Some(base) = env_var("DISCORD_API_BASE")? {
             let base = without_trailing_slash(&base);
             if let Some(problem) = api_base_problem(&base) {
-                return Err(ConfigError::Invalid {
-                    path: PathBuf::from("environment"),
-                    line: None,
-                    key: "DISCORD_API_BASE".into(),
-                    message: format!("{problem} (got {})", shown(&base)),
-                });
+                return Err(in_environment(
+                    "DISCORD_API_BASE",
+                    format!("{problem} (got {})", shown(&base)),
+                ));
             }
             config.discord.api_base = base;
         }
@@ -392,12 +390,19 @@ fn env_var(name: &'static str) -> Result<Option<String>, ConfigError> {
     match std::env::var(name) {
         Ok(value) => Ok(Some(value.trim().to_string()).filter(|v| !v.is_empty())),
         Err(std::env::VarError::NotPresent) => Ok(None),
-        Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::Invalid {
-            path: PathBuf::from("environment"),
-            line: None,
-            key: name.into(),
-            message: "is not valid UTF-8 text".into(),
-        }),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(in_environment(name, "is not valid UTF-8 text".into()))
+        }
+    }
+}
+
+/// An environment variable's bad value, reported as "environment: NAME …".
+fn in_environment(name: &str, message: String) -> ConfigError {
+    ConfigError::Invalid {
+        path: PathBuf::from("environment"),
+        line: None,
+        key: name.into(),
+        message,
     }
 }
 
