@@ -701,44 +701,42 @@ fn got(value: &toml::de::DeValue<'_>) -> String {
 mod tests {
     use super::*;
 
+    /// What parsing `text` as `c.toml` gives.
+    fn parsed(text: &str) -> Config {
+        Config::parse(Path::new("c.toml"), text).unwrap()
+    }
+
+    /// The message parsing `text` as `c.toml` fails with.
+    fn error(text: &str) -> String {
+        Config::parse(Path::new("c.toml"), text)
+            .unwrap_err()
+            .to_string()
+    }
+
     #[test]
     fn unknown_keys_are_named_with_their_line() {
-        let err = Config::parse(Path::new("c.toml"), "[answer]\ntopp = 3\n").unwrap_err();
-        let msg = err.to_string();
+        let msg = error("[answer]\ntopp = 3\n");
         assert!(msg.contains("c.toml:2") && msg.contains("topp"), "{msg}");
     }
 
     #[test]
     fn out_of_range_values_name_the_key_and_the_line() {
-        let err = Config::parse(
-            Path::new("c.toml"),
-            "[answer]\ntop = 3\n\nmin_confidence = 2.0\n",
-        )
-        .unwrap_err();
+        let err = error("[answer]\ntop = 3\n\nmin_confidence = 2.0\n");
         assert_eq!(
-            err.to_string(),
+            err,
             "c.toml:4: answer.min_confidence must be between 0 and 1 (got 2)"
         );
-        let err = Config::parse(
-            Path::new("c.toml"),
-            "[limits]\nquestions_per_minute = 6\nquestion_max_chars = 0\n",
-        )
-        .unwrap_err();
+        let err = error("[limits]\nquestions_per_minute = 6\nquestion_max_chars = 0\n");
         assert_eq!(
-            err.to_string(),
+            err,
             "c.toml:3: limits.question_max_chars must be between 1 and 100000 (got 0)"
         );
         // Dotted keys and inline tables are located too.
-        let err = Config::parse(Path::new("c.toml"), "\nanswer.top = 11\n").unwrap_err();
-        assert!(err.to_string().starts_with("c.toml:2: answer.top"), "{err}");
-        let err = Config::parse(
-            Path::new("c.toml"),
-            "limits = { questions_per_minute = 0 }\n",
-        )
-        .unwrap_err();
+        let err = error("\nanswer.top = 11\n");
+        assert!(err.starts_with("c.toml:2: answer.top"), "{err}");
+        let err = error("limits = { questions_per_minute = 0 }\n");
         assert!(
-            err.to_string()
-                .starts_with("c.toml:1: limits.questions_per_minute"),
+            err.starts_with("c.toml:1: limits.questions_per_minute"),
             "{err}"
         );
     }
@@ -788,8 +786,7 @@ mod tests {
             ),
         ];
         for (text, expected) in cases {
-            let err = Config::parse(Path::new("c.toml"), text).unwrap_err();
-            assert_eq!(err.to_string(), expected, "{text:?}");
+            assert_eq!(error(text), expected, "{text:?}");
         }
     }
 
@@ -807,9 +804,7 @@ mod tests {
             "answer = \"x\"\n",
         ];
         for text in bad {
-            let msg = Config::parse(Path::new("c.toml"), text)
-                .unwrap_err()
-                .to_string();
+            let msg = error(text);
             for rust in [
                 "usize",
                 "u64",
@@ -831,15 +826,14 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_sections_list_the_known_ones() {
-        let err = Config::parse(Path::new("c.toml"), "[answer]\ntopp = 3\n").unwrap_err();
+        let err = error("[answer]\ntopp = 3\n");
         assert_eq!(
-            err.to_string(),
+            err,
             "c.toml:2: answer.topp is not a known key; the keys of [answer] are: min_confidence, top, lang"
         );
-        let err = Config::parse(Path::new("c.toml"), "[answr]\ntop = 3\n").unwrap_err();
+        let err = error("[answr]\ntop = 3\n");
         assert!(
-            err.to_string()
-                .contains("answr is not a known section; the sections are: knowledge, answer, limits, discord"),
+            err.contains("answr is not a known section; the sections are: knowledge, answer, limits, discord"),
             "{err}"
         );
     }
@@ -847,28 +841,23 @@ mod tests {
     #[test]
     fn echoed_keys_and_values_are_escaped_and_cut() {
         let text = "[answer]\n\"\\u001b]0;PWNED\\u0007\" = 1\n";
-        let msg = Config::parse(Path::new("c.toml"), text)
-            .unwrap_err()
-            .to_string();
+        let msg = error(text);
         assert!(
             msg.contains("answer.\\e]0;PWNED\\x07 is not a known key"),
             "{msg}"
         );
         let long = format!("[discord]\napi_base = \"ftp://{}\"\n", "x".repeat(100_000));
-        let msg = Config::parse(Path::new("c.toml"), &long)
-            .unwrap_err()
-            .to_string();
+        let msg = error(&long);
         assert!(msg.len() < 400 && msg.contains('…'), "{} bytes", msg.len());
     }
 
     #[test]
     fn syntax_errors_give_the_line() {
-        let err = Config::parse(Path::new("c.toml"), "[answer]\ntop = 3\ntop = 4\n").unwrap_err();
-        assert_eq!(err.to_string(), "c.toml:3: 'top' is given twice");
-        let err = Config::parse(Path::new("c.toml"), "[answer]\n\nlang = es es\n").unwrap_err();
+        let err = error("[answer]\ntop = 3\ntop = 4\n");
+        assert_eq!(err, "c.toml:3: 'top' is given twice");
+        let err = error("[answer]\n\nlang = es es\n");
         assert!(
-            err.to_string()
-                .starts_with("c.toml:3: this is not valid TOML: "),
+            err.starts_with("c.toml:3: this is not valid TOML: "),
             "{err}"
         );
     }
@@ -877,28 +866,22 @@ mod tests {
     fn a_blank_token_is_no_token() {
         for token in ["\"\"", "\"   \"", "\"\\t\""] {
             let text = format!("[discord]\ntoken = {token}\n");
-            let c = Config::parse(Path::new("c.toml"), &text).unwrap();
+            let c = parsed(&text);
             assert!(c.discord.token.is_none(), "{token}");
         }
-        let c = Config::parse(Path::new("c.toml"), "[discord]\ntoken = \" a.b \"\n").unwrap();
+        let c = parsed("[discord]\ntoken = \" a.b \"\n");
         assert_eq!(c.discord.token.unwrap().expose(), "a.b");
     }
 
     #[test]
     fn discord_ids_are_never_zero() {
-        let err = Config::parse(Path::new("c.toml"), "[discord]\nguild_id = 0\n").unwrap_err();
+        let err = error("[discord]\nguild_id = 0\n");
         assert!(
-            err.to_string()
-                .starts_with("c.toml:2: discord.guild_id must be a server's id, which is never 0"),
+            err.starts_with("c.toml:2: discord.guild_id must be a server's id, which is never 0"),
             "{err}"
         );
-        let err =
-            Config::parse(Path::new("c.toml"), "[discord]\nadmin_user_ids = [5, 0]\n").unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("c.toml:2: discord.admin_user_ids"),
-            "{err}"
-        );
+        let err = error("[discord]\nadmin_user_ids = [5, 0]\n");
+        assert!(err.starts_with("c.toml:2: discord.admin_user_ids"), "{err}");
     }
 
     #[test]
@@ -912,19 +895,13 @@ mod tests {
             ("http://x?y=1", "without a query"),
         ] {
             let text = format!("[discord]\napi_base = {base:?}\n");
-            let msg = Config::parse(Path::new("c.toml"), &text)
-                .unwrap_err()
-                .to_string();
+            let msg = error(&text);
             assert!(
                 msg.starts_with("c.toml:2: discord.api_base ") && msg.contains(why),
                 "{base}: {msg}"
             );
         }
-        let c = Config::parse(
-            Path::new("c.toml"),
-            "[discord]\napi_base = \"http://127.0.0.1:3000/\"\n",
-        )
-        .unwrap();
+        let c = parsed("[discord]\napi_base = \"http://127.0.0.1:3000/\"\n");
         assert_eq!(c.discord.api_base, "http://127.0.0.1:3000");
     }
 
@@ -937,7 +914,7 @@ mod tests {
 
     #[test]
     fn the_token_never_shows() {
-        let c = Config::parse(Path::new("c.toml"), "[discord]\ntoken = \"abc.def\"\n").unwrap();
+        let c = parsed("[discord]\ntoken = \"abc.def\"\n");
         assert!(!format!("{c:?}").contains("abc.def"));
         assert_eq!(c.discord.token.unwrap().expose(), "abc.def");
     }
