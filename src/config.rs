@@ -268,9 +268,12 @@ impl Config {
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
-        let doc = toml::de::DeTable::parse(text).map_err(|err| syntax_error(path, text, &err))?;
-        let doc = Document { text, table: doc };
-        let mut config: Config = toml::from_str(text).map_err(|err| doc.explain(path, &err))?;
+        let table = toml::de::DeTable::parse(text).map_err(|err| syntax_error(path, text, &err))?;
+        let doc = Document { text, table };
+        // From the parsed table, not the text: `toml::from_str` would parse
+        // it all again. The document keeps its own copy to locate errors.
+        let mut config = Config::deserialize(toml::de::Deserializer::from(doc.table.clone()))
+            .map_err(|err| doc.explain(path, &err))?;
         config.normalize();
         config.validate(path, &doc)?;
         Ok(config)
