@@ -134,21 +134,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(err.exit_code() as u8);
         }
     };
-    // Before anything slow (config, knowledge): a SIGHUP from now on is a
-    // reload, queued until there is knowledge to reload, never the end of a
-    // bot that is starting. One-shot commands keep the default: a hangup
-    // ends them.
-    let sighup = match &cli.command {
-        None | Some(Command::Serve) | Some(Command::Chat) => match triggers::Sighup::catch() {
-            Ok(sighup) => Some(sighup),
-            Err(err) => {
-                eprintln!("error: cannot catch SIGHUP: {err}");
-                return ExitCode::FAILURE;
-            }
-        },
-        _ => None,
-    };
-    match run_with(cli, sighup) {
+    match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");
@@ -174,12 +160,17 @@ fn init_logging(command: &Option<Command>, discord: bool) {
 }
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
-    run_with(cli, None)
-}
-
-/// [`run`] with `SIGHUP` already caught (see [`main`]); without it, the
-/// serving commands catch it once the knowledge is loaded.
-fn run_with(cli: Cli, sighup: Option<triggers::Sighup>) -> Result<(), CliError> {
+    // Before anything slow (config, knowledge): a SIGHUP from now on is a
+    // reload, queued until there is knowledge to reload, never the end of a
+    // bot that is starting. One-shot commands keep the default: a hangup
+    // ends them.
+    let sighup = match &cli.command {
+        None | Some(Command::Serve) | Some(Command::Chat) => Some(
+            triggers::Sighup::catch()
+                .map_err(|err| io::Error::new(err.kind(), format!("cannot catch SIGHUP: {err}")))?,
+        ),
+        _ => None,
+    };
     let config = Config::load(cli.config.as_deref())?;
     init_logging(&cli.command, config.discord.token.is_some());
     let dir = cli
@@ -217,17 +208,17 @@ fn serve(
 }
 
 /// Loads the knowledge to serve, with its reload triggers: SIGHUP always
-/// (a reload asked for while loading runs now), the folder watcher when
-/// configured. The watcher lives as long as the Live.
+/// ([`run`] caught it for the serving commands; a reload asked for while
+/// loading runs now), the folder watcher when configured. The watcher lives
+/// as long as the Live.
 fn live(
     config: &Config,
     dir: &std::path::Path,
     sighup: Option<triggers::Sighup>,
 ) -> Result<Served, CliError> {
     let live = Arc::new(Live::load_with(dir, config.knowledge.limits())?);
-    match sighup {
-        Some(sighup) => sighup.reload(live.clone())?,
-        None => triggers::reload_on_sighup(live.clone())?,
+    if let Some(sighup) = sighup {
+        sighup.reload(live.clone())?;
     }
     let watcher = if config.knowledge.watch {
         let debounce = Duration::from_millis(config.knowledge.watch_debounce_ms);

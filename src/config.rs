@@ -5,13 +5,14 @@
 //! is wrapped in [`Secret`], whose `Debug` and `Display` never show it.
 
 use std::fmt;
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::answer::AnswerOptions;
 use crate::echo::{echo, echo_cut};
+use crate::knowledge::problem::line_of;
+use crate::knowledge::read::{read_regular_or, Refusal};
 use crate::lang::Lang;
 
 /// The file read when `--config` is not given, if it exists.
@@ -233,15 +234,14 @@ impl Config {
     /// Loads `path`, or `config.toml` when it exists, or the defaults; then the
     /// environment (`DISCORD_TOKEN`, `DISCORD_API_BASE`) on top.
     pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
-        let file = match path {
-            Some(p) => Some(p.to_path_buf()),
+        let default_file = Path::new(DEFAULT_CONFIG_FILE);
+        let mut config = match path {
+            Some(p) => Config::from_file(p)?,
             // Whatever stands there is read, so a config.toml that is a
             // folder or a dangling link is an error, not silently skipped.
-            None => Some(PathBuf::from(DEFAULT_CONFIG_FILE))
-                .filter(|p| std::fs::symlink_metadata(p).is_ok()),
-        };
-        let mut config = match &file {
-            Some(p) => Config::from_file(p)?,
+            None if std::fs::symlink_metadata(default_file).is_ok() => {
+                Config::from_file(default_file)?
+            }
             None => Config::default(),
         };
         if let Some(token) = env_var("DISCORD_TOKEN")? {
@@ -250,12 +250,10 @@ impl Config {
         if let Some(base) = env_var("DISCORD_API_BASE")? {
             let base = without_trailing_slash(&base);
             if let Some(problem) = api_base_problem(&base) {
-                return Err(ConfigError::Invalid {
-                    path: PathBuf::from("environment"),
-                    line: None,
-                    key: "DISCORD_API_BASE".into(),
-                    message: format!("{problem} (got {})", shown(&base)),
-                });
+                return Err(in_environment(
+                    "DISCORD_API_BASE",
+                    format!("{problem} (got {})", shown(&base)),
+                ));
             }
             config.discord.api_base = base;
         }
@@ -270,9 +268,12 @@ impl Config {
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
-        let doc = toml::de::DeTable::parse(text).map_err(|err| syntax_error(path, text, &err))?;
-        let doc = Document { text, table: doc };
-        let mut config: Config = toml::from_str(text).map_err(|err| doc.explain(path, &err))?;
+        let table = toml::de::DeTable::parse(text).map_err(|err| syntax_error(path, text, &err))?;
+        let doc = Document { text, table };
+        // From the parsed table, not the text: `toml::from_str` would parse
+        // it all again. The document keeps its own copy to locate errors.
+        let mut config = Config::deserialize(toml::de::Deserializer::from(doc.table.clone()))
+            .map_err(|err| doc.explain(path, &err))?;
         config.normalize();
         config.validate(path, &doc)?;
         Ok(config)
@@ -392,12 +393,19 @@ fn env_var(name: &'static str) -> Result<Option<String>, ConfigError> {
     match std::env::var(name) {
         Ok(value) => Ok(Some(value.trim().to_string()).filter(|v| !v.is_empty())),
         Err(std::env::VarError::NotPresent) => Ok(None),
-        Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::Invalid {
-            path: PathBuf::from("environment"),
-            line: None,
-            key: name.into(),
-            message: "is not valid UTF-8 text".into(),
-        }),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(in_environment(name, "is not valid UTF-8 text".into()))
+        }
+    }
+}
+
+/// An environment variable's bad value, reported as "environment: NAME …".
+fn in_environment(name: &str, message: String) -> ConfigError {
+    ConfigError::Invalid {
+        path: PathBuf::from("environment"),
+        line: None,
+        key: name.into(),
+        message,
     }
 }
 
@@ -435,63 +443,40 @@ fn shown(text: &str) -> String {
     format!("the text \"{}\"", echo(text))
 }
 
-/// Reads the whole file if it is a regular file under the cap. Opened
-/// without blocking: opening a FIFO for reading would otherwise wait for a
-/// writer forever. Checked both before opening (a device is not even
-/// opened) and on the opened file (it may have been swapped in between).
+/// Reads the whole file if it is a regular file under the cap, the way
+/// knowledge files are read (see [`read_regular_or`]): never blocking on a
+/// FIFO, never opening a device, never reading past the cap.
 fn read_config_file(path: &Path) -> Result<String, ConfigError> {
     let unusable = |reason: String| ConfigError::Unusable {
         path: path.to_path_buf(),
         reason,
     };
-    let read_error = |source| ConfigError::Read {
-        path: path.to_path_buf(),
-        source,
-    };
-    let regular = |meta: &std::fs::Metadata| {
-        if !meta.is_file() {
-            return Err(unusable(format!(
-                "is {}, not a regular file",
-                file_kind(meta)
-            )));
+    let bytes = read_regular_or(path, CONFIG_MAX_BYTES, |refusal| match refusal {
+        Refusal::Io(source) => ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        },
+        Refusal::NotRegular(file_type) => {
+            unusable(format!("is {}, not a regular file", file_kind(file_type)))
         }
-        if meta.len() > CONFIG_MAX_BYTES {
-            return Err(unusable(format!(
-                "is too large ({} bytes; a config file may have at most {CONFIG_MAX_BYTES})",
-                meta.len()
-            )));
-        }
-        Ok(())
-    };
-    regular(&std::fs::metadata(path).map_err(read_error)?)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let file = options.open(path).map_err(read_error)?;
-    regular(&file.metadata().map_err(read_error)?)?;
-    let mut bytes = Vec::new();
-    file.take(CONFIG_MAX_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_error)?;
-    if bytes.len() as u64 > CONFIG_MAX_BYTES {
-        return Err(unusable(format!(
+        Refusal::TooBig { len: Some(len) } => unusable(format!(
+            "is too large ({len} bytes; a config file may have at most {CONFIG_MAX_BYTES})"
+        )),
+        Refusal::TooBig { len: None } => unusable(format!(
             "is too large (over {CONFIG_MAX_BYTES} bytes, the most a config file may have)"
-        )));
-    }
+        )),
+    })?;
     String::from_utf8(bytes).map_err(|err| {
         let at = err.utf8_error().valid_up_to();
-        let line = line_at(&err.as_bytes()[..at]);
+        // Everything before the first bad byte is UTF-8.
+        let valid = std::str::from_utf8(&err.as_bytes()[..at]).unwrap_or_default();
+        let line = line_of(valid, at);
         unusable(format!("is not UTF-8 text (line {line}, byte {})", at + 1))
     })
 }
 
 /// What a non-regular file is, in words.
-fn file_kind(meta: &std::fs::Metadata) -> &'static str {
-    let kind = meta.file_type();
+fn file_kind(kind: std::fs::FileType) -> &'static str {
     if kind.is_dir() {
         return "a folder";
     }
@@ -511,14 +496,8 @@ fn file_kind(meta: &std::fs::Metadata) -> &'static str {
     "a special file"
 }
 
-/// The 1-based line that starts after `before`.
-fn line_at(before: &[u8]) -> usize {
-    before.iter().filter(|&&b| b == b'\n').count() + 1
-}
-
 fn syntax_error(path: &Path, text: &str, err: &toml::de::Error) -> ConfigError {
     let span = err.span().unwrap_or(0..0);
-    let start = span.start.min(text.len());
     let message = match err.message().trim() {
         "duplicate key" => format!(
             "{} is given twice",
@@ -529,7 +508,7 @@ fn syntax_error(path: &Path, text: &str, err: &toml::de::Error) -> ConfigError {
     };
     ConfigError::Parse {
         path: path.to_path_buf(),
-        line: line_at(&text.as_bytes()[..start]),
+        line: line_of(text, span.start),
         message,
     }
 }
@@ -570,7 +549,7 @@ impl<'t> Document<'t> {
     }
 
     fn line(&self, offset: usize) -> usize {
-        line_at(&self.text.as_bytes()[..offset.min(self.text.len())])
+        line_of(self.text, offset)
     }
 
     /// The deepest key, value or list item at `offset`.
@@ -725,44 +704,42 @@ fn got(value: &toml::de::DeValue<'_>) -> String {
 mod tests {
     use super::*;
 
+    /// What parsing `text` as `c.toml` gives.
+    fn parsed(text: &str) -> Config {
+        Config::parse(Path::new("c.toml"), text).unwrap()
+    }
+
+    /// The message parsing `text` as `c.toml` fails with.
+    fn error(text: &str) -> String {
+        Config::parse(Path::new("c.toml"), text)
+            .unwrap_err()
+            .to_string()
+    }
+
     #[test]
     fn unknown_keys_are_named_with_their_line() {
-        let err = Config::parse(Path::new("c.toml"), "[answer]\ntopp = 3\n").unwrap_err();
-        let msg = err.to_string();
+        let msg = error("[answer]\ntopp = 3\n");
         assert!(msg.contains("c.toml:2") && msg.contains("topp"), "{msg}");
     }
 
     #[test]
     fn out_of_range_values_name_the_key_and_the_line() {
-        let err = Config::parse(
-            Path::new("c.toml"),
-            "[answer]\ntop = 3\n\nmin_confidence = 2.0\n",
-        )
-        .unwrap_err();
+        let err = error("[answer]\ntop = 3\n\nmin_confidence = 2.0\n");
         assert_eq!(
-            err.to_string(),
+            err,
             "c.toml:4: answer.min_confidence must be between 0 and 1 (got 2)"
         );
-        let err = Config::parse(
-            Path::new("c.toml"),
-            "[limits]\nquestions_per_minute = 6\nquestion_max_chars = 0\n",
-        )
-        .unwrap_err();
+        let err = error("[limits]\nquestions_per_minute = 6\nquestion_max_chars = 0\n");
         assert_eq!(
-            err.to_string(),
+            err,
             "c.toml:3: limits.question_max_chars must be between 1 and 100000 (got 0)"
         );
         // Dotted keys and inline tables are located too.
-        let err = Config::parse(Path::new("c.toml"), "\nanswer.top = 11\n").unwrap_err();
-        assert!(err.to_string().starts_with("c.toml:2: answer.top"), "{err}");
-        let err = Config::parse(
-            Path::new("c.toml"),
-            "limits = { questions_per_minute = 0 }\n",
-        )
-        .unwrap_err();
+        let err = error("\nanswer.top = 11\n");
+        assert!(err.starts_with("c.toml:2: answer.top"), "{err}");
+        let err = error("limits = { questions_per_minute = 0 }\n");
         assert!(
-            err.to_string()
-                .starts_with("c.toml:1: limits.questions_per_minute"),
+            err.starts_with("c.toml:1: limits.questions_per_minute"),
             "{err}"
         );
     }
@@ -812,8 +789,7 @@ mod tests {
             ),
         ];
         for (text, expected) in cases {
-            let err = Config::parse(Path::new("c.toml"), text).unwrap_err();
-            assert_eq!(err.to_string(), expected, "{text:?}");
+            assert_eq!(error(text), expected, "{text:?}");
         }
     }
 
@@ -831,9 +807,7 @@ mod tests {
             "answer = \"x\"\n",
         ];
         for text in bad {
-            let msg = Config::parse(Path::new("c.toml"), text)
-                .unwrap_err()
-                .to_string();
+            let msg = error(text);
             for rust in [
                 "usize",
                 "u64",
@@ -855,15 +829,14 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_sections_list_the_known_ones() {
-        let err = Config::parse(Path::new("c.toml"), "[answer]\ntopp = 3\n").unwrap_err();
+        let err = error("[answer]\ntopp = 3\n");
         assert_eq!(
-            err.to_string(),
+            err,
             "c.toml:2: answer.topp is not a known key; the keys of [answer] are: min_confidence, top, lang"
         );
-        let err = Config::parse(Path::new("c.toml"), "[answr]\ntop = 3\n").unwrap_err();
+        let err = error("[answr]\ntop = 3\n");
         assert!(
-            err.to_string()
-                .contains("answr is not a known section; the sections are: knowledge, answer, limits, discord"),
+            err.contains("answr is not a known section; the sections are: knowledge, answer, limits, discord"),
             "{err}"
         );
     }
@@ -871,28 +844,23 @@ mod tests {
     #[test]
     fn echoed_keys_and_values_are_escaped_and_cut() {
         let text = "[answer]\n\"\\u001b]0;PWNED\\u0007\" = 1\n";
-        let msg = Config::parse(Path::new("c.toml"), text)
-            .unwrap_err()
-            .to_string();
+        let msg = error(text);
         assert!(
             msg.contains("answer.\\e]0;PWNED\\x07 is not a known key"),
             "{msg}"
         );
         let long = format!("[discord]\napi_base = \"ftp://{}\"\n", "x".repeat(100_000));
-        let msg = Config::parse(Path::new("c.toml"), &long)
-            .unwrap_err()
-            .to_string();
+        let msg = error(&long);
         assert!(msg.len() < 400 && msg.contains('…'), "{} bytes", msg.len());
     }
 
     #[test]
     fn syntax_errors_give_the_line() {
-        let err = Config::parse(Path::new("c.toml"), "[answer]\ntop = 3\ntop = 4\n").unwrap_err();
-        assert_eq!(err.to_string(), "c.toml:3: 'top' is given twice");
-        let err = Config::parse(Path::new("c.toml"), "[answer]\n\nlang = es es\n").unwrap_err();
+        let err = error("[answer]\ntop = 3\ntop = 4\n");
+        assert_eq!(err, "c.toml:3: 'top' is given twice");
+        let err = error("[answer]\n\nlang = es es\n");
         assert!(
-            err.to_string()
-                .starts_with("c.toml:3: this is not valid TOML: "),
+            err.starts_with("c.toml:3: this is not valid TOML: "),
             "{err}"
         );
     }
@@ -901,28 +869,22 @@ mod tests {
     fn a_blank_token_is_no_token() {
         for token in ["\"\"", "\"   \"", "\"\\t\""] {
             let text = format!("[discord]\ntoken = {token}\n");
-            let c = Config::parse(Path::new("c.toml"), &text).unwrap();
+            let c = parsed(&text);
             assert!(c.discord.token.is_none(), "{token}");
         }
-        let c = Config::parse(Path::new("c.toml"), "[discord]\ntoken = \" a.b \"\n").unwrap();
+        let c = parsed("[discord]\ntoken = \" a.b \"\n");
         assert_eq!(c.discord.token.unwrap().expose(), "a.b");
     }
 
     #[test]
     fn discord_ids_are_never_zero() {
-        let err = Config::parse(Path::new("c.toml"), "[discord]\nguild_id = 0\n").unwrap_err();
+        let err = error("[discord]\nguild_id = 0\n");
         assert!(
-            err.to_string()
-                .starts_with("c.toml:2: discord.guild_id must be a server's id, which is never 0"),
+            err.starts_with("c.toml:2: discord.guild_id must be a server's id, which is never 0"),
             "{err}"
         );
-        let err =
-            Config::parse(Path::new("c.toml"), "[discord]\nadmin_user_ids = [5, 0]\n").unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("c.toml:2: discord.admin_user_ids"),
-            "{err}"
-        );
+        let err = error("[discord]\nadmin_user_ids = [5, 0]\n");
+        assert!(err.starts_with("c.toml:2: discord.admin_user_ids"), "{err}");
     }
 
     #[test]
@@ -936,19 +898,13 @@ mod tests {
             ("http://x?y=1", "without a query"),
         ] {
             let text = format!("[discord]\napi_base = {base:?}\n");
-            let msg = Config::parse(Path::new("c.toml"), &text)
-                .unwrap_err()
-                .to_string();
+            let msg = error(&text);
             assert!(
                 msg.starts_with("c.toml:2: discord.api_base ") && msg.contains(why),
                 "{base}: {msg}"
             );
         }
-        let c = Config::parse(
-            Path::new("c.toml"),
-            "[discord]\napi_base = \"http://127.0.0.1:3000/\"\n",
-        )
-        .unwrap();
+        let c = parsed("[discord]\napi_base = \"http://127.0.0.1:3000/\"\n");
         assert_eq!(c.discord.api_base, "http://127.0.0.1:3000");
     }
 
@@ -961,7 +917,7 @@ mod tests {
 
     #[test]
     fn the_token_never_shows() {
-        let c = Config::parse(Path::new("c.toml"), "[discord]\ntoken = \"abc.def\"\n").unwrap();
+        let c = parsed("[discord]\ntoken = \"abc.def\"\n");
         assert!(!format!("{c:?}").contains("abc.def"));
         assert_eq!(c.discord.token.unwrap().expose(), "abc.def");
     }

@@ -109,12 +109,6 @@ impl Sighup {
     }
 }
 
-/// Reloads on every `SIGHUP` from now on; for callers that catch it only
-/// once the knowledge is loaded.
-pub fn reload_on_sighup(live: Arc<Live>) -> std::io::Result<()> {
-    Sighup::catch()?.reload(live)
-}
-
 /// How often the watcher checks where the folder's path leads, and looks
 /// for a folder that is gone.
 const CHECK_EVERY: Duration = Duration::from_secs(1);

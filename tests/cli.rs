@@ -6,6 +6,9 @@ use std::fs;
 use assert_cmd::Command;
 use serde_json::Value;
 
+#[path = "support/console.rs"]
+mod console;
+
 fn bot() -> Command {
     let mut cmd = Command::cargo_bin("outsourcing-bot").unwrap();
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -510,18 +513,14 @@ fn chat_reports_a_line_that_is_not_utf8_and_goes_on() {
 #[cfg(target_os = "linux")]
 #[test]
 fn chat_skips_a_huge_line_without_holding_it() {
+    use console::Console;
     use std::io::{BufRead, BufReader, Write};
-    use std::process::Stdio;
+    use std::path::Path;
 
     const HUGE: usize = 256 << 20;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_outsourcing-bot"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .arg("chat")
-        .env_remove("DISCORD_TOKEN")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut cmd = console::command(Path::new("knowledge"), None);
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    let Console { mut child, .. } = Console::spawn(cmd);
     let mut stdin = child.stdin.take().unwrap();
     let writer = std::thread::spawn(move || {
         let chunk = vec![b'a'; 1 << 20];

@@ -18,64 +18,56 @@ fn bot() -> Command {
     cmd
 }
 
-/// Runs `check` with `config` and returns (exit code, stderr).
-fn check_with(config: &Path) -> (i32, String) {
+/// Runs `check` with `config`, which must be refused (exit code 1); its
+/// stderr.
+fn refused(config: &Path) -> String {
     let out = bot()
         .arg("--config")
         .arg(config)
         .arg("check")
         .output()
         .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    err
 }
 
-fn config_file(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+fn config_file(text: impl AsRef<[u8]>) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bot.toml");
     fs::write(&path, text).unwrap();
     (dir, path)
 }
 
+/// Runs `check` with a config file holding `text`: it must be refused,
+/// and stderr must hold the file's path followed by `after`.
+fn assert_refused(text: &str, after: &str) {
+    let (_dir, path) = config_file(text);
+    let err = refused(&path);
+    assert!(err.contains(&format!("{}{after}", path.display())), "{err}");
+}
+
 #[test]
 fn a_type_error_names_the_key_the_line_and_the_value_wanted() {
-    let (_dir, path) =
-        config_file("[limits]\nquestions_per_minute = 6\nquestion_max_chars = \"3\"\n");
-    let (code, err) = check_with(&path);
-    assert_eq!(code, 1);
-    assert!(
-        err.contains(&format!(
-            "{}:3: limits.question_max_chars must be a whole number, 0 or more (got the text \"3\")",
-            path.display()
-        )),
-        "{err}"
+    assert_refused(
+        "[limits]\nquestions_per_minute = 6\nquestion_max_chars = \"3\"\n",
+        ":3: limits.question_max_chars must be a whole number, 0 or more (got the text \"3\")",
     );
 }
 
 #[test]
 fn a_range_error_gives_the_line() {
-    let (_dir, path) = config_file("[answer]\ntop = 3\nmin_confidence = 7\n");
-    let (code, err) = check_with(&path);
-    assert_eq!(code, 1);
-    assert!(
-        err.contains(&format!(
-            "{}:3: answer.min_confidence must be between 0 and 1 (got 7)",
-            path.display()
-        )),
-        "{err}"
+    assert_refused(
+        "[answer]\ntop = 3\nmin_confidence = 7\n",
+        ":3: answer.min_confidence must be between 0 and 1 (got 7)",
     );
 }
 
 #[test]
 fn guild_id_zero_is_refused() {
-    let (_dir, path) = config_file("[discord]\nguild_id = 0\n");
-    let (code, err) = check_with(&path);
-    assert_eq!(code, 1);
-    assert!(
-        err.contains(":2: discord.guild_id must be a server's id"),
-        "{err}"
+    assert_refused(
+        "[discord]\nguild_id = 0\n",
+        ":2: discord.guild_id must be a server's id",
     );
 }
 
@@ -85,7 +77,7 @@ fn guild_id_zero_is_refused() {
 #[test]
 fn a_blank_token_in_the_file_means_no_token() {
     for token in ["\"\"", "\"  \""] {
-        let (_dir, path) = config_file(&format!(
+        let (_dir, path) = config_file(format!(
             "[discord]\ntoken = {token}\napi_base = \"http://127.0.0.1:9\"\n"
         ));
         let out = bot()
@@ -137,8 +129,7 @@ fn a_fifo_config_is_refused_at_once() {
         .status()
         .unwrap();
     assert!(made.success());
-    let (code, err) = check_with(&fifo);
-    assert_eq!(code, 1);
+    let err = refused(&fifo);
     assert!(
         err.contains("is a FIFO (named pipe), not a regular file"),
         "{err}"
@@ -152,22 +143,19 @@ fn a_config_linked_to_dev_zero_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let link = dir.path().join("bot.toml");
     std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
-    let (code, err) = check_with(&link);
-    assert_eq!(code, 1);
+    let err = refused(&link);
     assert!(err.contains("is a device, not a regular file"), "{err}");
 }
 
 #[test]
 fn a_folder_or_an_oversized_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let (code, err) = check_with(dir.path());
-    assert_eq!(code, 1);
+    let err = refused(dir.path());
     assert!(err.contains("is a folder, not a regular file"), "{err}");
 
     let big = dir.path().join("big.toml");
     fs::write(&big, "#".repeat(2 << 20)).unwrap();
-    let (code, err) = check_with(&big);
-    assert_eq!(code, 1);
+    let err = refused(&big);
     assert!(
         err.contains("is too large (2097152 bytes; a config file may have at most 1048576)"),
         "{err}"
@@ -176,10 +164,7 @@ fn a_folder_or_an_oversized_file_is_refused() {
 
 #[test]
 fn a_config_that_is_not_utf8_says_where() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("bot.toml");
-    fs::write(&path, b"[answer]\n# caf\xe9\ntop = 3\n").unwrap();
-    let (code, err) = check_with(&path);
-    assert_eq!(code, 1);
+    let (_dir, path) = config_file(b"[answer]\n# caf\xe9\ntop = 3\n");
+    let err = refused(&path);
     assert!(err.contains("is not UTF-8 text (line 2"), "{err}");
 }

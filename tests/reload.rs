@@ -5,9 +5,9 @@
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -285,15 +285,7 @@ fn the_watcher_reloads_once_per_burst_of_writes() {
 fn the_console_reloads_on_request() {
     let dir = copy_of_bundled();
     let md = dir.path().join("es/bpo-kpo.md");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_outsourcing-bot"))
-        .arg("--knowledge")
-        .arg(dir.path())
-        .arg("chat")
-        .env_remove("DISCORD_TOKEN")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let Console { mut child, .. } = Console::start(dir.path(), None);
     let mut stdin = child.stdin.take().unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut read_reply = || {
@@ -361,7 +353,7 @@ fn sighup_reloads_the_running_process() {
 /// on stderr; `blocked` starts it with SIGHUP blocked, as a parent may leave
 /// it, so a signal sent at once is pending before its first instruction.
 #[cfg(unix)]
-fn console_with_logs(dir: &Path, blocked: bool) -> (std::process::Child, mpsc::Receiver<String>) {
+fn console_with_logs(dir: &Path, blocked: bool) -> Console {
     use std::os::unix::process::CommandExt;
 
     let mut cmd = console::command(dir, None);
@@ -379,15 +371,14 @@ fn console_with_logs(dir: &Path, blocked: bool) -> (std::process::Child, mpsc::R
             });
         }
     }
-    let Console { child, logs } = Console::spawn(cmd);
-    (child, logs)
+    Console::spawn(cmd)
 }
 
 /// Waits for the reload the signal asked for, then asks one question,
 /// closes stdin, and checks the console answered it and ended well (not
 /// killed by SIGHUP), having reloaded exactly once.
 #[cfg(unix)]
-fn reloads_once_and_answers(mut child: std::process::Child, logs: mpsc::Receiver<String>) {
+fn reloads_once_and_answers(Console { mut child, logs }: Console) {
     use std::os::unix::process::ExitStatusExt;
 
     let mut seen = Vec::new();
@@ -436,11 +427,14 @@ fn reloads_once_and_answers(mut child: std::process::Child, logs: mpsc::Receiver
 fn a_sighup_before_start_up_is_a_reload_once_loaded() {
     let dir = copy_of_bundled();
     for wait_ms in [0, 5, 20] {
-        let (child, logs) = console_with_logs(dir.path(), true);
+        let console = console_with_logs(dir.path(), true);
         thread::sleep(Duration::from_millis(wait_ms));
         // SAFETY: kill has no memory effects; the pid is our own live child.
-        assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGHUP) }, 0);
-        reloads_once_and_answers(child, logs);
+        assert_eq!(
+            unsafe { libc::kill(console.child.id() as i32, libc::SIGHUP) },
+            0
+        );
+        reloads_once_and_answers(console);
     }
 }
 
@@ -451,11 +445,11 @@ fn a_sighup_before_start_up_is_a_reload_once_loaded() {
 fn a_sighup_during_start_up_does_not_kill() {
     let dir = copy_of_bundled();
     for wait_ms in [5, 15, 30] {
-        let (child, logs) = console_with_logs(dir.path(), false);
+        let console = console_with_logs(dir.path(), false);
         // The Rust runtime sets its SIGSEGV handler before `main`: from
         // then on the program runs, and SIGHUP is caught almost at once.
         // Before that (the loader's work) no program can catch anything.
-        let status = format!("/proc/{}/status", child.id());
+        let status = format!("/proc/{}/status", console.child.id());
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             let caught = fs::read_to_string(&status)
@@ -473,7 +467,10 @@ fn a_sighup_during_start_up_does_not_kill() {
         }
         thread::sleep(Duration::from_millis(wait_ms));
         // SAFETY: as above.
-        assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGHUP) }, 0);
-        reloads_once_and_answers(child, logs);
+        assert_eq!(
+            unsafe { libc::kill(console.child.id() as i32, libc::SIGHUP) },
+            0
+        );
+        reloads_once_and_answers(console);
     }
 }

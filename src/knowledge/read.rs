@@ -10,7 +10,7 @@
 //! meanwhile is caught, not read to its end).
 
 use std::fmt;
-use std::fs::{self, File, Metadata};
+use std::fs::{self, File, FileType};
 use std::io::{self, Read};
 use std::path::Path;
 
@@ -54,31 +54,58 @@ pub fn is_loop(err: &io::Error) -> bool {
     }
 }
 
+/// What stopped [`read_regular_or`], for its caller to put in words.
+#[derive(Debug)]
+pub enum Refusal {
+    /// It could not be opened or read.
+    Io(io::Error),
+    /// It is not a regular file; this is what it is (links followed).
+    NotRegular(FileType),
+    /// It holds more than the cap: `len` is the size its metadata gave
+    /// before opening, `None` when reading found more than the cap.
+    TooBig { len: Option<u64> },
+}
+
 /// Reads `path` whole if it is a regular file (after following links) of at
 /// most `cap` bytes.
 pub fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
-    let meta = fs::metadata(path).map_err(ReadError::Io)?;
+    read_regular_or(path, cap, |refusal| match refusal {
+        Refusal::Io(err) => ReadError::Io(err),
+        Refusal::NotRegular(file_type) => ReadError::NotRegular {
+            what: describe(path, file_type),
+        },
+        Refusal::TooBig { .. } => ReadError::TooBig { cap },
+    })
+}
+
+/// [`read_regular`] with the caller's own errors, made by `refuse`: the
+/// knowledge and the config file read the same way but say it differently.
+pub fn read_regular_or<E>(
+    path: &Path,
+    cap: u64,
+    refuse: impl Fn(Refusal) -> E,
+) -> Result<Vec<u8>, E> {
+    let io = |err| refuse(Refusal::Io(err));
+    let meta = fs::metadata(path).map_err(io)?;
     if !meta.is_file() {
-        return Err(ReadError::NotRegular {
-            what: describe(path, &meta),
-        });
+        return Err(refuse(Refusal::NotRegular(meta.file_type())));
     }
     if meta.len() > cap {
-        return Err(ReadError::TooBig { cap });
+        return Err(refuse(Refusal::TooBig {
+            len: Some(meta.len()),
+        }));
     }
-    let file = open_without_waiting(path).map_err(ReadError::Io)?;
-    let meta = file.metadata().map_err(ReadError::Io)?;
+    let file = open_without_waiting(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
     if !meta.is_file() {
-        return Err(ReadError::NotRegular {
-            what: describe(path, &meta),
-        });
+        return Err(refuse(Refusal::NotRegular(meta.file_type())));
     }
     let mut bytes = Vec::with_capacity(meta.len().min(cap) as usize);
     file.take(cap.saturating_add(1))
         .read_to_end(&mut bytes)
-        .map_err(ReadError::Io)?;
+        .map_err(io)?;
     if bytes.len() as u64 > cap {
-        return Err(ReadError::TooBig { cap });
+        return Err(refuse(Refusal::TooBig { len: None }));
     }
     Ok(bytes)
 }
@@ -100,8 +127,8 @@ fn open_without_waiting(path: &Path) -> io::Result<File> {
 }
 
 /// "it is a named pipe (FIFO)", "it links to /dev/zero, a character device"…
-fn describe(path: &Path, meta: &Metadata) -> String {
-    let kind = kind(meta);
+fn describe(path: &Path, file_type: FileType) -> String {
+    let kind = kind(file_type);
     match fs::symlink_metadata(path) {
         Ok(link) if link.file_type().is_symlink() => match fs::read_link(path) {
             Ok(target) => format!("it links to {}, {kind}", target.display()),
@@ -111,8 +138,7 @@ fn describe(path: &Path, meta: &Metadata) -> String {
     }
 }
 
-fn kind(meta: &Metadata) -> &'static str {
-    let t = meta.file_type();
+fn kind(t: FileType) -> &'static str {
     if t.is_dir() {
         return "a folder";
     }

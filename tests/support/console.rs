@@ -1,7 +1,8 @@
-//! The `chat` console as a process under test, with its info logs read on
-//! a thread, for tests that watch what a running bot logs (reloads, the
-//! watcher, signals). Included by path (`#[path = "support/console.rs"]`)
-//! so those tests do not compile the fake Discord.
+//! The `chat` console as a process under test, stdin and stdout piped,
+//! with its info logs read on a thread: for tests that talk to a running
+//! console or watch what it logs (reloads, the watcher, signals). Included
+//! by path (`#[path = "support/console.rs"]`) so those tests do not compile
+//! the fake Discord.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Write};
