@@ -308,7 +308,7 @@ fn recommend(config: &Config, dir: &std::path::Path, args: RecommendArgs) -> Res
     // Rules need the passages they cite, not a search index.
     let knowledge = crate::knowledge::load_with(dir, config.knowledge.limits())?;
     let rules = knowledge.rules()?;
-    let answers = Answers::parse(rules, &args.answers).map_err(console::echo_answers_error)?;
+    let answers = Answers::parse(rules, &args.answers)?;
     let lang = args
         .lang
         .or(config.answer.lang.forced())

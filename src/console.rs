@@ -12,7 +12,6 @@ use crate::echo::echo;
 use crate::i18n::{self, Msg};
 use crate::lang::Lang;
 use crate::live::Live;
-use crate::recommend::AnswersError;
 
 /// How text is decorated: bold on a terminal, nothing in a pipe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -292,28 +291,6 @@ fn respond(live: &Live, opts: &ConsoleOptions, line: &str) -> Option<String> {
     })
 }
 
-/// The error with the user's own words made safe to print: control
-/// characters escaped, long keys and values cut (see [`echo`]).
-pub fn echo_answers_error(err: AnswersError) -> AnswersError {
-    match err {
-        AnswersError::UnknownKey { key, keys } => AnswersError::UnknownKey {
-            key: echo(&key),
-            keys,
-        },
-        AnswersError::UnknownValue { key, value, values } => AnswersError::UnknownValue {
-            key: echo(&key),
-            value: echo(&value),
-            values,
-        },
-        AnswersError::NoValue { key, example } => AnswersError::NoValue {
-            key: echo(&key),
-            example,
-        },
-        AnswersError::Twice { key } => AnswersError::Twice { key: echo(&key) },
-        empty @ AnswersError::Empty { .. } => empty,
-    }
-}
-
 fn recommend_line(brain: &Brain, opts: &ConsoleOptions, args: &str) -> String {
     let rules = match brain.rules() {
         Ok(rules) => rules,
@@ -325,7 +302,7 @@ fn recommend_line(brain: &Brain, opts: &ConsoleOptions, args: &str) -> String {
         Ok(answers) => {
             crate::recommend::render(&crate::recommend::recommend(rules, &answers, lang), lang)
         }
-        Err(err) => echo_answers_error(err).to_string(),
+        Err(err) => err.to_string(),
     }
 }
 

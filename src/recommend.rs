@@ -11,6 +11,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::echo::echo;
 use crate::i18n::{self, Msg};
 use crate::knowledge::rules::{Model, Rules, MAX_WEIGHT};
 use crate::lang::Lang;
@@ -33,13 +34,13 @@ impl Answers {
         let question = rules
             .question(key)
             .ok_or_else(|| AnswersError::UnknownKey {
-                key: key.to_string(),
+                key: echo(key),
                 keys: rules.keys().join(", "),
             })?;
         if question.value(value).is_none() {
             return Err(AnswersError::UnknownValue {
-                key: key.to_string(),
-                value: value.to_string(),
+                key: echo(key),
+                value: echo(value),
                 values: question.value_ids().join(", "),
             });
         }
@@ -59,21 +60,19 @@ impl Answers {
             let arg = arg.as_ref().trim();
             let Some((key, value)) = arg.split_once('=') else {
                 return Err(AnswersError::NoValue {
-                    key: arg.to_string(),
+                    key: echo(arg),
                     example: example_for(rules, arg),
                 });
             };
             let (key, value) = (key.trim(), value.trim());
             if value.is_empty() {
                 return Err(AnswersError::NoValue {
-                    key: key.to_string(),
+                    key: echo(key),
                     example: example_for(rules, key),
                 });
             }
             if answers.0.contains_key(key) {
-                return Err(AnswersError::Twice {
-                    key: key.to_string(),
-                });
+                return Err(AnswersError::Twice { key: echo(key) });
             }
             answers.set(rules, key, value)?;
         }
@@ -98,6 +97,8 @@ fn example_for(rules: &Rules, key: &str) -> String {
     }
 }
 
+/// What was typed is quoted through [`echo`]: escaped and cut, whichever
+/// front end shows the error.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AnswersError {
     #[error("give at least one answer as KEY=VALUE; the questions and their values are:\n{questionnaire}")]
