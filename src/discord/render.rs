@@ -24,8 +24,9 @@ pub const EMBED_TOTAL_MAX: usize = 6000;
 pub const CONTENT_MAX: usize = 2000;
 pub const BUTTON_LABEL_MAX: usize = 80;
 pub const CUSTOM_ID_MAX: usize = 100;
-/// Choice names and option descriptions.
-pub const CHOICE_NAME_MAX: usize = 100;
+/// Choice names and option descriptions: the limit `check` holds the
+/// questionnaire's labels to.
+pub const CHOICE_NAME_MAX: usize = crate::knowledge::rules::MAX_LABEL_CHARS;
 
 const BLUE: u32 = 0x3b82f6;
 const GREY: u32 = 0x9ca3af;

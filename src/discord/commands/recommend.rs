@@ -11,6 +11,7 @@ use poise::serenity_prelude as serenity;
 use crate::discord::render::{self, truncate, CHOICE_NAME_MAX};
 use crate::discord::state::{Context, Error, UserError};
 use crate::discord::{check_rate, lang_of};
+use crate::knowledge::rules::MAX_VALUES;
 use crate::knowledge::Rules;
 use crate::lang::Lang;
 use crate::recommend::{recommend as run, Answers};
@@ -82,7 +83,9 @@ pub fn recommend_builder(rules: Option<&Rules>) -> serenity::CreateCommand {
                 truncate(question.description.get(Lang::Es), CHOICE_NAME_MAX),
             );
         }
-        for value in question.values.iter().take(25) {
+        // `check` refuses more values than Discord takes; the cap only
+        // guards rules built in code.
+        for value in question.values.iter().take(MAX_VALUES) {
             let spanish = truncate(value.label.get(Lang::Es), CHOICE_NAME_MAX);
             option = option.add_string_choice_localized(
                 truncate(value.label.get(Lang::En), CHOICE_NAME_MAX),
