@@ -21,21 +21,19 @@ use outsourcing_bot::triggers;
 mod console;
 use console::Console;
 
-fn bundled() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge")
-}
+#[path = "support/files.rs"]
+mod files;
+use files::{append, copy_bundled, NEARSHORING};
 
-/// A copy of the bundled knowledge in a temp dir.
+/// A copy of the bundled knowledge in a temp dir (the Spanish edition only).
 fn copy_of_bundled() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    fs::create_dir_all(dir.path().join("es")).unwrap();
-    for f in ["es/bpo-kpo.md", "rules.toml", "synonyms.toml"] {
-        fs::copy(bundled().join(f), dir.path().join(f)).unwrap();
-    }
+    copy_bundled(
+        dir.path(),
+        &["es/bpo-kpo.md", "rules.toml", "synonyms.toml"],
+    );
     dir
 }
-
-const NEARSHORING: &str = "\n## ¿Qué es el nearshoring? {#nearshoring}\n\nEl nearshoring es externalizar a un proveedor de un país cercano, con un huso horario parecido.\n";
 
 fn ask(live: &Live, q: &str) -> outsourcing_bot::answer::Answer {
     let snapshot = live.snapshot();
@@ -44,11 +42,6 @@ fn ask(live: &Live, q: &str) -> outsourcing_bot::answer::Answer {
         &Question::new(q, 500).unwrap(),
         &AnswerOptions::default(),
     )
-}
-
-fn append(path: &Path, text: &str) {
-    let mut f = fs::OpenOptions::new().append(true).open(path).unwrap();
-    f.write_all(text.as_bytes()).unwrap();
 }
 
 #[test]

@@ -17,12 +17,12 @@ use outsourcing_bot::live::Live;
 mod console;
 use console::Console;
 
+#[path = "support/files.rs"]
+mod files;
+use files::copy_bundled;
+
 /// Not a timing assertion: only how long to wait before calling it a hang.
 const HANG: Duration = Duration::from_secs(60);
-
-fn bundled() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge")
-}
 
 /// Every file of the bundled knowledge.
 const FILES: [&str; 4] = [
@@ -35,12 +35,7 @@ const FILES: [&str; 4] = [
 /// A copy of the bundled knowledge, both editions.
 fn knowledge_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for lang in ["es", "en"] {
-        fs::create_dir_all(dir.path().join(lang)).unwrap();
-    }
-    for f in FILES {
-        fs::copy(bundled().join(f), dir.path().join(f)).unwrap();
-    }
+    copy_bundled(dir.path(), &FILES);
     dir
 }
 

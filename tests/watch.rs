@@ -7,8 +7,7 @@
 #![cfg(unix)]
 
 use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 use std::thread;
@@ -21,26 +20,17 @@ use outsourcing_bot::triggers;
 mod console;
 use console::Console;
 
-fn bundled() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge")
-}
+#[path = "support/files.rs"]
+mod files;
+use files::{append, copy_bundled, NEARSHORING};
 
 /// A copy of the bundled knowledge at `dir` (made), with `extra` appended
 /// to the Spanish document.
 fn knowledge_at(dir: &Path, extra: &str) {
-    fs::create_dir_all(dir.join("es")).unwrap();
-    for f in ["es/bpo-kpo.md", "rules.toml", "synonyms.toml"] {
-        fs::copy(bundled().join(f), dir.join(f)).unwrap();
-    }
+    copy_bundled(dir, &["es/bpo-kpo.md", "rules.toml", "synonyms.toml"]);
     append(&dir.join("es/bpo-kpo.md"), extra);
 }
 
-fn append(path: &Path, text: &str) {
-    let mut f = fs::OpenOptions::new().append(true).open(path).unwrap();
-    f.write_all(text.as_bytes()).unwrap();
-}
-
-const NEARSHORING: &str = "\n## ¿Qué es el nearshoring? {#nearshoring}\n\nEl nearshoring es externalizar a un proveedor de un país cercano, con un huso horario parecido.\n";
 const ONSHORING: &str = "\n## ¿Qué es el onshoring? {#onshoring}\n\nEl onshoring es externalizar a un proveedor del mismo país que la empresa.\n";
 const MARKER: &str = "\n## Marcador del folder viejo {#marcador-viejo}\n\nEste texto solo está en la carpeta que ya no se sirve.\n";
 
