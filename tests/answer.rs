@@ -13,6 +13,14 @@ fn brain_of(md: &str) -> (tempfile::TempDir, Brain) {
     (dir, brain)
 }
 
+fn bundled_brain() -> Brain {
+    Brain::load(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/knowledge"
+    )))
+    .unwrap()
+}
+
 fn ask(brain: &Brain, q: &str) -> outsourcing_bot::answer::Answer {
     answer(
         brain,
@@ -35,11 +43,7 @@ fn a_section_with_one_passage_asked_by_its_title() {
 
 #[test]
 fn query_syntax_in_questions_is_just_text() {
-    let brain = Brain::load(std::path::Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/knowledge"
-    )))
-    .unwrap();
+    let brain = bundled_brain();
     for q in [
         "\"kpo",
         "kpo: (bpo",
@@ -62,11 +66,7 @@ fn query_syntax_in_questions_is_just_text() {
 
 #[test]
 fn highlights_mark_the_questions_words_in_the_best_passage() {
-    let brain = Brain::load(std::path::Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/knowledge"
-    )))
-    .unwrap();
+    let brain = bundled_brain();
     let a = ask(&brain, "rotación en los BPO");
     let best = &a.passages[0];
     assert_eq!(best.id, "bpo-kpo/desafios-de-bpo/1");
@@ -84,11 +84,7 @@ fn highlights_mark_the_questions_words_in_the_best_passage() {
 /// invisible characters and terminal escapes are not its words.
 #[test]
 fn questions_wrapped_in_markup_are_answered_for_their_words() {
-    let brain = Brain::load(std::path::Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/knowledge"
-    )))
-    .unwrap();
+    let brain = bundled_brain();
     let plain = ask(&brain, "¿qué es un kpo?");
     assert!(plain.answered);
     for wrapped in [
