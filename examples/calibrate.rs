@@ -94,6 +94,9 @@ fn main() {
     report("dev, new model", &dev, &model, threshold);
     report("golden, new model", &close, &model, threshold);
     reliability(&dev, &model);
+    for t in [0.3, 0.4, 0.5, 0.6, 0.7] {
+        report(&format!("dev at {t:.2}"), &dev, &model, t);
+    }
 
     if show {
         println!(
