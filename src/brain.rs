@@ -98,10 +98,9 @@ impl Brain {
 
     /// The edition for `lang`, or the first one there is.
     pub fn edition(&self, lang: Lang) -> &EditionIndex {
-        self.editions
-            .get(&lang)
-            .or_else(|| self.editions.values().next())
+        crate::lang::this_or_first(&self.editions, lang)
             .expect("a loaded Brain has at least one edition")
+            .1
     }
 
     /// The passage at position `ord` of an edition's index.

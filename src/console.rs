@@ -54,7 +54,7 @@ pub fn render_answer(answer: &Answer, brain: &Brain, style: Style) -> String {
         if topics.is_empty() {
             out.push_str(t(Msg::NoTopics));
             out.push('\n');
-            topics = section_titles(brain, lang);
+            topics = brain.knowledge.section_titles(lang);
         } else {
             out.push_str(t(Msg::TopicsIntro));
             out.push('\n');
@@ -89,29 +89,7 @@ pub fn render_answer(answer: &Answer, brain: &Brain, style: Style) -> String {
 }
 
 fn first_line(text: &str) -> String {
-    const MAX: usize = 90;
-    let line = text.lines().next().unwrap_or("");
-    if line.chars().count() > MAX {
-        let cut: String = line.chars().take(MAX).collect();
-        format!("{}…", cut.trim_end())
-    } else {
-        line.to_string()
-    }
-}
-
-/// Every section title of `lang`'s edition (or the first edition), in order.
-pub fn section_titles(brain: &Brain, lang: Lang) -> Vec<&str> {
-    let edition = brain
-        .knowledge
-        .editions
-        .get(&lang)
-        .or_else(|| brain.knowledge.editions.values().next());
-    edition
-        .into_iter()
-        .flat_map(|e| &e.documents)
-        .flat_map(|d| &d.sections)
-        .map(|s| s.title.as_str())
-        .collect()
+    crate::text::truncate(text.lines().next().unwrap_or(""), 90)
 }
 
 const HELP: &str = "\
@@ -272,7 +250,9 @@ fn respond(live: &Live, opts: &ConsoleOptions, line: &str) -> Option<String> {
             Err(problems) => format!("{problems}\nThe old knowledge is still served."),
         },
         ":help" | ":h" | ":?" => HELP.to_string(),
-        ":topics" => section_titles(brain, opts.answer.lang.unwrap_or(Lang::Es))
+        ":topics" => brain
+            .knowledge
+            .section_titles(opts.answer.lang.unwrap_or(Lang::Es))
             .iter()
             .map(|t| format!("  - {t}"))
             .collect::<Vec<_>>()

@@ -226,6 +226,18 @@ pub fn from_locale(locale: &str) -> Lang {
     }
 }
 
+/// The entry for `lang`, or else the first there is: what every edition
+/// lookup falls back to when the knowledge has no edition in the asker's
+/// language.
+pub fn this_or_first<V>(
+    map: &std::collections::BTreeMap<Lang, V>,
+    lang: Lang,
+) -> Option<(Lang, &V)> {
+    map.get_key_value(&lang)
+        .or_else(|| map.iter().next())
+        .map(|(l, v)| (*l, v))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,4 +21,5 @@ pub mod lang;
 pub mod live;
 pub mod markup;
 pub mod recommend;
+pub mod text;
 pub mod triggers;

@@ -274,13 +274,30 @@ fn round2(x: f32) -> f32 {
     (x * 100.0).round() / 100.0
 }
 
+impl Recommendation {
+    /// The verdict in words of `lang` ("KPO", "hybrid (combine BPO and KPO)").
+    pub fn verdict_text(&self, lang: Lang) -> String {
+        match self.verdict {
+            Verdict::Hybrid => i18n::text(lang, Msg::Hybrid).to_string(),
+            v => v.to_string(),
+        }
+    }
+
+    /// How a reason stands to the verdict, as every front end marks it: `+`
+    /// for it, `-` against it, `·` when the verdict is hybrid.
+    pub fn sign_of(&self, reason: &Reason) -> char {
+        match self.verdict {
+            Verdict::Hybrid => '·',
+            v if v == Verdict::of(reason.favors) => '+',
+            _ => '-',
+        }
+    }
+}
+
 /// A recommendation as readable text in `lang`.
 pub fn render(rec: &Recommendation, lang: Lang) -> String {
     let t = |msg| i18n::text(lang, msg);
-    let verdict = match rec.verdict {
-        Verdict::Hybrid => t(Msg::Hybrid).to_string(),
-        v => v.to_string(),
-    };
+    let verdict = rec.verdict_text(lang);
     let mut out = format!(
         "{}: {verdict}  ({} {:.2})\n{}: BPO {:.1} · KPO {:.1}\n",
         t(Msg::Recommendation),
@@ -296,14 +313,13 @@ pub fn render(rec: &Recommendation, lang: Lang) -> String {
     } else {
         out.push_str(&format!("\n{}:\n", t(Msg::Reasons)));
         for r in &rec.reasons {
-            let sign = match rec.verdict {
-                Verdict::Hybrid => "·",
-                v if v == Verdict::of(r.favors) => "+",
-                _ => "-",
-            };
             out.push_str(&format!(
-                "  {sign} {} {:.1}: {} [{}]\n",
-                r.favors, r.weight, r.text, r.source
+                "  {} {} {:.1}: {} [{}]\n",
+                rec.sign_of(r),
+                r.favors,
+                r.weight,
+                r.text,
+                r.source
             ));
         }
     }

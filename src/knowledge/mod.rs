@@ -90,6 +90,16 @@ impl ContentHash {
 }
 
 impl Knowledge {
+    /// Every section title of `lang`'s edition (or the first edition), in order.
+    pub fn section_titles(&self, lang: Lang) -> Vec<&str> {
+        crate::lang::this_or_first(&self.editions, lang)
+            .into_iter()
+            .flat_map(|(_, e)| &e.documents)
+            .flat_map(|d| &d.sections)
+            .map(|s| s.title.as_str())
+            .collect()
+    }
+
     /// The `/recommend` rules, or the problem of their absence.
     pub fn rules(&self) -> Result<&Rules, Problems> {
         self.rules.as_ref().ok_or_else(|| {

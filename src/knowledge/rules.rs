@@ -25,22 +25,6 @@ pub enum Model {
     Kpo,
 }
 
-impl Model {
-    pub fn other(self) -> Model {
-        match self {
-            Model::Bpo => Model::Kpo,
-            Model::Kpo => Model::Bpo,
-        }
-    }
-
-    pub fn id(self) -> &'static str {
-        match self {
-            Model::Bpo => "bpo",
-            Model::Kpo => "kpo",
-        }
-    }
-}
-
 impl fmt::Display for Model {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
