@@ -14,6 +14,8 @@ pub enum Msg {
     /// Followed by the confidence, then the topics.
     NoAnswerBody,
     NoTopics,
+    /// A topic button whose section a reload removed.
+    TopicGone,
     Topics,
     TopicsIntro,
     QuestionEmpty,
@@ -24,6 +26,12 @@ pub enum Msg {
     NotAdmin,
     ReloadRefused,
     ReloadDone,
+    /// `{n}` is /recommend's option count.
+    CommandsRegistered,
+    /// `{why}` is Discord's refusal.
+    CommandsRefused,
+    /// `{why}` is the failure.
+    CommandsPending,
     Apology,
     BadInput,
     Help,
@@ -55,6 +63,8 @@ pub fn text(lang: Lang, msg: Msg) -> &'static str {
         (Lang::En, NoAnswerBody) => "I found nothing in the knowledge that answers this well",
         (Lang::Es, NoTopics) => "Pregunte por BPO o KPO: qué son, sus tipos, beneficios, desafíos o diferencias.",
         (Lang::En, NoTopics) => "Ask about BPO or KPO: what they are, their types, benefits, challenges or differences.",
+        (Lang::Es, TopicGone) => "Ese tema ya no existe: el conocimiento cambió desde que se envió el botón. Pruebe /topics.",
+        (Lang::En, TopicGone) => "That topic no longer exists: the knowledge changed since the button was sent. Try /topics.",
         (Lang::Es, Topics) => "Temas",
         (Lang::En, Topics) => "Topics",
         (Lang::Es, TopicsIntro) => "Estos temas son los más cercanos:",
@@ -73,6 +83,20 @@ pub fn text(lang: Lang, msg: Msg) -> &'static str {
         (Lang::En, ReloadRefused) => "Reload refused; the old knowledge is still served.",
         (Lang::Es, ReloadDone) => "Conocimiento recargado",
         (Lang::En, ReloadDone) => "Knowledge reloaded",
+        (Lang::Es, CommandsRegistered) => "Comandos de barra actualizados: /recommend tiene {n} opciones.",
+        (Lang::En, CommandsRegistered) => "Slash commands updated: /recommend has {n} options.",
+        (Lang::Es, CommandsRefused) => {
+            "Discord rechazó los comandos de barra nuevos ({why}): /recommend sigue como estaba. Corrija el cuestionario de rules.toml y recargue."
+        }
+        (Lang::En, CommandsRefused) => {
+            "Discord refused the new slash commands ({why}): /recommend stays as it was. Fix the questionnaire in rules.toml and reload."
+        }
+        (Lang::Es, CommandsPending) => {
+            "Discord aún no aceptó los comandos de barra nuevos ({why}); se reintentará en segundo plano."
+        }
+        (Lang::En, CommandsPending) => {
+            "Discord has not taken the new slash commands yet ({why}); retrying in the background."
+        }
         (Lang::Es, Apology) => {
             "Lo siento, algo falló de mi lado. Los administradores encontrarán los detalles en el registro."
         }

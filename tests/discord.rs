@@ -45,7 +45,15 @@ fn bundled() -> std::path::PathBuf {
 
 impl Bot {
     async fn start() -> Bot {
+        Bot::start_with(|_| {}).await
+    }
+
+    /// A bot whose fake Discord is first set up by `prepare` (scripted
+    /// failures). Returns once the bot has sent its first registration,
+    /// whatever Discord answered.
+    async fn start_with(prepare: impl FnOnce(&FakeDiscord)) -> Bot {
         let fake = FakeDiscord::start(FakeConfig::default()).await;
+        prepare(&fake);
         let knowledge = tempfile::tempdir().unwrap();
         fs::create_dir_all(knowledge.path().join("es")).unwrap();
         fs::create_dir_all(knowledge.path().join("en")).unwrap();
@@ -251,6 +259,8 @@ async fn commands_are_registered_with_their_options_and_permissions() {
     assert_eq!(ask["options"][0]["autocomplete"], true);
     assert_eq!(ask["options"][0]["required"], true);
     assert_eq!(ask["options"][0]["name_localizations"]["es-ES"], "pregunta");
+    // Discord's own box stops what the bot would refuse (limits.question_max_chars).
+    assert_eq!(ask["options"][0]["max_length"], 500);
     assert_eq!(
         ask["description_localizations"]["es-ES"],
         "Haga una pregunta sobre BPO o KPO"
@@ -886,6 +896,336 @@ async fn a_reload_that_changes_the_questionnaire_registers_the_commands_again() 
         .filter(|r| r.method == "PUT")
         .count();
     assert_eq!(puts, 2);
+}
+
+// ------------------------------------------ never connected and silent
+
+/// The PUT requests that registered (or tried to register) the commands.
+fn registrations(bot: &Bot) -> Vec<Recorded> {
+    bot.fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PUT" && r.path.ends_with("/commands"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_registration_discord_fails_is_retried_and_questions_are_answered_meanwhile() {
+    // Discord answers the first two registrations with 500.
+    let mut bot = Bot::start_with(|fake| fake.fail_next("PUT", "/commands", 500, 2)).await;
+    // Not registered yet, and yet the bot answers.
+    let reply = bot.ask("¿qué es un KPO?", "es-ES").await;
+    assert_eq!(embed(&reply)["title"], "¿Qué es un KPO?");
+    // Registered on the third try, after a backoff.
+    bot.next(|r| r.method == "PUT" && r.path.ends_with("/commands"))
+        .await;
+    bot.next(|r| r.method == "PUT" && r.path.ends_with("/commands"))
+        .await;
+    wait_for_log(&bot, "slash commands registered").await;
+    let log = bot.log();
+    assert_eq!(
+        log.matches("could not register the slash commands").count(),
+        2,
+        "{log}"
+    );
+    assert!(
+        log.contains("Internal Server Error"),
+        "the cause is logged: {log}"
+    );
+    let reply = bot.ask("beneficios del bpo", "es-ES").await;
+    assert_eq!(embed(&reply)["title"], "Beneficios de BPO");
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(registrations(&bot).len(), 3, "nothing more once registered");
+}
+
+/// Polls the bot's log until it holds `text`.
+async fn wait_for_log(bot: &Bot, text: &str) {
+    let deadline = std::time::Instant::now() + WAIT;
+    while !bot.log().contains(text) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no {text:?} in the log: {}",
+            bot.log()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_registration_discord_refuses_after_a_reload_is_reported_to_the_admin() {
+    let mut bot = Bot::start().await;
+    let rules = bot.knowledge.path().join("rules.toml");
+    let text = fs::read_to_string(&rules).unwrap();
+    fs::write(
+        &rules,
+        text.replace("en = \"Call center\"", "en = \"Call centre\""),
+    )
+    .unwrap();
+    bot.fake.fail_next("PUT", "/commands", 400, 1);
+    let d = bot.reload_as_admin().await;
+    bot.callback(&d).await;
+    let reply = bot.next(is_deferred_reply).await;
+    let content = reply.body["content"].as_str().unwrap();
+    assert!(content.starts_with("Knowledge reloaded"), "{content}");
+    assert!(
+        content.contains("Discord refused the new slash commands (Invalid Form Body)"),
+        "{content}"
+    );
+    assert!(bot.log().contains("ERROR"), "{}", bot.log());
+    // Refused for good: not sent again on its own…
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(registrations(&bot).len(), 2);
+    // …but the admin's next /reload tries, and says so.
+    let d = bot.reload_as_admin().await;
+    bot.callback(&d).await;
+    let reply = bot.next(is_deferred_reply).await;
+    let content = reply.body["content"].as_str().unwrap();
+    assert!(
+        content.ends_with("Slash commands updated: /recommend has 6 options."),
+        "{content}"
+    );
+    assert_eq!(registrations(&bot).len(), 3);
+}
+
+#[tokio::test]
+async fn a_question_added_to_rules_toml_works_through_recommend() {
+    let mut bot = Bot::start().await;
+    let rules = bot.knowledge.path().join("rules.toml");
+    let mut text = fs::read_to_string(&rules).unwrap();
+    text.push_str(
+        r#"
+[[question]]
+key = "data-sensitivity"
+label = { es = "Sensibilidad de los datos", en = "Data sensitivity" }
+description = { es = "Qué tan delicados son los datos.", en = "How sensitive the data is." }
+values = [
+  { id = "public", es = "Públicos", en = "Public" },
+  { id = "confidential", es = "Confidenciales", en = "Confidential" },
+]
+
+[[rule]]
+id = "confidential-data"
+when = { data-sensitivity = ["confidential"] }
+favors = "kpo"
+weight = 5.0
+reason = { es = "Los datos delicados piden el juicio de profesionales.", en = "Sensitive data calls for professionals' judgment." }
+source = "bpo-kpo/que-es-un-kpo/1"
+"#,
+    );
+    fs::write(&rules, text).unwrap();
+    let d = bot.reload_as_admin().await;
+    bot.callback(&d).await;
+    let reply = bot.next(is_deferred_reply).await;
+    let content = reply.body["content"].as_str().unwrap();
+    assert!(
+        content.ends_with("Slash commands updated: /recommend has 7 options."),
+        "{content}"
+    );
+    let put = registrations(&bot).pop().unwrap();
+    let recommend = put
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "recommend")
+        .unwrap()
+        .clone();
+    assert_eq!(recommend["options"][6]["name"], "data-sensitivity");
+
+    let options = json!([{"name": "data-sensitivity", "type": 3, "value": "confidential"}]);
+    let d = bot.as_member("recommend", options, "en-US").await;
+    let reply = bot.callback(&d).await;
+    let e = embed(&reply);
+    assert_eq!(e["title"], "Recommendation: KPO", "{e}");
+    assert!(
+        e["fields"][0]["value"]
+            .as_str()
+            .unwrap()
+            .contains("Sensitive data calls for professionals' judgment."),
+        "{e}"
+    );
+
+    // A key Discord still offers but the knowledge no longer has: said plainly.
+    let options = json!([{"name": "budget", "type": 3, "value": "low"}]);
+    let d = bot.as_member("recommend", options, "en-US").await;
+    let reply = bot.callback(&d).await;
+    assert_eq!(reply["data"]["flags"], 64);
+    let text = embed(&reply)["description"].as_str().unwrap();
+    assert!(
+        text.contains("budget") && text.contains("data-sensitivity"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn notices_stickers_files_and_webhooks_in_an_answer_channel_get_no_reply() {
+    let mut bot = Bot::start().await;
+    let me = bot.bot_id();
+    let mut ignored = Vec::new();
+    // Discord's notices: a pin (6), a join (7), a new thread (18, whose
+    // content is the thread's name).
+    for (kind, content) in [(6, ""), (7, ""), (18, "¿Qué es un KPO?")] {
+        let mut d = bot.fake.message(
+            ANSWER_CHANNEL,
+            Some(bot.fake.config().guild_id),
+            MEMBER,
+            "someone",
+            false,
+            content,
+            &[],
+            &[],
+            false,
+        );
+        d["type"] = json!(kind);
+        ignored.push(d);
+    }
+    // A sticker alone, and a file alone.
+    let mut sticker = bot.fake.message(
+        ANSWER_CHANNEL,
+        Some(bot.fake.config().guild_id),
+        MEMBER,
+        "someone",
+        false,
+        "",
+        &[],
+        &[],
+        false,
+    );
+    sticker["sticker_items"] =
+        json!([{"id": "749054660769218631", "name": "Wave", "format_type": 1}]);
+    ignored.push(sticker);
+    let mut file = bot.fake.message(
+        ANSWER_CHANNEL,
+        Some(bot.fake.config().guild_id),
+        MEMBER,
+        "someone",
+        false,
+        "",
+        &[],
+        &[],
+        false,
+    );
+    file["attachments"] = json!([{
+        "id": "749054660769218632", "filename": "kpo.png", "size": 10,
+        "url": "https://cdn.invalid/kpo.png", "proxy_url": "https://cdn.invalid/kpo.png",
+    }]);
+    ignored.push(file);
+    // A webhook's message, even one that mentions the bot.
+    let mut hook = bot.fake.message(
+        ANSWER_CHANNEL,
+        Some(bot.fake.config().guild_id),
+        MEMBER,
+        "Captain Hook",
+        false,
+        &format!("<@{me}> ¿Qué es un KPO?"),
+        &[me],
+        &[],
+        false,
+    );
+    hook["webhook_id"] = json!("749054660769218633");
+    ignored.push(hook);
+    for d in ignored {
+        bot.fake.dispatch("MESSAGE_CREATE", d).await;
+    }
+
+    // An inline reply (19) is a person's words: answered.
+    let mut reply = bot.fake.message(
+        ANSWER_CHANNEL,
+        Some(bot.fake.config().guild_id),
+        MEMBER,
+        "someone",
+        false,
+        "tipos de kpo",
+        &[],
+        &[],
+        false,
+    );
+    reply["type"] = json!(19);
+    bot.fake.dispatch("MESSAGE_CREATE", reply).await;
+    let answer = bot
+        .next(|r| {
+            r.method == "POST" && r.path == format!("/api/v10/channels/{ANSWER_CHANNEL}/messages")
+        })
+        .await;
+    assert_eq!(answer.body["embeds"][0]["title"], "Tipos de KPOs");
+    assert_eq!(
+        answer.body["message_reference"]["fail_if_not_exists"], false,
+        "a question deleted meanwhile is no error"
+    );
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(
+        bot.channel_messages().len(),
+        1,
+        "{:#?}",
+        bot.channel_messages()
+    );
+}
+
+#[tokio::test]
+async fn a_flood_of_bare_mentions_is_rate_limited_like_questions() {
+    let mut bot = Bot::start().await;
+    let me = bot.bot_id();
+    for _ in 0..PER_MINUTE + 3 {
+        bot.say(
+            OTHER_CHANNEL,
+            true,
+            MEMBER,
+            false,
+            &format!("<@{me}>"),
+            &[me],
+        )
+        .await;
+    }
+    let notice = bot
+        .next(|r| r.method == "POST" && r.body.to_string().contains("vuelva a intentarlo"))
+        .await;
+    assert_no_pings(&notice.body);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let sent = bot.channel_messages();
+    assert_eq!(sent.len(), PER_MINUTE as usize + 1, "{sent:#?}");
+    let helps = sent
+        .iter()
+        .filter(|r| r.body["embeds"][0]["title"] == "outsourcing-bot")
+        .count();
+    assert_eq!(helps, PER_MINUTE as usize);
+}
+
+#[tokio::test]
+async fn a_stale_topic_button_says_the_topic_is_gone_and_other_clicks_are_not_ours() {
+    let mut bot = Bot::start().await;
+    let member = bot
+        .fake
+        .member(MEMBER, "someone", &[], EVERYONE_PERMISSIONS);
+    let click = bot.fake.button_click(
+        "topic:es:bpo-kpo/nearshoring",
+        "en-US",
+        member.clone(),
+        MEMBER,
+        TEXT_CHANNEL_ID,
+    );
+    bot.fake.dispatch("INTERACTION_CREATE", click.clone()).await;
+    let shown = bot.callback(&click).await;
+    assert_eq!(shown["data"]["flags"], 64);
+    assert!(
+        embed(&shown)["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("That topic no longer exists"),
+        "{shown}"
+    );
+
+    // Not a topic button: no reply from us.
+    let other = bot
+        .fake
+        .button_click("poll:yes", "en-US", member, MEMBER, TEXT_CHANNEL_ID);
+    bot.fake.dispatch("INTERACTION_CREATE", other.clone()).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let path = format!(
+        "/api/v10/interactions/{}/{}/callback",
+        other["id"].as_str().unwrap(),
+        other["token"].as_str().unwrap()
+    );
+    assert!(!bot.fake.requests().iter().any(|r| r.path == path));
 }
 
 // ------------------------------------- what `check` accepts, Discord accepts

@@ -26,17 +26,31 @@ pub async fn handle(
     }
 }
 
-/// Whether the bot should answer this message at all.
+/// Whether the bot should answer this message at all: a person's own
+/// words (a regular message or an inline reply, not a webhook's, a bot's,
+/// or Discord's notices of pins, joins and new threads) that mention the
+/// bot, come by DM, or are in an answer channel.
 pub fn addressed_to_bot(msg: &serenity::Message, bot: serenity::UserId, data: &Data) -> bool {
-    if msg.author.bot || msg.author.id == bot {
+    if msg.author.bot || msg.author.id == bot || msg.webhook_id.is_some() {
         return false;
     }
-    msg.guild_id.is_none()
-        || msg.mentions.iter().any(|u| u.id == bot)
+    if !matches!(
+        msg.kind,
+        serenity::MessageType::Regular | serenity::MessageType::InlineReply
+    ) {
+        return false;
+    }
+    mentioned_or_dm(msg, bot)
         || data
             .settings
             .answer_channels
             .contains(&msg.channel_id.get())
+}
+
+/// Whether the message speaks to the bot itself (a DM, or a mention), not
+/// only to a channel it reads.
+fn mentioned_or_dm(msg: &serenity::Message, bot: serenity::UserId) -> bool {
+    msg.guild_id.is_none() || msg.mentions.iter().any(|u| u.id == bot)
 }
 
 async fn on_message(
@@ -49,29 +63,48 @@ async fn on_message(
     }
     let started = Instant::now();
     let text = super::strip_mentions(&msg.content);
+    if text.is_empty() && !mentioned_or_dm(msg, data.bot_user_id) {
+        // An image, a sticker or a file alone in an answer channel asks nothing.
+        return Ok(());
+    }
     let lang = lang::detect(&text);
+    // A question deleted before the answer is sent is no error: the answer
+    // goes out without the reference.
+    let reference = serenity::MessageReference::from(msg).fail_if_not_exists(false);
     let reply = serenity::CreateMessage::new()
-        .reference_message(msg)
+        .reference_message(reference)
         .allowed_mentions(render::no_mentions());
-    let (reply, outcome) = if text.is_empty() {
-        (reply.embed(render::help_embed(lang).build()), "help")
+    let answered = if text.is_empty() {
+        // A bare mention: how to ask, counted like a question.
+        super::check_rate(data, msg.author.id)
+            .map(|()| (render::help_embed(lang).build(), Vec::new()))
+            .map_err(Error::from)
     } else {
-        match super::ask_question(data, msg.author.id, &text, lang) {
-            Ok((embed, buttons)) => (reply.embed(embed).components(buttons), "ok"),
-            Err(UserError::Cooldown(refusal)) if !refusal.first => {
-                // One notice per flood; the rest is ignored so the bot never floods back.
-                log(msg, "cooldown_silent", started);
-                return Ok(());
-            }
-            Err(err @ UserError::Cooldown(_)) => (
-                reply.embed(render::error_embed(&err.text(lang)).build()),
-                "cooldown",
-            ),
-            Err(err) => (
-                reply.embed(render::error_embed(&err.text(lang)).build()),
-                "refused",
-            ),
-        }
+        super::ask_question(data, msg.author.id, &text, lang).await
+    };
+    let (reply, outcome) = match answered {
+        Ok((embed, buttons)) => (
+            reply.embed(embed).components(buttons),
+            if text.is_empty() { "help" } else { "ok" },
+        ),
+        Err(err) => match err.downcast::<UserError>() {
+            Ok(user_error) => match *user_error {
+                UserError::Cooldown(refusal) if !refusal.first => {
+                    // One notice per flood; the rest is ignored so the bot never floods back.
+                    log(msg, "cooldown_silent", started);
+                    return Ok(());
+                }
+                ref err => (
+                    reply.embed(render::error_embed(&err.text(lang)).build()),
+                    if matches!(err, UserError::Cooldown(_)) {
+                        "cooldown"
+                    } else {
+                        "refused"
+                    },
+                ),
+            },
+            Err(other) => return Err(other),
+        },
     };
     msg.channel_id.send_message(&ctx.http, reply).await?;
     log(msg, outcome, started);
@@ -88,19 +121,34 @@ fn log(msg: &serenity::Message, outcome: &str, started: Instant) {
     );
 }
 
-/// A click on a "no clear answer" topic button shows that section.
+/// A click on a "no clear answer" topic button shows that section. Other
+/// components are not ours to answer.
 async fn on_click(
     ctx: &serenity::Context,
     data: &Data,
     click: &serenity::ComponentInteraction,
 ) -> Result<(), Error> {
+    let id = click.data.custom_id.as_str();
+    if !id.starts_with(render::TOPIC_PREFIX) {
+        tracing::debug!("ignored a click on a component that is not a topic button");
+        return Ok(());
+    }
     let started = Instant::now();
     let lang = lang::from_locale(&click.locale);
-    let snapshot = data.live.snapshot();
-    let embed =
-        render::section_embed(&snapshot.brain, &click.data.custom_id, lang).unwrap_or_else(|| {
-            render::error_embed(crate::i18n::text(lang, crate::i18n::Msg::NoTopics))
-        });
+    let (embed, outcome) = match super::check_rate(data, click.user.id) {
+        Err(refusal) => (render::error_embed(&refusal.text(lang)), "cooldown"),
+        Ok(()) => {
+            let snapshot = data.live.snapshot();
+            match render::section_embed(&snapshot.brain, id, lang) {
+                Some(embed) => (embed, "ok"),
+                // A reload removed or renamed the section since the button was sent.
+                None => (
+                    render::error_embed(crate::i18n::text(lang, crate::i18n::Msg::TopicGone)),
+                    "gone",
+                ),
+            }
+        }
+    };
     let response = serenity::CreateInteractionResponse::Message(
         serenity::CreateInteractionResponseMessage::new()
             .embed(embed.build())
@@ -111,7 +159,7 @@ async fn on_click(
     tracing::info!(
         user = click.user.id.get(),
         command = "topic",
-        outcome = "ok",
+        outcome,
         ms = started.elapsed().as_millis() as u64,
         "command"
     );

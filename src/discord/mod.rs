@@ -8,24 +8,25 @@
 //! limited, and the token is never printed or logged.
 
 pub mod commands;
+mod diagnostics;
 mod events;
+mod registration;
 pub mod render;
 pub mod state;
 
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use poise::serenity_prelude as serenity;
 
 use crate::answer::{answer, Question, QuestionError};
 use crate::config::{Config, Secret, DEFAULT_API_BASE};
-use crate::knowledge::rules::QuestionDef;
 use crate::lang::{self, Lang};
 use crate::live::Live;
+pub use registration::{CommandSync, Outcome as SyncOutcome, Registration};
 use state::{Context, Data, Error, RateLimiter, Settings, UserError};
 
-/// Why the bot could not run.
 #[cfg(test)]
 mod tests {
     use super::strip_mentions;
@@ -40,6 +41,7 @@ mod tests {
     }
 }
 
+/// Why the bot could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum DiscordError {
     #[error("Discord rejected the token ({0}): check DISCORD_TOKEN or discord.token")]
@@ -80,30 +82,38 @@ pub fn strip_mentions(text: &str) -> String {
         .join(" ")
 }
 
-/// Answers `text` (already without mention markup) for `user` in `lang`: the embed and, without a clear
-/// answer, buttons with the closest topics. Shared by `/ask` and messages.
-pub fn ask_question(
+/// Answers `text` (already without mention markup) for `user` in `lang`:
+/// the embed and, without a clear answer, buttons with the closest topics.
+/// Shared by `/ask` and messages. The rate is counted first: a refusal
+/// (empty, too long) is a reply too.
+pub async fn ask_question(
     data: &Data,
     user: serenity::UserId,
     text: &str,
     lang: Lang,
-) -> Result<(serenity::CreateEmbed, Vec<serenity::CreateActionRow>), UserError> {
+) -> Result<(serenity::CreateEmbed, Vec<serenity::CreateActionRow>), Error> {
+    check_rate(data, user)?;
     let question = Question::new(text, data.settings.question_max_chars).map_err(|e| match e {
         QuestionError::Empty => UserError::QuestionEmpty,
         QuestionError::TooLong { max, .. } => UserError::QuestionTooLong(max),
     })?;
-    check_rate(data, user)?;
     // One snapshot for the whole question: a reload meanwhile changes nothing here.
     let snapshot = data.live.snapshot();
     let mut opts = data.settings.answer;
     opts.lang = Some(lang);
-    let result = answer(&snapshot.brain, &question, &opts);
-    let buttons = if result.answered {
-        Vec::new()
-    } else {
-        render::buttons(&render::topic_buttons(&result, &snapshot.brain))
-    };
-    Ok((render::answer_embed(&result, lang).build(), buttons))
+    // Searching is CPU work (typo correction, several editions): off the
+    // async workers, so one heavy question never stalls the gateway.
+    let (embed, buttons) = tokio::task::spawn_blocking(move || {
+        let result = answer(&snapshot.brain, &question, &opts);
+        let buttons = if result.answered {
+            Vec::new()
+        } else {
+            render::buttons(&render::topic_buttons(&result, &snapshot.brain))
+        };
+        (render::answer_embed(&result, lang).build(), buttons)
+    })
+    .await?;
+    Ok((embed, buttons))
 }
 
 /// Admins: listed users, listed roles, or Manage Server / Administrator in this guild.
@@ -130,69 +140,6 @@ pub async fn is_admin(ctx: Context<'_>) -> Result<bool, Error> {
         .is_some_and(|p| p.manage_guild() || p.administrator()))
 }
 
-/// Registers the slash commands, and again whenever the questionnaire
-/// changes: /recommend's choices come from rules.toml.
-pub struct CommandSync {
-    http: Arc<serenity::Http>,
-    live: Arc<Live>,
-    guild_id: Option<serenity::GuildId>,
-    /// The commands other than /recommend: their shape never changes.
-    static_commands: Vec<serenity::CreateCommand>,
-    /// The questionnaire /recommend was last registered with.
-    registered: tokio::sync::Mutex<Option<Option<Vec<QuestionDef>>>>,
-}
-
-impl CommandSync {
-    /// Registers unless the current questionnaire is the one registered.
-    pub async fn run(&self) -> Result<(), Error> {
-        let snapshot = self.live.snapshot();
-        let rules = snapshot.brain.knowledge.rules.as_ref();
-        let questions = rules.map(|r| r.questions.clone());
-        let mut registered = self.registered.lock().await;
-        if registered.as_ref() == Some(&questions) {
-            return Ok(());
-        }
-        let mut builders = self.static_commands.clone();
-        builders.push(commands::recommend_builder(rules));
-        let count = builders.len();
-        match self.guild_id {
-            Some(guild) => {
-                guild.set_commands(&self.http, builders).await?;
-            }
-            None => {
-                serenity::Command::set_global_commands(&self.http, builders).await?;
-            }
-        }
-        tracing::info!(
-            commands = count,
-            guild = ?self.guild_id.map(|g| g.get()),
-            "slash commands registered"
-        );
-        *registered = Some(questions);
-        Ok(())
-    }
-
-    /// Checks after every reload, whatever started it (SIGHUP, the watcher).
-    fn watch(self: Arc<Self>) {
-        tokio::spawn(async move {
-            let mut seen = self.live.snapshot().version.generation;
-            loop {
-                tokio::time::sleep(RELOAD_POLL).await;
-                let now = self.live.snapshot().version.generation;
-                if now != seen {
-                    seen = now;
-                    if let Err(err) = self.run().await {
-                        tracing::warn!("could not register the commands again: {err}");
-                    }
-                }
-            }
-        });
-    }
-}
-
-/// How often the command sync looks for reloads it did not start.
-const RELOAD_POLL: Duration = Duration::from_secs(2);
-
 /// One structured line per command: who, what, how it went, how long.
 fn log_command(user: u64, command: &str, outcome: &str, started: Option<Instant>) {
     let ms = started.map_or(0, |s| s.elapsed().as_millis() as u64);
@@ -208,7 +155,10 @@ async fn reply_ephemeral(ctx: Context<'_>, text: String) {
         .embed(render::error_embed(&text).build())
         .ephemeral(true);
     if let Err(err) = ctx.send(reply).await {
-        tracing::warn!("could not send an error reply: {err}");
+        tracing::warn!(
+            "could not send an error reply: {}",
+            diagnostics::chain(&err)
+        );
     }
 }
 
@@ -230,7 +180,12 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
                     log_command(user, &command, outcome, started_at(ctx).await);
                 }
                 None => {
-                    tracing::error!(user, command = %command, "command failed: {error}");
+                    tracing::error!(
+                        user,
+                        command = %command,
+                        "command failed: {}",
+                        diagnostics::chain(&*error)
+                    );
                     reply_ephemeral(
                         ctx,
                         crate::i18n::text(lang, crate::i18n::Msg::Apology).into(),
@@ -242,7 +197,7 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
         }
         poise::FrameworkError::CommandCheckFailed { ctx, error, .. } => {
             if let Some(error) = error {
-                tracing::error!("permission check failed: {error}");
+                tracing::error!("permission check failed: {}", diagnostics::chain(&*error));
             }
             let text = crate::i18n::text(lang_of(ctx), crate::i18n::Msg::NotAdmin);
             reply_ephemeral(ctx, text.into()).await;
@@ -276,7 +231,8 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
         poise::FrameworkError::EventHandler { error, event, .. } => {
             tracing::error!(
                 event = event.snake_case_name(),
-                "event handler failed: {error}"
+                "event handler failed: {}",
+                diagnostics::chain(&*error)
             );
         }
         other => tracing::warn!("unhandled framework error: {other}"),
@@ -321,7 +277,7 @@ async fn serve(config: &Config, live: Arc<Live>, token: &Secret) -> Result<(), D
         }
         _ => DiscordError::Unreachable {
             base: base.clone(),
-            reason: err.to_string(),
+            reason: diagnostics::chain(&err),
         },
     })?;
     tracing::info!(bot = %me.name, id = me.id.get(), "connected to the Discord API");
@@ -369,22 +325,16 @@ async fn serve(config: &Config, live: Arc<Live>, token: &Secret) -> Result<(), D
         })
         .setup(move |ctx, _ready, framework| {
             Box::pin(async move {
-                let static_commands = framework
-                    .options()
-                    .commands
-                    .iter()
-                    .filter(|c| c.name != "recommend")
-                    .filter_map(|c| c.create_as_slash_command())
-                    .collect();
-                let commands = Arc::new(CommandSync {
-                    http: ctx.http.clone(),
-                    live: live.clone(),
-                    guild_id: settings.guild_id,
-                    static_commands,
-                    registered: tokio::sync::Mutex::new(None),
-                });
-                commands.run().await?;
-                commands.clone().watch();
+                // Serving starts now; registration goes on in the background
+                // with retries, so a Discord error at start-up never leaves
+                // the bot connected but deaf.
+                let commands = CommandSync::start(
+                    ctx.http.clone(),
+                    live.clone(),
+                    settings.guild_id,
+                    &framework.options().commands,
+                    settings.question_max_chars,
+                );
                 Ok(Data {
                     live,
                     settings,

@@ -6,10 +6,10 @@
 
 use poise::serenity_prelude as serenity;
 
+use super::SyncOutcome;
 use crate::answer::Answer;
 use crate::brain::Brain;
 use crate::i18n::{self, Msg};
-use crate::knowledge::rules::Model;
 use crate::lang::Lang;
 use crate::live::ReloadReport;
 use crate::recommend::{Recommendation, Verdict};
@@ -33,15 +33,7 @@ const GREY: u32 = 0x9ca3af;
 const GREEN: u32 = 0x10b981;
 const RED: u32 = 0xef4444;
 
-/// `text` cut to at most `max` characters, with "…" when cut.
-pub fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
+pub use crate::text::truncate;
 
 /// An embed as plain data, so its content and limits can be tested.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -169,24 +161,28 @@ pub fn answer_embed(answer: &Answer, lang: Lang) -> EmbedSpec {
 }
 
 /// A section a "no clear answer" offers: (button label, custom id).
+/// How a topic button's custom id starts: `topic:<lang>:<doc>/<slug>`.
+pub const TOPIC_PREFIX: &str = "topic:";
+
 pub fn topic_buttons(answer: &Answer, brain: &Brain) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     let sections = answer.passages.iter().filter_map(|p| {
         let section = p.id.rsplit_once('/').map(|(s, _)| s)?;
-        Some((p.section.clone(), format!("topic:{}:{section}", p.lang)))
+        Some((
+            p.section.clone(),
+            format!("{TOPIC_PREFIX}{}:{section}", p.lang),
+        ))
     });
     // Nothing came close: offer the first sections of the answer's edition.
-    let edition = brain
-        .knowledge
-        .editions
-        .get(&answer.lang)
-        .map(|e| (answer.lang, e))
-        .or_else(|| brain.knowledge.editions.iter().next().map(|(l, e)| (*l, e)));
+    let edition = crate::lang::this_or_first(&brain.knowledge.editions, answer.lang);
     let fallback = edition.into_iter().flat_map(|(lang, e)| {
         e.documents.iter().flat_map(move |d| {
-            d.sections
-                .iter()
-                .map(move |s| (s.title.clone(), format!("topic:{lang}:{}/{}", d.id, s.slug)))
+            d.sections.iter().map(move |s| {
+                (
+                    s.title.clone(),
+                    format!("{TOPIC_PREFIX}{lang}:{}/{}", d.id, s.slug),
+                )
+            })
         })
     });
     let candidates: Vec<(String, String)> = if answer.passages.is_empty() {
@@ -223,7 +219,7 @@ pub fn buttons(topics: &[(String, String)]) -> Vec<serenity::CreateActionRow> {
 
 /// The section a topic button names (`topic:<lang>:<doc>/<slug>`), whole.
 pub fn section_embed(brain: &Brain, custom_id: &str, lang: Lang) -> Option<EmbedSpec> {
-    let rest = custom_id.strip_prefix("topic:")?;
+    let rest = custom_id.strip_prefix(TOPIC_PREFIX)?;
     let (code, key) = rest.split_once(':')?;
     let edition_lang = Lang::from_code(code)?;
     let (doc_id, slug) = key.split_once('/')?;
@@ -252,24 +248,19 @@ pub fn section_embed(brain: &Brain, custom_id: &str, lang: Lang) -> Option<Embed
 }
 
 pub fn recommendation_embed(rec: &Recommendation, lang: Lang) -> EmbedSpec {
-    let verdict = match rec.verdict {
-        Verdict::Hybrid => i18n::text(lang, Msg::Hybrid).to_string(),
-        v => v.to_string(),
-    };
+    let verdict = rec.verdict_text(lang);
     let mut fields = Vec::new();
     let reasons: Vec<String> = rec
         .reasons
         .iter()
         .map(|r| {
-            let sign = match rec.verdict {
-                Verdict::Hybrid => "·",
-                Verdict::Bpo if r.favors == Model::Bpo => "+",
-                Verdict::Kpo if r.favors == Model::Kpo => "+",
-                _ => "−",
-            };
             format!(
-                "{sign} **{}** {:.1}: {} `{}`",
-                r.favors, r.weight, r.text, r.source
+                "{} **{}** {:.1}: {} `{}`",
+                rec.sign_of(r),
+                r.favors,
+                r.weight,
+                r.text,
+                r.source
             )
         })
         .collect();
@@ -323,21 +314,52 @@ fn push_lines(fields: &mut Vec<(String, String)>, name: &str, lines: &[String]) 
 }
 
 /// A reload's outcome as a message (content, at most 2000 characters).
+/// The reply to `/reload`: what changed (or why nothing did), and what
+/// became of the slash commands.
 pub fn reload_message(
     result: &Result<ReloadReport, crate::knowledge::Problems>,
+    sync: Option<&SyncOutcome>,
     lang: Lang,
 ) -> String {
     let (head, body) = match result {
         Ok(report) => (i18n::text(lang, Msg::ReloadDone), report.to_string()),
         Err(problems) => (i18n::text(lang, Msg::ReloadRefused), problems.to_string()),
     };
+    let commands = match sync {
+        None | Some(SyncOutcome::Unchanged) => String::new(),
+        Some(SyncOutcome::Registered { options }) => i18n::fill(
+            lang,
+            Msg::CommandsRegistered,
+            &[("n", &options.to_string())],
+        ),
+        Some(SyncOutcome::Refused(why)) => i18n::fill(
+            lang,
+            Msg::CommandsRefused,
+            &[("why", &truncate(why, COMMANDS_WHY_MAX))],
+        ),
+        Some(SyncOutcome::Failed(why)) => i18n::fill(
+            lang,
+            Msg::CommandsPending,
+            &[("why", &truncate(why, COMMANDS_WHY_MAX))],
+        ),
+    };
     let fence = "```";
-    let room = CONTENT_MAX - head.chars().count() - 2 * fence.len() - 3;
-    format!("{head}\n{fence}\n{}{fence}", truncate(&body, room))
+    let room = CONTENT_MAX - head.chars().count() - 2 * fence.len() - 4 - commands.chars().count();
+    let mut out = format!("{head}\n{fence}\n{}{fence}", truncate(&body, room));
+    if !commands.is_empty() {
+        out.push('\n');
+        out.push_str(&commands);
+    }
+    out
 }
 
+/// How much of Discord's refusal the `/reload` reply quotes.
+const COMMANDS_WHY_MAX: usize = 300;
+
 pub fn topics_embed(brain: &Brain, lang: Lang) -> EmbedSpec {
-    let description = crate::console::section_titles(brain, lang)
+    let description = brain
+        .knowledge
+        .section_titles(lang)
         .iter()
         .map(|title| format!("• {title}\n"))
         .collect();
@@ -370,12 +392,6 @@ pub fn error_embed(text: &str) -> EmbedSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn truncation_respects_characters() {
-        assert_eq!(truncate("añoñoño", 4), "año…");
-        assert_eq!(truncate("abc", 3), "abc");
-    }
 
     #[test]
     fn embeds_fit_discords_limits() {

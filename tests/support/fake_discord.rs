@@ -162,6 +162,7 @@ impl FakeDiscord {
             gateway: Mutex::new(GatewayState::default()),
             originals: Mutex::new(HashMap::new()),
             interaction_channels: Mutex::new(HashMap::new()),
+            failures: Mutex::new(Vec::new()),
             tasks: Mutex::new(Vec::new()),
         });
         let listeners = vec![
@@ -169,6 +170,18 @@ impl FakeDiscord {
             tokio::spawn(serve(shared.clone(), gateway, gateway_connection)).abort_handle(),
         ];
         FakeDiscord { shared, listeners }
+    }
+
+    /// Answers the next `times` requests `method … path_suffix` with
+    /// `status` (500: a Discord outage, 400: a refusal) instead of serving
+    /// them. They are still recorded.
+    pub fn fail_next(&self, method: &str, path_suffix: &str, status: u16, times: usize) {
+        lock(&self.shared.failures).push(Failure {
+            method: method.to_string(),
+            path_suffix: path_suffix.to_string(),
+            status,
+            times,
+        });
     }
 
     /// `http://127.0.0.1:PORT`, for `HttpBuilder::proxy`.
@@ -570,6 +583,9 @@ pub fn combined_chars(item: &Value) -> usize {
     longest("name") + longest("description") + value + nested
 }
 
+/// The longest `max_length` (and `min_length`) of a string option.
+const MAX_STRING_LENGTH: u64 = 6000;
+
 /// At most this many commands of one type per application (or guild).
 pub const MAX_COMMANDS: usize = 100;
 /// Options per command (or subcommand) and choices per option.
@@ -654,6 +670,15 @@ fn check_options(at: &str, options: &[Value]) -> Result<(), String> {
             return Err(format!("{at}: required options come before optional ones"));
         }
         optional_seen |= !required;
+        for key in ["min_length", "max_length"] {
+            if let Some(n) = option.get(key).filter(|v| !v.is_null()) {
+                if n.as_u64().is_none_or(|n| n > MAX_STRING_LENGTH) {
+                    return Err(format!(
+                        "{at}: {key} must be 0 to {MAX_STRING_LENGTH}, not {n}"
+                    ));
+                }
+            }
+        }
         // Subcommands (1) and groups (2) nest options of their own.
         if matches!(option["type"].as_u64(), Some(1 | 2)) {
             let nested = option["options"].as_array().map_or(&[][..], Vec::as_slice);
@@ -725,7 +750,19 @@ struct Shared {
     originals: Mutex<HashMap<String, Value>>,
     /// Interaction token → its channel.
     interaction_channels: Mutex<HashMap<String, u64>>,
+    /// Scripted failures, in order: the next request matching one is
+    /// answered with its status instead.
+    failures: Mutex<Vec<Failure>>,
     tasks: Mutex<Vec<AbortHandle>>,
+}
+
+/// `times` requests with `method` whose path ends with `path_suffix` get
+/// `status` and a Discord error body.
+struct Failure {
+    method: String,
+    path_suffix: String,
+    status: u16,
+    times: usize,
 }
 
 #[derive(Default)]
@@ -1135,8 +1172,26 @@ impl Shared {
             .unwrap_or(TEXT_CHANNEL_ID)
     }
 
+    /// The status of a scripted failure this request meets, used up by one.
+    fn scripted_failure(&self, request: &Recorded) -> Option<u16> {
+        let mut failures = lock(&self.failures);
+        let at = failures.iter().position(|f| {
+            f.times > 0 && f.method == request.method && request.path.ends_with(&f.path_suffix)
+        })?;
+        failures[at].times -= 1;
+        Some(failures[at].status)
+    }
+
     /// Answers one REST request: (status, JSON body; None for 204).
     fn route(&self, request: &Recorded, authorization: Option<&str>) -> (u16, Option<Value>) {
+        if let Some(status) = self.scripted_failure(request) {
+            let message = if status >= 500 {
+                "Internal Server Error"
+            } else {
+                "Invalid Form Body"
+            };
+            return (status, Some(error_body(message, 0)));
+        }
         if let Some(auth) = authorization {
             let token = auth.trim();
             let token = token.strip_prefix("Bot ").unwrap_or(token).trim();

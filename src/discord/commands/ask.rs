@@ -13,7 +13,7 @@ async fn suggest_topics(ctx: Context<'_>, partial: &str) -> serenity::CreateAuto
     let wanted = fold(partial);
     let mut choices: Vec<serenity::AutocompleteChoice> = Vec::new();
     let lang = crate::discord::lang_of(ctx);
-    for title in crate::console::section_titles(&snapshot.brain, lang) {
+    for title in snapshot.brain.knowledge.section_titles(lang) {
         if fold(title).contains(&wanted) {
             let title = render::truncate(title, render::CHOICE_NAME_MAX);
             choices.push(serenity::AutocompleteChoice::new(title.clone(), title));
@@ -47,7 +47,7 @@ pub async fn ask(
 ) -> Result<(), Error> {
     let lang = lang_of(ctx);
     let question = strip_mentions(&question);
-    let (embed, components) = ask_question(ctx.data(), ctx.author().id, &question, lang)?;
+    let (embed, components) = ask_question(ctx.data(), ctx.author().id, &question, lang).await?;
     ctx.send(render::reply().embed(embed).components(components))
         .await?;
     Ok(())

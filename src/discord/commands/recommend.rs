@@ -1,10 +1,11 @@
 //! `/recommend` — one option per questionnaire key, its values as choices.
 //!
-//! poise registers choices as numbered indexes, but the contract wants the
-//! value ids of DESIGN.md as choice values, and the labels come from
-//! rules.toml (reloadable). So the command is dispatched by poise (its
-//! options arrive as the id strings) and registered from
-//! [`recommend_builder`], which builds it from the current rules.
+//! poise registers choices as numbered indexes, but the choice values must
+//! be the questionnaire's value ids (what `recommend key=value` takes on the
+//! command line), and the options and labels come from rules.toml
+//! (reloadable). So poise only dispatches the command, whose options are
+//! read from the interaction as they come, and it is registered from
+//! [`recommend_builder`], built from the current rules.
 
 use poise::serenity_prelude as serenity;
 
@@ -19,36 +20,21 @@ use crate::recommend::{recommend as run, Answers};
 const SPANISH_LOCALES: [&str; 2] = ["es-ES", "es-419"];
 
 /// BPO, KPO or hybrid for your situation
-#[allow(clippy::too_many_arguments)]
+///
+/// The options are read from the interaction, whatever rules.toml defines:
+/// a key added by a reload works as soon as it is registered, with no
+/// parameter list here to keep in step.
 #[poise::command(slash_command)]
-pub async fn recommend(
-    ctx: Context<'_>,
-    work: Option<String>,
-    complexity: Option<String>,
-    volume: Option<String>,
-    expertise: Option<String>,
-    judgment: Option<String>,
-    goal: Option<String>,
-) -> Result<(), Error> {
+pub async fn recommend(ctx: Context<'_>) -> Result<(), Error> {
     let lang = lang_of(ctx);
     check_rate(ctx.data(), ctx.author().id)?;
     let snapshot = ctx.data().live.snapshot();
     let rules = snapshot.brain.rules().map_err(|_| UserError::NoRules)?;
-    let given = [
-        ("work", work),
-        ("complexity", complexity),
-        ("volume", volume),
-        ("expertise", expertise),
-        ("judgment", judgment),
-        ("goal", goal),
-    ];
     let mut answers = Answers::default();
-    for (key, value) in given {
-        if let Some(value) = value {
-            answers
-                .set(rules, key, &value)
-                .map_err(|e| UserError::Text(e.to_string()))?;
-        }
+    for (key, value) in given(ctx) {
+        answers
+            .set(rules, key, value)
+            .map_err(|e| UserError::Text(e.to_string()))?;
     }
     if answers.iter().next().is_none() {
         return Err(UserError::NoOptions.into());
@@ -57,6 +43,21 @@ pub async fn recommend(
     ctx.send(render::reply().embed(render::recommendation_embed(&rec, lang).build()))
         .await?;
     Ok(())
+}
+
+/// The `(key, value id)` pairs the user chose. Every option /recommend is
+/// registered with is a string of choices; anything else is not ours.
+fn given<'a>(ctx: Context<'a>) -> Vec<(&'a str, &'a str)> {
+    let poise::Context::Application(app) = ctx else {
+        return Vec::new();
+    };
+    app.args
+        .iter()
+        .filter_map(|option| match option.value {
+            serenity::ResolvedValue::String(value) => Some((option.name, value)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// `/recommend` as Discord registers it: labels in English with Spanish

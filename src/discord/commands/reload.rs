@@ -20,6 +20,7 @@ pub async fn reload(ctx: Context<'_>) -> Result<(), Error> {
     ctx.defer_ephemeral().await?;
     let live = ctx.data().live.clone();
     let started = Instant::now();
+    let registrations = ctx.data().commands.registrations();
     let result = tokio::task::spawn_blocking(move || live.reload()).await?;
     match &result {
         Ok(report) => tracing::info!(
@@ -34,14 +35,17 @@ pub async fn reload(ctx: Context<'_>) -> Result<(), Error> {
             "reload from Discord refused"
         ),
     }
+    // The admin hears what became of the commands too: /recommend's
+    // options follow rules.toml, and Discord may refuse them.
+    let sync = match result {
+        Ok(_) => Some(ctx.data().commands.sync_for_report(registrations).await),
+        Err(_) => None,
+    };
     ctx.send(
         render::reply()
-            .content(render::reload_message(&result, lang_of(ctx)))
+            .content(render::reload_message(&result, sync.as_ref(), lang_of(ctx)))
             .ephemeral(true),
     )
     .await?;
-    if result.is_ok() {
-        ctx.data().commands.run().await?;
-    }
     Ok(())
 }
