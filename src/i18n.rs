@@ -18,6 +18,8 @@ pub enum Msg {
     TopicGone,
     Topics,
     TopicsIntro,
+    /// Above "did you mean" passage buttons.
+    DidYouMean,
     QuestionEmpty,
     /// `{max}` is the limit.
     QuestionTooLong,
@@ -69,6 +71,8 @@ pub fn text(lang: Lang, msg: Msg) -> &'static str {
         (Lang::En, Topics) => "Topics",
         (Lang::Es, TopicsIntro) => "Estos temas son los más cercanos:",
         (Lang::En, TopicsIntro) => "These topics come closest:",
+        (Lang::Es, DidYouMean) => "¿Quiso decir…?",
+        (Lang::En, DidYouMean) => "Did you mean…?",
         (Lang::Es, QuestionEmpty) => "La pregunta está vacía: escriba qué quiere saber.",
         (Lang::En, QuestionEmpty) => "The question is empty: write what you want to know.",
         (Lang::Es, QuestionTooLong) => "La pregunta es demasiado larga: el límite es de {max} caracteres.",

@@ -548,6 +548,53 @@ async fn reload_is_for_admins_and_a_bad_edit_keeps_the_old_knowledge() {
 }
 
 #[tokio::test]
+async fn a_near_miss_offers_the_closest_passages_as_did_you_mean() {
+    let mut bot = Bot::start().await;
+    let reply = bot
+        .ask(
+            "how does BPO help a company concentrate on its core business",
+            "en-US",
+        )
+        .await;
+    let e = embed(&reply);
+    assert_eq!(e["title"], "No clear answer");
+    assert!(
+        e["description"]
+            .as_str()
+            .unwrap()
+            .ends_with("Did you mean…?"),
+        "{e}"
+    );
+    let buttons = reply["data"]["components"][0]["components"]
+        .as_array()
+        .unwrap();
+    assert!(!buttons.is_empty() && buttons.len() <= 3);
+    let first = buttons[0]["custom_id"].as_str().unwrap().to_string();
+    assert!(
+        first.starts_with("dym1:") && first.ends_with(":en:bpo-kpo/beneficios-de-bpo/3"),
+        "{first}"
+    );
+    let label = buttons[0]["label"].as_str().unwrap();
+    assert!(label.starts_with("Benefits of BPO · "), "{label}");
+
+    let member = bot
+        .fake
+        .member(MEMBER, "someone", &[], EVERYONE_PERMISSIONS);
+    let click = bot
+        .fake
+        .button_click(&first, "en-US", member, MEMBER, TEXT_CHANNEL_ID);
+    bot.fake.dispatch("INTERACTION_CREATE", click.clone()).await;
+    let shown = bot.callback(&click).await;
+    assert_eq!(shown["data"]["flags"], 64, "only the clicker sees it");
+    assert_eq!(embed(&shown)["title"], "Benefits of BPO");
+    assert_eq!(
+        embed(&shown)["footer"]["text"],
+        "Source: bpo-kpo/beneficios-de-bpo/3"
+    );
+    assert_no_pings(&shown["data"]);
+}
+
+#[tokio::test]
 async fn mentions_dms_and_answer_channels_are_answered_and_nothing_else() {
     let mut bot = Bot::start().await;
     let me = bot.bot_id();

@@ -21,7 +21,7 @@ pub async fn handle(
         serenity::FullEvent::Message { new_message } => on_message(ctx, data, new_message).await,
         serenity::FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(click),
-        } => on_click(ctx, data, click).await,
+        } => super::interactions::on_component(ctx, data, click).await,
         _ => Ok(()),
     }
 }
@@ -119,49 +119,4 @@ fn log(msg: &serenity::Message, outcome: &str, started: Instant) {
         ms = started.elapsed().as_millis() as u64,
         "command"
     );
-}
-
-/// A click on a "no clear answer" topic button shows that section. Other
-/// components are not ours to answer.
-async fn on_click(
-    ctx: &serenity::Context,
-    data: &Data,
-    click: &serenity::ComponentInteraction,
-) -> Result<(), Error> {
-    let id = click.data.custom_id.as_str();
-    if !id.starts_with(render::TOPIC_PREFIX) {
-        tracing::debug!("ignored a click on a component that is not a topic button");
-        return Ok(());
-    }
-    let started = Instant::now();
-    let lang = lang::from_locale(&click.locale);
-    let (embed, outcome) = match super::check_rate(data, click.user.id) {
-        Err(refusal) => (render::error_embed(&refusal.text(lang)), "cooldown"),
-        Ok(()) => {
-            let snapshot = data.live.snapshot();
-            match render::section_embed(&snapshot.brain, id, lang) {
-                Some(embed) => (embed, "ok"),
-                // A reload removed or renamed the section since the button was sent.
-                None => (
-                    render::error_embed(crate::i18n::text(lang, crate::i18n::Msg::TopicGone)),
-                    "gone",
-                ),
-            }
-        }
-    };
-    let response = serenity::CreateInteractionResponse::Message(
-        serenity::CreateInteractionResponseMessage::new()
-            .embed(embed.build())
-            .ephemeral(true)
-            .allowed_mentions(render::no_mentions()),
-    );
-    click.create_response(&ctx.http, response).await?;
-    tracing::info!(
-        user = click.user.id.get(),
-        command = "topic",
-        outcome,
-        ms = started.elapsed().as_millis() as u64,
-        "command"
-    );
-    Ok(())
 }

@@ -10,6 +10,8 @@
 pub mod commands;
 mod diagnostics;
 mod events;
+pub mod ids;
+mod interactions;
 mod registration;
 pub mod render;
 pub mod state;
@@ -105,11 +107,7 @@ pub async fn ask_question(
     // async workers, so one heavy question never stalls the gateway.
     let (embed, buttons) = tokio::task::spawn_blocking(move || {
         let result = answer(&snapshot.brain, &question, &opts);
-        let buttons = if result.answered {
-            Vec::new()
-        } else {
-            render::buttons(&render::topic_buttons(&result, &snapshot.brain))
-        };
+        let buttons = render::answer_components(&result, &snapshot.brain, None);
         (render::answer_embed(&result, lang).build(), buttons)
     })
     .await?;
@@ -118,26 +116,38 @@ pub async fn ask_question(
 
 /// Admins: listed users, listed roles, or Manage Server / Administrator in this guild.
 pub async fn is_admin(ctx: Context<'_>) -> Result<bool, Error> {
-    let settings = &ctx.data().settings;
-    if settings.admin_user_ids.contains(&ctx.author().id.get()) {
-        return Ok(true);
-    }
     if ctx.guild_id().is_none() {
-        return Ok(false);
+        return Ok(is_admin_member(&ctx.data().settings, ctx.author().id, None));
     }
-    let Some(member) = ctx.author_member().await else {
-        return Ok(false);
+    let member = ctx.author_member().await;
+    Ok(is_admin_member(
+        &ctx.data().settings,
+        ctx.author().id,
+        member.as_deref(),
+    ))
+}
+
+/// The admin check for commands and for clicks alike: a user listed in
+/// `admin_user_ids` anywhere; in a guild, a member with a listed role or
+/// with Manage Server or Administrator (as the interaction reports them).
+pub fn is_admin_member(
+    settings: &Settings,
+    user: serenity::UserId,
+    member: Option<&serenity::Member>,
+) -> bool {
+    if settings.admin_user_ids.contains(&user.get()) {
+        return true;
+    }
+    let Some(member) = member else {
+        return false;
     };
-    if member
+    member
         .roles
         .iter()
         .any(|r| settings.admin_role_ids.contains(&r.get()))
-    {
-        return Ok(true);
-    }
-    Ok(member
-        .permissions
-        .is_some_and(|p| p.manage_guild() || p.administrator()))
+        || member
+            .permissions
+            .is_some_and(|p| p.manage_guild() || p.administrator())
 }
 
 /// One structured line per command: who, what, how it went, how long.

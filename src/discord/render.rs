@@ -6,6 +6,7 @@
 
 use poise::serenity_prelude as serenity;
 
+use super::ids::ComponentId;
 use super::SyncOutcome;
 use crate::answer::Answer;
 use crate::brain::Brain;
@@ -23,7 +24,6 @@ pub const FOOTER_MAX: usize = 2048;
 pub const EMBED_TOTAL_MAX: usize = 6000;
 pub const CONTENT_MAX: usize = 2000;
 pub const BUTTON_LABEL_MAX: usize = 80;
-pub const CUSTOM_ID_MAX: usize = 100;
 /// Choice names and option descriptions: the limit `check` holds the
 /// questionnaire's labels to.
 pub const CHOICE_NAME_MAX: usize = crate::knowledge::rules::MAX_LABEL_CHARS;
@@ -126,6 +126,8 @@ pub fn answer_embed(answer: &Answer, lang: Lang) -> EmbedSpec {
         description.push(' ');
         description.push_str(if answer.passages.is_empty() {
             i18n::text(lang, Msg::NoTopics)
+        } else if offers_passages(answer) {
+            i18n::text(lang, Msg::DidYouMean)
         } else {
             i18n::text(lang, Msg::TopicsIntro)
         });
@@ -160,38 +162,100 @@ pub fn answer_embed(answer: &Answer, lang: Lang) -> EmbedSpec {
     }
 }
 
-/// A section a "no clear answer" offers: (button label, custom id).
-/// How a topic button's custom id starts: `topic:<lang>:<doc>/<slug>`.
-pub const TOPIC_PREFIX: &str = "topic:";
+/// Under this confidence a "no clear answer" offers sections to browse;
+/// from it up, the passages that came closest, as "did you mean…?". A
+/// quarter of the dev questions between 0.3 and 0.5 had their passage
+/// first, and most within the first three.
+pub const DID_YOU_MEAN_MIN: f32 = 0.3;
 
+/// Whether a "no clear answer" offers its closest passages ("did you
+/// mean…?") rather than sections.
+pub fn offers_passages(answer: &Answer) -> bool {
+    !answer.answered && answer.confidence >= DID_YOU_MEAN_MIN && !answer.passages.is_empty()
+}
+
+/// The buttons and menus under an answer: 👍 and 👎 on an answer that will
+/// be recorded (`answer_id`); "did you mean" passages or sections to browse
+/// under a "no clear answer".
+pub fn answer_components(
+    answer: &Answer,
+    brain: &Brain,
+    answer_id: Option<i64>,
+) -> Vec<serenity::CreateActionRow> {
+    if answer.answered {
+        return answer_id.map(feedback_row).into_iter().collect();
+    }
+    let choices = if offers_passages(answer) {
+        did_you_mean_buttons(answer, answer_id.unwrap_or(0))
+    } else {
+        topic_buttons(answer, brain)
+    };
+    buttons(&choices)
+}
+
+fn feedback_row(answer: i64) -> serenity::CreateActionRow {
+    let button = |up: bool, emoji: char| {
+        let id = ComponentId::Feedback { answer, up }
+            .encode()
+            .expect("a number fits");
+        serenity::CreateButton::new(id)
+            .emoji(emoji)
+            .style(serenity::ButtonStyle::Secondary)
+    };
+    serenity::CreateActionRow::Buttons(vec![button(true, '👍'), button(false, '👎')])
+}
+
+/// "Section · the passage's first words", for a button or a menu option.
+pub fn passage_label(section: &str, text: &str, max: usize) -> String {
+    let words = truncate(text.lines().next().unwrap_or(""), 40);
+    truncate(&format!("{section} · {words}"), max)
+}
+
+/// Up to three of the closest passages, as (label, custom id).
+fn did_you_mean_buttons(answer: &Answer, answer_id: i64) -> Vec<(String, String)> {
+    answer
+        .passages
+        .iter()
+        .filter_map(|p| {
+            let id = ComponentId::DidYouMean {
+                answer: answer_id,
+                lang: p.lang,
+                passage: p.id.clone(),
+            }
+            .encode()?;
+            Some((passage_label(&p.section, &p.text, BUTTON_LABEL_MAX), id))
+        })
+        .take(3)
+        .collect()
+}
+
+/// The sections a low "no clear answer" offers: those of its closest
+/// passages, or else the first sections of the edition. (label, custom id).
 pub fn topic_buttons(answer: &Answer, brain: &Brain) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     let sections = answer.passages.iter().filter_map(|p| {
         let section = p.id.rsplit_once('/').map(|(s, _)| s)?;
-        Some((
-            p.section.clone(),
-            format!("{TOPIC_PREFIX}{}:{section}", p.lang),
-        ))
+        Some((p.section.clone(), p.lang, section.to_string()))
     });
     // Nothing came close: offer the first sections of the answer's edition.
     let edition = crate::lang::this_or_first(&brain.knowledge.editions, answer.lang);
     let fallback = edition.into_iter().flat_map(|(lang, e)| {
         e.documents.iter().flat_map(move |d| {
-            d.sections.iter().map(move |s| {
-                (
-                    s.title.clone(),
-                    format!("{TOPIC_PREFIX}{lang}:{}/{}", d.id, s.slug),
-                )
-            })
+            d.sections
+                .iter()
+                .map(move |s| (s.title.clone(), lang, format!("{}/{}", d.id, s.slug)))
         })
     });
-    let candidates: Vec<(String, String)> = if answer.passages.is_empty() {
+    let candidates: Vec<(String, Lang, String)> = if answer.passages.is_empty() {
         fallback.collect()
     } else {
         sections.collect()
     };
-    for (title, id) in candidates {
-        if id.len() <= CUSTOM_ID_MAX && !out.iter().any(|(_, i)| *i == id) {
+    for (title, lang, section) in candidates {
+        let Some(id) = (ComponentId::Topic { lang, section }).encode() else {
+            continue;
+        };
+        if !out.iter().any(|(_, i)| *i == id) {
             out.push((truncate(&title, BUTTON_LABEL_MAX), id));
         }
         if out.len() == 3 {
@@ -201,12 +265,12 @@ pub fn topic_buttons(answer: &Answer, brain: &Brain) -> Vec<(String, String)> {
     out
 }
 
-pub fn buttons(topics: &[(String, String)]) -> Vec<serenity::CreateActionRow> {
-    if topics.is_empty() {
+pub fn buttons(choices: &[(String, String)]) -> Vec<serenity::CreateActionRow> {
+    if choices.is_empty() {
         return Vec::new();
     }
     vec![serenity::CreateActionRow::Buttons(
-        topics
+        choices
             .iter()
             .map(|(label, id)| {
                 serenity::CreateButton::new(id.clone())
@@ -217,16 +281,14 @@ pub fn buttons(topics: &[(String, String)]) -> Vec<serenity::CreateActionRow> {
     )]
 }
 
-/// The section a topic button names (`topic:<lang>:<doc>/<slug>`), whole.
-pub fn section_embed(brain: &Brain, custom_id: &str, lang: Lang) -> Option<EmbedSpec> {
-    let rest = custom_id.strip_prefix(TOPIC_PREFIX)?;
-    let (code, key) = rest.split_once(':')?;
-    let edition_lang = Lang::from_code(code)?;
+/// A section of `lang`'s edition (`<doc>/<slug>`), whole; `None` when a
+/// reload removed it.
+pub fn section_embed(brain: &Brain, edition: Lang, key: &str, lang: Lang) -> Option<EmbedSpec> {
     let (doc_id, slug) = key.split_once('/')?;
     let doc = brain
         .knowledge
         .editions
-        .get(&edition_lang)?
+        .get(&edition)?
         .documents
         .iter()
         .find(|d| d.id == doc_id)?;
@@ -242,6 +304,24 @@ pub fn section_embed(brain: &Brain, custom_id: &str, lang: Lang) -> Option<Embed
         title: section.title.clone(),
         description,
         footer: format!("{}: {}", i18n::text(lang, Msg::Source), first.id),
+        colour: BLUE,
+        ..EmbedSpec::default()
+    })
+}
+
+/// One passage of `lang`'s edition, by id; `None` when a reload removed it.
+pub fn passage_embed(brain: &Brain, edition: Lang, id: &str, lang: Lang) -> Option<EmbedSpec> {
+    let doc = brain.knowledge.editions.get(&edition)?;
+    let (section, passage) = doc
+        .documents
+        .iter()
+        .flat_map(|d| &d.sections)
+        .flat_map(|s| s.passages.iter().map(move |p| (s, p)))
+        .find(|(_, p)| p.id == id)?;
+    Some(EmbedSpec {
+        title: section.title.clone(),
+        description: passage.text.clone(),
+        footer: format!("{}: {}", i18n::text(lang, Msg::Source), passage.id),
         colour: BLUE,
         ..EmbedSpec::default()
     })
