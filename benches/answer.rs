@@ -18,8 +18,9 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode};
 use outsourcing_bot::answer::{answer, AnswerOptions, Question};
 use outsourcing_bot::brain::Brain;
+use outsourcing_bot::config::LimitsConfig;
 use outsourcing_bot::index::AnalyzerOrder;
-use outsourcing_bot::knowledge::{self, Document, Edition, Knowledge, Passage, Section};
+use outsourcing_bot::knowledge::{self, Document, Edition, Knowledge, Limits, Passage, Section};
 use outsourcing_bot::lang::Lang;
 use outsourcing_bot::live::Live;
 use outsourcing_bot::recommend::{recommend as run_recommend, Answers};
@@ -89,6 +90,60 @@ fn bench_bare(
             black_box(index.bare_query(black_box(q), |ord| brain.search_text(Lang::Es, ord)))
         })
     });
+}
+
+/// Words of 5–9 random letters that no passage uses, all beginning with the
+/// initial most of the synthetic vocabulary shares ("palabraN"): each one
+/// is looked up for a typo correction among the most candidates there are.
+fn nonsense_words(rng: &mut Rng, count: usize) -> Vec<String> {
+    (0..count)
+        .map(|_| {
+            let len = rng.between(5, 9);
+            let mut word = String::from("p");
+            while word.len() < len {
+                word.push(char::from(b'a' + rng.between(0, 25) as u8));
+            }
+            word
+        })
+        .collect()
+}
+
+/// The heaviest questions one message may ask: 55 unknown words (the issue's
+/// case), and a question of the largest allowed length made of unknown
+/// words, and one made of distinct known words (one concept each).
+fn bench_worst(
+    c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    brain: &Brain,
+) {
+    let max_chars = LimitsConfig::default().question_max_chars;
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    let fill = |words: &mut dyn Iterator<Item = String>| {
+        let mut text = String::new();
+        for w in words {
+            if text.chars().count() + 1 + w.chars().count() > max_chars {
+                break;
+            }
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(&w);
+        }
+        text
+    };
+    let unknown_55 = nonsense_words(&mut rng, 55).join(" ");
+    let unknown_max = fill(&mut nonsense_words(&mut rng, max_chars).into_iter());
+    let known_max = fill(&mut vocabulary().into_iter().filter(|w| w.chars().count() >= 5));
+    let opts = AnswerOptions::default();
+    for (name, text) in [
+        ("worst_55_unknown_words", unknown_55),
+        ("worst_max_length_unknown", unknown_max),
+        ("worst_max_length_known", known_max),
+    ] {
+        let question = Question::new(&text, max_chars).expect("a valid question");
+        c.bench_function(name, |b| {
+            b.iter(|| black_box(answer(brain, black_box(&question), &opts)))
+        });
+    }
 }
 
 /// `Brain::build` from a fresh copy of `knowledge`; the copy is made outside the timing.
@@ -257,6 +312,7 @@ fn synthetic_100k(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(5));
     bench_answer(&mut group, &brain);
     bench_bare(&mut group, &brain);
+    bench_worst(&mut group, &brain);
     drop(brain);
 
     // Seconds per build: ten single builds, no more.
@@ -325,7 +381,12 @@ fn reload(c: &mut Criterion) {
     let bundled = knowledge::load(Path::new(KNOWLEDGE_DIR)).expect("the bundled knowledge loads");
     let dir = tempfile::tempdir().expect("temp dir");
     write_markdown(&synthetic_knowledge(&bundled), dir.path());
-    let big = Live::load(dir.path()).expect("synthetic knowledge loads");
+    // One generated file far above the default per-file cap, on purpose.
+    let limits = Limits {
+        max_file_bytes: u64::MAX,
+        max_total_bytes: u64::MAX,
+    };
+    let big = Live::load_with(dir.path(), limits).expect("synthetic knowledge loads");
     group
         .sample_size(10)
         .sampling_mode(SamplingMode::Flat)

@@ -31,6 +31,14 @@ const SYNONYM_BOOST: f32 = 0.6;
 /// on our subject: "¿Qué hace un BPO financiero?" is not off-topic for "hace".
 const UNKNOWN_ON_TOPIC: f32 = 0.35;
 
+/// How many unknown words of one question are looked up for a typo
+/// correction; later ones stay unknown. Each lookup compares the word with
+/// every known word of its initial and length band, so a question of nothing
+/// but unknown words (a paste, a flood) would cost as many lookups as it has
+/// words; a real question has a typo or two, and eight covers it with room
+/// to spare.
+pub const MAX_CORRECTIONS: usize = 8;
+
 /// A question that passed the front ends' shared checks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Question(String);
@@ -592,20 +600,33 @@ struct Plan<'a> {
     in_domain: bool,
 }
 
-fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
+/// The question's words in order, once each, filler dropped and unknown
+/// words corrected (the first [`MAX_CORRECTIONS`] of them); and the words
+/// that corrections gave.
+fn question_words(edition: &EditionIndex, question: &str) -> (Vec<String>, Vec<String>) {
     let index = &edition.index;
     let mut words: Vec<String> = Vec::new();
-    // Words that typo correction changed: a guess, which the confidence weighs.
     let mut corrected: Vec<String> = Vec::new();
+    // Unknown words looked up for a correction, and what each became: a
+    // word said twice costs one lookup and one place under the cap.
+    let mut tried: Vec<(String, Option<String>)> = Vec::new();
     for token in index.analyze(question) {
         if edition.ignore.contains(&token.term) {
             continue;
         }
-        let term = if index.term_id(&token.term).is_none() {
-            match index.correct(&token.term) {
+        let term = if index.term_id(&token.term).is_some()
+            || SearchIndex::typo_edits(&token.term).is_none()
+        {
+            token.term
+        } else if let Some((_, fixed)) = tried.iter().find(|(t, _)| *t == token.term) {
+            fixed.clone().unwrap_or(token.term)
+        } else if tried.len() < MAX_CORRECTIONS {
+            let fixed = index.correct(&token.term).map(str::to_string);
+            tried.push((token.term.clone(), fixed.clone()));
+            match fixed {
                 Some(fixed) => {
-                    corrected.push(fixed.to_string());
-                    fixed.to_string()
+                    corrected.push(fixed.clone());
+                    fixed
                 }
                 None => token.term,
             }
@@ -616,6 +637,13 @@ fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
             words.push(term);
         }
     }
+    (words, corrected)
+}
+
+fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
+    let index = &edition.index;
+    // Corrected words are a guess, which the confidence weighs.
+    let (words, corrected) = question_words(edition, question);
 
     // Where each synonym that the question says starts, first occurrence:
     // looked up by the question's words, not by scanning every synonym.
@@ -724,5 +752,65 @@ impl Plan<'_> {
                     .collect()
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// Words of the bundled Spanish article, each with one typo (two
+    /// letters swapped), that the article's vocabulary corrects.
+    const TYPOS: [(&str, &str); 10] = [
+        ("rotasion", "rotación"),
+        ("proveedro", "proveedor"),
+        ("beneficois", "beneficios"),
+        ("tecnolgoía", "tecnología"),
+        ("industira", "industria"),
+        ("financeiro", "financiero"),
+        ("servicois", "servicios"),
+        ("empersas", "empresas"),
+        ("clinetes", "clientes"),
+        ("talneto", "talento"),
+    ];
+
+    #[test]
+    fn only_the_first_unknown_words_are_corrected() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+        let brain = Brain::load(&dir).unwrap();
+        let edition = brain.edition(Lang::Es);
+        let analyzed = |w: &str| edition.index.analyze(w)[0].term.clone();
+        // Each typo alone is corrected, to a word of its own.
+        let mut fixed = Vec::new();
+        for (typo, right) in TYPOS {
+            let (words, corrected) = question_words(edition, typo);
+            assert_eq!(words, [analyzed(right)], "{typo}");
+            assert_eq!(corrected, words, "{typo}");
+            fixed.push(words[0].clone());
+        }
+        fixed.dedup();
+        assert_eq!(fixed.len(), TYPOS.len());
+
+        // Together, only the first MAX_CORRECTIONS are; the rest stay as typed.
+        let question = TYPOS.map(|(typo, _)| typo).join(" ");
+        let (words, corrected) = question_words(edition, &question);
+        assert!(TYPOS.len() > MAX_CORRECTIONS);
+        assert_eq!(corrected, fixed[..MAX_CORRECTIONS]);
+        assert_eq!(words[..MAX_CORRECTIONS], fixed[..MAX_CORRECTIONS]);
+        let uncorrected: Vec<String> = TYPOS[MAX_CORRECTIONS..]
+            .iter()
+            .map(|(typo, _)| analyzed(typo))
+            .collect();
+        assert_eq!(words[MAX_CORRECTIONS..], uncorrected);
+
+        // A typo said again takes no second place under the cap: with the
+        // first one repeated, the eighth distinct typo is still corrected.
+        let mut typos: Vec<&str> = TYPOS[..MAX_CORRECTIONS].iter().map(|t| t.0).collect();
+        typos.insert(2, TYPOS[0].0);
+        let (words, corrected) = question_words(edition, &typos.join(" "));
+        assert_eq!(words, fixed[..MAX_CORRECTIONS]);
+        assert_eq!(corrected, words);
     }
 }

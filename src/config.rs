@@ -248,14 +248,12 @@ impl Config {
             config.discord.token = Some(Secret::new(token));
         }
         if let Some(base) = env_var("DISCORD_API_BASE")? {
-            let base = without_trailing_slash(&base);
-            if let Some(problem) = api_base_problem(&base) {
-                return Err(in_environment(
+            config.discord.api_base = normalized_api_base(&base).map_err(|problem| {
+                in_environment(
                     "DISCORD_API_BASE",
                     format!("{problem} (got {})", shown(&base)),
-                ));
-            }
-            config.discord.api_base = base;
+                )
+            })?;
         }
         Ok(config)
     }
@@ -288,10 +286,10 @@ impl Config {
             .map(|t| t.expose().trim().to_string())
             .filter(|t| !t.is_empty())
             .map(Secret::new);
-        self.discord.api_base = without_trailing_slash(&self.discord.api_base);
     }
 
-    fn validate(&self, path: &Path, doc: &Document) -> Result<(), ConfigError> {
+    /// Checks every value, and puts `discord.api_base` in its normal form.
+    fn validate(&mut self, path: &Path, doc: &Document) -> Result<(), ConfigError> {
         let invalid = |key: &str, message: String| ConfigError::Invalid {
             path: path.to_path_buf(),
             line: doc.line_of(key),
@@ -350,11 +348,14 @@ impl Config {
                 "must name a folder (leave it out for ./knowledge)".into(),
             ));
         }
-        if let Some(problem) = api_base_problem(&self.discord.api_base) {
-            return Err(invalid(
-                "discord.api_base",
-                format!("{problem} (got {})", shown(&self.discord.api_base)),
-            ));
+        match normalized_api_base(&self.discord.api_base) {
+            Ok(base) => self.discord.api_base = base,
+            Err(problem) => {
+                return Err(invalid(
+                    "discord.api_base",
+                    format!("{problem} (got {})", shown(&self.discord.api_base)),
+                ))
+            }
         }
         if self.discord.guild_id == Some(0) {
             return Err(invalid(
@@ -409,32 +410,71 @@ fn in_environment(name: &str, message: String) -> ConfigError {
     }
 }
 
-/// `https://x.org/` as `https://x.org`, the form the Discord client joins
-/// paths to; the slashes of `https://` itself stay.
-fn without_trailing_slash(base: &str) -> String {
-    let start = base.find("://").map_or(0, |at| at + 3);
-    let (scheme, rest) = base.split_at(start);
-    format!("{scheme}{}", rest.trim_end_matches('/'))
-}
-
-/// Why `base` cannot be the Discord API's address, if it cannot.
-fn api_base_problem(base: &str) -> Option<&'static str> {
-    let Some(rest) = base
-        .strip_prefix("https://")
-        .or_else(|| base.strip_prefix("http://"))
-    else {
-        return Some("must start with http:// or https://, such as https://discord.com");
-    };
-    if rest.split('/').next().is_none_or(str::is_empty) {
-        return Some("must name a host after http:// or https://, such as https://discord.com");
+/// `discord.api_base` in the one form the Discord client joins paths to,
+/// or why it cannot be the Discord API's address. Trimmed; scheme and host
+/// lowercased, a default port (`:443`, `:80`) and trailing slashes dropped.
+///
+/// The token is sent there, so it must be https; plain http only to this
+/// machine (127.0.0.0/8, ::1, `localhost`), where a test fake or a local
+/// proxy listens. Parsed with the HTTP client's own URL parser: the host
+/// judged here is the host the client connects to (`http://localhost@x`
+/// is `x`, refused for its user name).
+pub fn normalized_api_base(raw: &str) -> Result<String, String> {
+    let base = raw.trim();
+    let scheme_end = base.find("://").map_or(0, |at| at + 3);
+    let scheme = base[..scheme_end].to_ascii_lowercase();
+    if scheme != "https://" && scheme != "http://" {
+        return Err("must start with http:// or https://, such as https://discord.com".into());
+    }
+    if base[scheme_end..]
+        .split('/')
+        .next()
+        .is_none_or(str::is_empty)
+    {
+        return Err(
+            "must name a host after http:// or https://, such as https://discord.com".into(),
+        );
     }
     if base.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Some("must be a URL without spaces or control characters");
+        return Err("must be a URL without spaces or control characters".into());
     }
     if base.contains(['?', '#']) {
-        return Some("must be a URL without a query (?) or fragment (#)");
+        return Err("must be a URL without a query (?) or fragment (#)".into());
     }
-    None
+    let url = url::Url::parse(base).map_err(|err| format!("must be a valid URL ({err})"))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("must not hold a user name or password (user@host)".into());
+    }
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name == "localhost",
+        None => false,
+    };
+    if url.scheme() == "http" && !loopback {
+        return Err(
+            "must use https:// (the token is sent there); http:// is only for this machine \
+             (127.0.0.1, [::1], localhost)"
+                .into(),
+        );
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+/// Whether `base` is Discord's own API, however it is spelled: then serenity
+/// talks to it directly, with its rate limiter on. Anything else is a proxy
+/// (or a fake) that the requests are sent through, unlimited by us.
+pub fn api_base_is_discord(base: &str) -> bool {
+    // "discord.com." is the same host, written as a fully qualified name.
+    normalized_api_base(base)
+        .is_ok_and(|b| b == DEFAULT_API_BASE || b.strip_suffix('.') == Some(DEFAULT_API_BASE))
+}
+
+impl DiscordConfig {
+    /// Whether `api_base` is Discord itself (see [`api_base_is_discord`]).
+    pub fn is_discord_itself(&self) -> bool {
+        api_base_is_discord(&self.api_base)
+    }
 }
 
 /// Some text from the user's file or environment, quoted and made safe to
@@ -906,6 +946,91 @@ mod tests {
         }
         let c = parsed("[discord]\napi_base = \"http://127.0.0.1:3000/\"\n");
         assert_eq!(c.discord.api_base, "http://127.0.0.1:3000");
+    }
+
+    #[test]
+    fn the_api_base_is_normalised() {
+        for (raw, normal) in [
+            ("  HTTPS://Discord.COM:443//  ", "https://discord.com"),
+            (
+                "https://proxy.example:8443/api/",
+                "https://proxy.example:8443/api",
+            ),
+            ("http://LOCALHOST:8080/", "http://localhost:8080"),
+            ("http://127.0.0.1:80", "http://127.0.0.1"),
+            ("http://[0:0:0:0:0:0:0:1]:3000", "http://[::1]:3000"),
+        ] {
+            assert_eq!(normalized_api_base(raw).as_deref(), Ok(normal), "{raw:?}");
+        }
+        // The file's value too, spaces and all.
+        let c = parsed("[discord]\napi_base = \" https://Discord.com/ \"\n");
+        assert_eq!(c.discord.api_base, DEFAULT_API_BASE);
+    }
+
+    /// The token goes wherever api_base says: only https leaves the machine.
+    #[test]
+    fn plain_http_is_only_for_this_machine() {
+        for base in [
+            "http://127.0.0.1:3000",
+            "http://127.8.9.10",
+            "http://[::1]:3000",
+            "http://localhost:3000",
+        ] {
+            assert!(normalized_api_base(base).is_ok(), "{base}");
+        }
+        for base in [
+            "http://discord.com",
+            "HTTP://example.com",
+            "http://10.0.0.1:3000",
+            "http://128.0.0.1",
+            "http://localhost.example.com",
+            "http://[::2]",
+        ] {
+            let text = format!("[discord]\napi_base = {base:?}\n");
+            let msg = error(&text);
+            assert!(
+                msg.starts_with("c.toml:2: discord.api_base must use https://")
+                    && msg.contains("only for this machine"),
+                "{base}: {msg}"
+            );
+        }
+        // A user name before the host: the client would connect to evil.example.
+        let msg = error("[discord]\napi_base = \"http://localhost@evil.example\"\n");
+        assert!(msg.contains("must not hold a user name"), "{msg}");
+        let msg = error("[discord]\napi_base = \"https://x.example:99999\"\n");
+        assert!(
+            msg.contains("must be a valid URL (invalid port number)"),
+            "{msg}"
+        );
+    }
+
+    /// serenity's rate limiter stays on for Discord however it is written;
+    /// anything else is a proxy.
+    #[test]
+    fn discord_itself_is_recognised_in_any_spelling() {
+        for base in [
+            DEFAULT_API_BASE,
+            "https://discord.com/",
+            " HTTPS://DISCORD.COM:443// ",
+            "https://discord.com.",
+        ] {
+            assert!(api_base_is_discord(base), "{base:?}");
+        }
+        for base in [
+            "http://discord.com",
+            "https://discord.com/api",
+            "https://discord.com:8443",
+            "https://discord.com.evil.example",
+            "https://discordapp.com",
+            "http://127.0.0.1:3000",
+        ] {
+            assert!(!api_base_is_discord(base), "{base:?}");
+        }
+        assert!(Config::default().discord.is_discord_itself());
+        let c = parsed("[discord]\napi_base = \"https://Discord.com:443/\"\n");
+        assert!(c.discord.is_discord_itself());
+        let c = parsed("[discord]\napi_base = \"http://127.0.0.1:3000\"\n");
+        assert!(!c.discord.is_discord_itself());
     }
 
     #[test]

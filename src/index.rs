@@ -106,9 +106,10 @@ pub struct SearchIndex {
     term_ids: HashMap<String, u32>,
     /// Terms by id, for typo correction.
     vocabulary: Vec<String>,
-    /// Term ids by first letter: typo correction looks only at words that
-    /// begin like the typo, so it need not scan the whole vocabulary.
-    by_initial: HashMap<char, Vec<u32>>,
+    /// Term ids by first letter and length in characters: typo correction
+    /// looks only at words that begin like the typo and are near enough in
+    /// length to be within its edits, not at the whole vocabulary.
+    by_initial_len: HashMap<(char, usize), Vec<u32>>,
     /// In how many passages each term id appears (title, body or questions).
     doc_freqs: Vec<u32>,
     /// Each passage's distinct term ids (title and body), sorted: which
@@ -267,10 +268,13 @@ impl SearchIndex {
                 intern(t.term, &mut term_ids);
             }
         }
-        let mut by_initial: HashMap<char, Vec<u32>> = HashMap::new();
+        let mut by_initial_len: HashMap<(char, usize), Vec<u32>> = HashMap::new();
         for (id, term) in vocabulary.iter().enumerate() {
             if let Some(c) = term.chars().next() {
-                by_initial.entry(c).or_default().push(id as u32);
+                by_initial_len
+                    .entry((c, term.chars().count()))
+                    .or_default()
+                    .push(id as u32);
             }
         }
         let mut fields = vec![0u8; vocabulary.len()];
@@ -324,7 +328,7 @@ impl SearchIndex {
             doc_map,
             term_ids,
             vocabulary,
-            by_initial,
+            by_initial_len,
             doc_freqs,
             doc_terms,
             question_terms,
@@ -430,24 +434,31 @@ impl SearchIndex {
         &self.question_terms[ord]
     }
 
-    /// The known term closest to an unknown `term`, for typo tolerance:
-    /// one edit for words of 5–7 letters, two from 8, none below 5 (too many
-    /// short words are one edit apart). Ties go to the more frequent term.
+    /// How many edits a typo correction of `term` may make: one for words
+    /// of 5–7 letters, two from 8, none below 5 (too many short words are
+    /// one edit apart), when `None` is returned and nothing is looked up.
+    pub fn typo_edits(term: &str) -> Option<usize> {
+        match term.chars().count() {
+            0..=4 => None,
+            5..=7 => Some(1),
+            _ => Some(2),
+        }
+    }
+
+    /// The known term closest to an unknown `term`, for typo tolerance,
+    /// within [`SearchIndex::typo_edits`]. Ties go to the more frequent term.
     pub fn correct(&self, term: &str) -> Option<&str> {
+        let max_edits = SearchIndex::typo_edits(term)?;
         let len = term.chars().count();
-        let max_edits = match len {
-            0..=4 => return None,
-            5..=7 => 1,
-            _ => 2,
-        };
         // Typos rarely touch the first letter; requiring it keeps
         // "posicion" from becoming "oposicion".
         let initial = term.chars().next()?;
-        self.by_initial
-            .get(&initial)?
-            .iter()
+        // Each edit changes the length by one at most: other lengths are
+        // never close enough, and are never visited.
+        (len - max_edits..=len + max_edits)
+            .filter_map(|l| self.by_initial_len.get(&(initial, l)))
+            .flatten()
             .map(|&id| (&self.vocabulary[id as usize], self.doc_freqs[id as usize]))
-            .filter(|(v, _)| v.len().abs_diff(term.len()) <= max_edits + 2)
             .filter_map(|(v, df)| {
                 let d = edit_distance(term, v, max_edits)?;
                 Some((d, std::cmp::Reverse(df), v.as_str()))
@@ -513,9 +524,15 @@ impl SearchIndex {
         }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
-        let top = searcher
-            .search(&query, &TopDocs::with_limit(limit).order_by_score())
-            .unwrap_or_default();
+        let top = match searcher.search(&query, &TopDocs::with_limit(limit).order_by_score()) {
+            Ok(top) => top,
+            Err(err) => {
+                // An in-RAM index that never changes should not fail; if it
+                // does, the question gets "no answer" and the log says why.
+                tracing::warn!(error = %err, "search failed; answering with no passages");
+                Vec::new()
+            }
+        };
         top.into_iter()
             .map(|(score, addr)| Hit {
                 ord: self.doc_map[addr.segment_ord as usize][addr.doc_id as usize] as usize,

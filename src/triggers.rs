@@ -315,6 +315,8 @@ impl Watch {
                         .as_ref()
                         .is_some_and(|t| is_edit(&event, &t.path))
                     {
+                        // Only edits restart the wait: reads (ours on reload,
+                        // anyone's) would otherwise put it off for good.
                         due = Some(Instant::now() + debounce);
                     }
                 }
@@ -336,6 +338,9 @@ impl Watch {
                     self.re_establish();
                 }
                 if self.target.is_some() {
+                    // What is heard meanwhile stays queued and is handled
+                    // next: an edit saved during this reload may not be in
+                    // it, and must start another.
                     reload_and_log(&self.live, "watch");
                 }
             }

@@ -102,6 +102,7 @@ fn discord_api_base_from_the_environment_is_validated() {
         ("ftp://example.com", "must start with http:// or https://"),
         ("https://", "must name a host"),
         ("http://x\u{1b}[2J", "without spaces or control characters"),
+        ("http://discord.com", "must use https://"),
     ] {
         let out = bot()
             .env("DISCORD_API_BASE", base)

@@ -1,6 +1,9 @@
 //! The folder watcher when the folder itself is replaced: moved aside and a
 //! new one moved in, removed and made again, or its link switched. Each time
 //! the new folder's knowledge is served, and later edits in it reload too.
+//! And when it is busy: an edit saved while a slow reload runs is loaded
+//! after it, and a process that keeps reading the folder does not hold a
+//! reload back.
 //!
 //! Real files in a temp dir; every wait polls for the outcome with a
 //! generous deadline instead of assuming how fast the watcher is.
@@ -9,10 +12,12 @@
 use std::fs;
 use std::path::Path;
 use std::process::Command;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use notify::{EventKind, RecursiveMode, Watcher as _};
 use outsourcing_bot::live::Live;
 use outsourcing_bot::triggers;
 
@@ -56,9 +61,111 @@ fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
 
 /// Serves `link` (the folder's path as configured) and watches it.
 fn watched(link: &Path) -> (Arc<Live>, triggers::Watcher) {
+    watched_with(link, Duration::from_millis(100))
+}
+
+fn watched_with(link: &Path, debounce: Duration) -> (Arc<Live>, triggers::Watcher) {
     let live = Arc::new(Live::load(link).unwrap());
-    let watcher = triggers::watch(live.clone(), Duration::from_millis(100)).unwrap();
+    let watcher = triggers::watch(live.clone(), debounce).unwrap();
     (live, watcher)
+}
+
+/// Sections in the generated document that makes a reload slow: about a
+/// second to load in a debug build, long enough to save an edit during it.
+const SLOW_SECTIONS: usize = 4_000;
+
+/// A generated document of `sections` sections (a paragraph and an
+/// alternate question each) for the watched folder to load slowly.
+fn big_document(path: &Path, sections: usize) {
+    let mut text = String::from("# Documento grande\n\n");
+    for s in 1..=sections {
+        text.push_str(&format!(
+            "## Sección número {s} {{#s-{s}}}\n\n\
+             Un párrafo de la sección {s} sobre la externalización de procesos y sus costos.\n\
+             ? ¿qué dice la sección {s}?\n\n"
+        ));
+    }
+    fs::write(path, text).unwrap();
+}
+
+const SECOND_EDIT: &str = "\n## ¿Qué es el farshoring? {#farshoring}\n\nEl farshoring es externalizar a un proveedor de un país lejano.\n";
+
+/// An edit saved while a reload runs is served once that reload is done.
+/// The watcher once emptied its queue after each reload, and with it the
+/// second edit's event: that edit was never loaded.
+#[test]
+fn an_edit_saved_during_a_slow_reload_is_loaded_too() {
+    let root = tempfile::tempdir().unwrap();
+    let kb = root.path().join("kb");
+    knowledge_at(&kb, "");
+    let big = kb.join("es/grande.md");
+    big_document(&big, SLOW_SECTIONS);
+    let (live, _watcher) = watched(&kb);
+
+    // The reload reads the big file, which nothing else opens: its "open"
+    // event says the reload has begun, and has read the edited file already
+    // (files are read in name order), and is still parsing and indexing.
+    let (opened, reads) = mpsc::channel();
+    let mut spy = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event {
+            if matches!(event.kind, EventKind::Access(_)) {
+                let _ = opened.send(event.paths);
+            }
+        }
+    })
+    .unwrap();
+    spy.watch(&kb, RecursiveMode::Recursive).unwrap();
+    let big = big.canonicalize().unwrap();
+
+    append(&kb.join("es/bpo-kpo.md"), NEARSHORING);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let paths = reads
+            .recv_timeout(left)
+            .expect("the reload never opened the big file");
+        if paths
+            .iter()
+            .any(|p| p.canonicalize().ok().as_ref() == Some(&big))
+        {
+            break;
+        }
+    }
+    append(&kb.join("es/bpo-kpo.md"), SECOND_EDIT);
+    wait_until("both edits are served", || {
+        serves(&live, "nearshoring") && serves(&live, "farshoring")
+    });
+}
+
+/// Reading the folder is not editing it: a process that keeps opening its
+/// files (a backup, a search, the bot's own reloads) must not postpone a
+/// pending reload forever, as it did when any event restarted the wait.
+#[test]
+fn reads_in_the_folder_do_not_hold_a_reload_back() {
+    let root = tempfile::tempdir().unwrap();
+    let kb = root.path().join("kb");
+    knowledge_at(&kb, "");
+    // Reads come far more often than the debounce lets a quiet spell pass.
+    let (live, _watcher) = watched_with(&kb, Duration::from_millis(300));
+    let stop = Arc::new(AtomicBool::new(false));
+    let reader = {
+        let (stop, file) = (stop.clone(), kb.join("rules.toml"));
+        thread::spawn(move || {
+            let mut reads = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                reads += fs::read(&file).unwrap().len().min(1) as u64;
+                thread::sleep(Duration::from_millis(20));
+            }
+            reads
+        })
+    };
+
+    append(&kb.join("es/bpo-kpo.md"), NEARSHORING);
+    wait_until("the edit is served while the folder is read", || {
+        serves(&live, "nearshoring")
+    });
+    stop.store(true, Ordering::Relaxed);
+    assert!(reader.join().unwrap() > 0);
 }
 
 /// After a replacement: its content is served, then an edit in the new

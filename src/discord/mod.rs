@@ -23,7 +23,7 @@ use std::time::Instant;
 use poise::serenity_prelude as serenity;
 
 use crate::answer::{answer, Question, QuestionError};
-use crate::config::{Config, Secret, DEFAULT_API_BASE};
+use crate::config::{Config, Secret};
 use crate::lang::{self, Lang};
 use crate::live::Live;
 pub use registration::{CommandSync, Outcome as SyncOutcome, Registration};
@@ -274,7 +274,7 @@ pub fn run(config: &Config, live: Arc<Live>, token: &Secret) -> Result<(), Disco
 async fn serve(config: &Config, live: Arc<Live>, token: &Secret) -> Result<(), DiscordError> {
     let base = config.discord.api_base.clone();
     let mut http = serenity::HttpBuilder::new(token.expose());
-    if base != DEFAULT_API_BASE {
+    if !config.discord.is_discord_itself() {
         // serenity's rate limiter would bypass the proxy; the proxy limits instead.
         http = http.proxy(base.clone()).ratelimiter_disabled(true);
     }
