@@ -206,6 +206,11 @@ impl Live {
         &self.dir
     }
 
+    /// The limits every reload reads within.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
     /// The snapshot to answer one question with: take it once, use it to the end.
     pub fn snapshot(&self) -> Arc<Snapshot> {
         self.current.load_full()
