@@ -454,6 +454,12 @@ fn replace_if_unchanged(
         .map_err(io_err(&temp.path))?;
     // An editor takes no lock: compare at the last moment, so a save made
     // while this teach ran starts it over instead of being overwritten.
+    #[cfg(test)]
+    tests::BEFORE_COMPARE.with_borrow_mut(|hook| {
+        if let Some(hook) = hook {
+            hook(&target)
+        }
+    });
     let now = read_regular(&target, limits.max_file_bytes).ok();
     if now.as_deref() != Some(before.as_bytes()) {
         return Ok(false);
@@ -569,6 +575,47 @@ fn lock_exclusive(_file: &File) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::RefCell;
+
+    type Hook = Box<dyn FnMut(&Path)>;
+
+    thread_local! {
+        /// Runs right before the last comparison: where a test saves the
+        /// file as an editor would, while a teach is under way.
+        pub(super) static BEFORE_COMPARE: RefCell<Option<Hook>> = const { RefCell::new(None) };
+    }
+
+    #[test]
+    fn a_save_made_while_teaching_is_kept_and_the_question_written_over_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let doc = dir.path().join("es").join("doc.md");
+        fs::create_dir(doc.parent().unwrap()).unwrap();
+        fs::write(&doc, "# T\n\n## S {#s}\n\nUn párrafo.\n").unwrap();
+        let saves = std::rc::Rc::new(std::cell::Cell::new(0));
+        let seen = saves.clone();
+        BEFORE_COMPARE.set(Some(Box::new(move |path: &Path| {
+            seen.set(seen.get() + 1);
+            if seen.get() == 1 {
+                let text = fs::read_to_string(path).unwrap();
+                fs::write(path, text + "\n## Otra {#otra}\n\nOtro párrafo.\n").unwrap();
+            }
+        })));
+        let limits = TeachLimits {
+            knowledge: Limits::default(),
+            question_max_chars: 500,
+        };
+        let taught = teach(dir.path(), Lang::Es, "doc/s/1", "¿qué dice?", limits);
+        BEFORE_COMPARE.set(None);
+        let taught = taught.unwrap();
+        // The first try saw the save and started over from it.
+        assert_eq!(saves.get(), 2);
+        assert!(taught.added);
+        assert_eq!(taught.line, 6);
+        assert_eq!(
+            fs::read_to_string(&doc).unwrap(),
+            "# T\n\n## S {#s}\n\nUn párrafo.\n? ¿qué dice?\n\n## Otra {#otra}\n\nOtro párrafo.\n"
+        );
+    }
 
     #[test]
     fn a_question_is_cleaned_into_one_plain_line() {
