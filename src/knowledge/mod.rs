@@ -151,9 +151,9 @@ pub fn load_with(dir: &Path, limits: Limits) -> Result<Knowledge, Problems> {
     load_replacing(dir, limits, None)
 }
 
-/// [`load_with`] as if the file `file` (a path as loading names it:
-/// `dir/<lang>/<doc>.md`) held `text`: how an edit is validated before it
-/// is written.
+/// [`load_with`], reading `replacing`'s text for its file (named as loading
+/// names it: `<dir>/<lang>/<doc>.md`): how an edit is validated before it is
+/// written. The text is held to the same limits as the file would be.
 pub(crate) fn load_replacing(
     dir: &Path,
     limits: Limits,
