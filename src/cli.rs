@@ -1,4 +1,4 @@
-//! The command line: `serve` (default), `chat`, `ask`, `check`.
+//! The command line: `serve` (default), `chat`, `ask`, `recommend`, `check`, `teach`.
 //!
 //! Arguments are parsed by clap (raw values), then validated into built
 //! objects before anything runs. Exit codes are part of the contract:
@@ -17,6 +17,7 @@ use crate::answer::{answer, Question, QuestionError};
 use crate::brain::Brain;
 use crate::config::{Config, ConfigError};
 use crate::console::{self, ConsoleOptions, Style};
+use crate::knowledge::teach::{TeachError, TeachLimits};
 use crate::knowledge::Problems;
 use crate::lang::Lang;
 use crate::live::{Live, Version};
@@ -52,6 +53,8 @@ enum Command {
     Recommend(RecommendArgs),
     /// Validate the knowledge folder and the config; exit 1 listing every problem.
     Check(CheckArgs),
+    /// Add an alternate question to a passage, in the Markdown of one edition.
+    Teach(TeachArgs),
 }
 
 #[derive(Debug, Args)]
@@ -93,6 +96,19 @@ struct RecommendArgs {
     answers: Vec<String>,
 }
 
+#[derive(Debug, Args)]
+struct TeachArgs {
+    /// The edition to write to (default: the question's language).
+    #[arg(long, value_name = "es|en")]
+    lang: Option<Lang>,
+    /// The passage, by the id `ask --json` shows (bpo-kpo/que-es-un-kpo/1).
+    #[arg(value_name = "PASSAGE_ID")]
+    passage: String,
+    /// The question (quotes are optional).
+    #[arg(value_name = "QUESTION", required = true)]
+    question: Vec<String>,
+}
+
 /// Why a command failed, and so which exit code it gets.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -110,16 +126,20 @@ pub enum CliError {
     Io(#[from] io::Error),
     #[error(transparent)]
     Discord(#[from] crate::discord::DiscordError),
+    #[error(transparent)]
+    Teach(#[from] TeachError),
 }
 
 impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Usage(_) | CliError::Question(_) | CliError::Answers(_) => 2,
+            CliError::Teach(err) if err.is_usage() => 2,
             CliError::Config(_)
             | CliError::Knowledge(_)
             | CliError::Io(_)
-            | CliError::Discord(_) => 1,
+            | CliError::Discord(_)
+            | CliError::Teach(_) => 1,
         }
     }
 }
@@ -183,6 +203,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Ask(args) => ask(&config, &dir, args),
         Command::Recommend(args) => recommend(&config, &dir, args),
         Command::Check(args) => check(&config, &dir, args),
+        Command::Teach(args) => teach(&config, &dir, args),
     }
 }
 
@@ -368,6 +389,22 @@ fn check(config: &Config, dir: &std::path::Path, args: CheckArgs) -> Result<(), 
         brain.knowledge.content_hash,
         brain.build_time.as_millis()
     );
+    Ok(())
+}
+
+fn teach(config: &Config, dir: &std::path::Path, args: TeachArgs) -> Result<(), CliError> {
+    let question = args.question.join(" ");
+    let lang = args.lang.unwrap_or_else(|| crate::lang::detect(&question));
+    let limits = TeachLimits {
+        knowledge: config.knowledge.limits(),
+        question_max_chars: config.limits.question_max_chars,
+    };
+    let taught = crate::knowledge::teach::teach(dir, lang, &args.passage, &question, limits)?;
+    println!("{taught}");
+    if taught.added {
+        // A one-shot command has nothing to reload; the bot serving the folder does.
+        println!("nothing was reloaded here: a running bot picks it up through its watcher (knowledge.watch), SIGHUP or /reload");
+    }
     Ok(())
 }
 

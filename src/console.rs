@@ -96,6 +96,7 @@ const HELP: &str = "\
 Ask a question about BPO or KPO, one per line, in Spanish or English.
   :recommend KEY=VALUE...   BPO or KPO for your situation (:recommend alone lists the questions)
   :reload   reload the knowledge folder (a bad edit keeps the old knowledge)
+  :teach [--lang es|en] PASSAGE_ID QUESTION   add QUESTION to a passage's alternate questions, then reload
   :topics   list the sections of the knowledge
   :help     show this help
   :quit     leave (Ctrl-D works too)";
@@ -260,6 +261,9 @@ fn respond(live: &Live, opts: &ConsoleOptions, line: &str) -> Option<String> {
         cmd if cmd == ":recommend" || cmd.starts_with(":recommend ") => {
             recommend_line(brain, opts, &cmd[":recommend".len()..])
         }
+        cmd if cmd == ":teach" || cmd.starts_with(":teach ") => {
+            teach_line(live, opts, &cmd[":teach".len()..])
+        }
         cmd if cmd.starts_with(':') => format!(
             "unknown command '{}': type :help for the commands",
             echo(cmd)
@@ -282,6 +286,45 @@ fn recommend_line(brain: &Brain, opts: &ConsoleOptions, args: &str) -> String {
         Ok(answers) => {
             crate::recommend::render(&crate::recommend::recommend(rules, &answers, lang), lang)
         }
+        Err(err) => err.to_string(),
+    }
+}
+
+/// `:teach [--lang es|en] PASSAGE_ID QUESTION`: writes the question into
+/// the knowledge, then reloads it, as accepting a suggestion does on Discord.
+fn teach_line(live: &Live, opts: &ConsoleOptions, args: &str) -> String {
+    const USAGE: &str = "usage: :teach [--lang es|en] PASSAGE_ID QUESTION (a question's passage ids: `outsourcing-bot ask --json QUESTION`)";
+    let mut rest = args.trim_start();
+    let mut lang = None;
+    if let Some(after) = rest.strip_prefix("--lang ") {
+        let after = after.trim_start();
+        let (code, tail) = after.split_once(char::is_whitespace).unwrap_or((after, ""));
+        match code.parse::<Lang>() {
+            Ok(l) => lang = Some(l),
+            Err(_) => {
+                return format!(
+                    "unknown language '{}' (known: {})\n{USAGE}",
+                    echo(code),
+                    Lang::codes()
+                )
+            }
+        }
+        rest = tail.trim_start();
+    }
+    let Some((passage, question)) = rest.split_once(char::is_whitespace) else {
+        return USAGE.to_string();
+    };
+    let limits = crate::knowledge::teach::TeachLimits {
+        knowledge: live.limits(),
+        question_max_chars: opts.question_max_chars,
+    };
+    let lang = lang.unwrap_or_else(|| crate::lang::detect(question));
+    match crate::knowledge::teach::teach(live.dir(), lang, passage, question, limits) {
+        Ok(taught) if !taught.added => taught.to_string(),
+        Ok(taught) => match live.reload() {
+            Ok(report) => format!("{taught}\n{report}"),
+            Err(problems) => format!("{taught}\n{problems}\nThe old knowledge is still served."),
+        },
         Err(err) => err.to_string(),
     }
 }

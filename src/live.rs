@@ -114,8 +114,10 @@ fn sections(brain: &Brain) -> BTreeMap<String, (String, Vec<String>)> {
     for (lang, edition) in &brain.knowledge.editions {
         for doc in &edition.documents {
             for s in &doc.sections {
+                // Alternate questions count: a taught one changes its section.
                 let content = std::iter::once(s.title.clone())
                     .chain(s.passages.iter().map(|p| p.text.clone()))
+                    .chain(s.passages.iter().flat_map(|p| p.questions.iter().cloned()))
                     .collect();
                 out.insert(
                     format!("{lang}:{}/{}", doc.id, s.slug),
@@ -204,6 +206,11 @@ impl Live {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The limits every reload reads within.
+    pub fn limits(&self) -> Limits {
+        self.limits
     }
 
     /// The snapshot to answer one question with: take it once, use it to the end.

@@ -59,10 +59,12 @@ const MAX_LABEL_WORDS: usize = 10;
 /// An alternate question and its line.
 type Asked = Vec<(String, usize)>;
 
-/// A paragraph or list item: its text, its first line, its alternate questions.
+/// A paragraph or list item: its text, its first and last lines, its
+/// alternate questions.
 struct Text {
     text: String,
     line: usize,
+    end: usize,
     questions: Asked,
 }
 
@@ -78,6 +80,18 @@ struct RawSection {
     /// Questions under the heading: they belong to the first passage.
     questions: Asked,
     blocks: Vec<Block>,
+}
+
+/// Where a passage's alternate questions stand in its file, so that
+/// [`crate::knowledge::teach`] can write one more where the format puts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuestionSlot {
+    /// The line of each of the passage's `questions`, in the same order.
+    pub lines: Vec<usize>,
+    /// The line a new question goes right after: the passage's last
+    /// question, else its last line; past a comment left open there, whose
+    /// inside the question would vanish into.
+    pub after: usize,
 }
 
 /// Lowercase ASCII slug of a title: accents folded, everything else to dashes.
@@ -145,6 +159,18 @@ pub fn parse(
     text: &str,
     problems: &mut Vec<Problem>,
 ) -> Document {
+    parse_with_slots(file, doc_id, lang, text, problems).0
+}
+
+/// [`parse`], and where each passage's alternate questions stand: one
+/// [`QuestionSlot`] per passage, in file order (sections, then passages).
+pub fn parse_with_slots(
+    file: &Path,
+    doc_id: &str,
+    lang: Lang,
+    text: &str,
+    problems: &mut Vec<Problem>,
+) -> (Document, Vec<QuestionSlot>) {
     // The title and its line.
     let mut title: Option<(String, usize)> = None;
     let mut sections: Vec<RawSection> = Vec::new();
@@ -154,10 +180,13 @@ pub fn parse(
     let mut reported_orphan = false;
     // Slug → line of the section that first used it.
     let mut slugs: HashMap<String, usize> = HashMap::new();
+    // Whether a comment is still open at the end of each line (index: line - 1).
+    let mut comment_open_after: Vec<bool> = Vec::new();
 
     for (i, raw_line) in text.lines().enumerate() {
         let line_no = i + 1;
         let (uncommented, had_comment) = comments.strip(raw_line, line_no);
+        comment_open_after.push(comments.open_since.is_some());
         let trimmed = uncommented.trim();
 
         // A line that held only a comment is not there at all: unlike a
@@ -310,6 +339,7 @@ pub fn parse(
                 let entry = Text {
                     text: item.trim().to_string(),
                     line: line_no,
+                    end: line_no,
                     questions: Vec::new(),
                 };
                 match (open_block, section.blocks.last_mut()) {
@@ -322,15 +352,18 @@ pub fn parse(
                 (true, Some(Block::Paragraph(p))) => {
                     p.text.push(' ');
                     p.text.push_str(trimmed);
+                    p.end = line_no;
                 }
                 (true, Some(Block::List { items })) => {
                     let last = items.last_mut().expect("a list has an item");
                     last.text.push(' ');
                     last.text.push_str(trimmed);
+                    last.end = line_no;
                 }
                 _ => section.blocks.push(Block::Paragraph(Text {
                     text: trimmed.to_string(),
                     line: line_no,
+                    end: line_no,
                     questions: Vec::new(),
                 })),
             },
@@ -362,6 +395,7 @@ pub fn parse(
         ));
     }
 
+    let mut slots = Vec::new();
     let sections = sections
         .into_iter()
         .map(|raw| {
@@ -380,7 +414,7 @@ pub fn parse(
                 }
             }
             report_duplicate_questions(file, &raw, problems);
-            let passages = passages_of(doc_id, &raw.slug, raw.questions, raw.blocks);
+            let passages = passages_of(doc_id, &raw.slug, raw.questions, raw.blocks, &mut slots);
             Section {
                 slug: raw.slug,
                 title: raw.title,
@@ -389,14 +423,24 @@ pub fn parse(
             }
         })
         .collect();
+    for slot in &mut slots {
+        while comment_open_after
+            .get(slot.after - 1)
+            .copied()
+            .unwrap_or(false)
+        {
+            slot.after += 1;
+        }
+    }
 
-    Document {
+    let document = Document {
         id: doc_id.to_string(),
         file: file.to_path_buf(),
         lang,
         title,
         sections,
-    }
+    };
+    (document, slots)
 }
 
 /// Author comments (`<!-- … -->`), which readers must never see. They may
@@ -463,6 +507,8 @@ struct Draft {
     /// What the index sees when it is not `text` (a list overview's lead-in).
     search: Option<String>,
     line: usize,
+    /// Its last line of text.
+    end: usize,
     questions: Asked,
 }
 
@@ -472,12 +518,19 @@ impl Draft {
             text: t.text,
             search: None,
             line: t.line,
+            end: t.end,
             questions: t.questions,
         }
     }
 }
 
-fn passages_of(doc_id: &str, slug: &str, heading: Asked, blocks: Vec<Block>) -> Vec<Passage> {
+fn passages_of(
+    doc_id: &str,
+    slug: &str,
+    heading: Asked,
+    blocks: Vec<Block>,
+    slots: &mut Vec<QuestionSlot>,
+) -> Vec<Passage> {
     let mut out: Vec<Draft> = Vec::new();
     let mut blocks = blocks.into_iter().peekable();
     while let Some(block) = blocks.next() {
@@ -503,12 +556,19 @@ fn passages_of(doc_id: &str, slug: &str, heading: Asked, blocks: Vec<Block>) -> 
     }
     out.into_iter()
         .enumerate()
-        .map(|(i, d)| Passage {
-            id: format!("{doc_id}/{slug}/{}", i + 1),
-            search: d.search.unwrap_or_else(|| d.text.clone()),
-            text: d.text,
-            line: d.line,
-            questions: d.questions.into_iter().map(|(q, _)| q).collect(),
+        .map(|(i, d)| {
+            let (questions, lines): (Vec<String>, Vec<usize>) = d.questions.into_iter().unzip();
+            slots.push(QuestionSlot {
+                after: lines.iter().copied().max().unwrap_or(d.end),
+                lines,
+            });
+            Passage {
+                id: format!("{doc_id}/{slug}/{}", i + 1),
+                search: d.search.unwrap_or_else(|| d.text.clone()),
+                text: d.text,
+                line: d.line,
+                questions,
+            }
         })
         .collect()
 }
@@ -542,6 +602,7 @@ fn list_passages(lead_in: Option<Text>, items: Vec<Text>, out: &mut Vec<Draft>) 
         // One passage: it answers every question asked of its parts.
         let list = bullets(&mut items.iter().map(|t| t.text.as_str()));
         let mut questions: Asked = Vec::new();
+        let end = items.last().expect("a list has an item").end;
         let (text, line) = match lead_in {
             Some(lead) => {
                 questions.extend(lead.questions);
@@ -554,6 +615,7 @@ fn list_passages(lead_in: Option<Text>, items: Vec<Text>, out: &mut Vec<Draft>) 
             text,
             search: None,
             line,
+            end,
             questions,
         });
         return;
@@ -568,6 +630,7 @@ fn list_passages(lead_in: Option<Text>, items: Vec<Text>, out: &mut Vec<Draft>) 
             text: format!("{}\n{summary}", lead.text),
             search: Some(lead.text),
             line: lead.line,
+            end: lead.end,
             questions: lead.questions,
         });
     }
@@ -575,7 +638,7 @@ fn list_passages(lead_in: Option<Text>, items: Vec<Text>, out: &mut Vec<Draft>) 
 }
 
 /// `? question` marks an alternate question; returns the question (maybe empty).
-fn alternate_question(line: &str) -> Option<&str> {
+pub fn alternate_question(line: &str) -> Option<&str> {
     match line.strip_prefix('?') {
         Some(rest) if rest.is_empty() || rest.starts_with(char::is_whitespace) => Some(rest.trim()),
         _ => None,

@@ -11,6 +11,7 @@ pub mod problem;
 pub mod read;
 pub mod rules;
 pub mod synonyms;
+pub mod teach;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
@@ -147,6 +148,17 @@ pub fn load(dir: &Path) -> Result<Knowledge, Problems> {
 
 /// Loads and validates `dir`. Either the whole knowledge, or every problem.
 pub fn load_with(dir: &Path, limits: Limits) -> Result<Knowledge, Problems> {
+    load_replacing(dir, limits, None)
+}
+
+/// [`load_with`], reading `replacing`'s text for its file (named as loading
+/// names it: `<dir>/<lang>/<doc>.md`): how an edit is validated before it is
+/// written. The text is held to the same limits as the file would be.
+pub(crate) fn load_replacing(
+    dir: &Path,
+    limits: Limits,
+    replacing: Option<(&Path, &str)>,
+) -> Result<Knowledge, Problems> {
     let mut problems = Vec::new();
     let mut knowledge = Knowledge {
         dir: dir.to_path_buf(),
@@ -172,6 +184,7 @@ pub fn load_with(dir: &Path, limits: Limits) -> Result<Knowledge, Problems> {
         limits,
         total: 0,
         over_total: false,
+        replacing,
     };
     let mut editions: Vec<LoadedEdition> = Vec::new();
     for entry in entries {
@@ -273,6 +286,8 @@ struct Files<'a> {
     total: u64,
     /// Whether a file was refused for going past `limits.max_total_bytes`.
     over_total: bool,
+    /// A file read as if it held this text instead.
+    replacing: Option<(&'a Path, &'a str)>,
 }
 
 /// One language folder as read: its documents, and every document file in it
@@ -493,7 +508,18 @@ fn read_text(path: &Path, files: &mut Files, problems: &mut Vec<Problem>) -> Opt
     }
     let max_file = files.limits.max_file_bytes;
     let remaining = files.limits.max_total_bytes.saturating_sub(files.total);
-    let bytes = match read::read_regular(path, max_file.min(remaining)) {
+    let cap = max_file.min(remaining);
+    let read = match files.replacing {
+        Some((replaced, text)) if replaced == path => {
+            if text.len() as u64 > cap {
+                Err(ReadError::TooBig { cap })
+            } else {
+                Ok(text.as_bytes().to_vec())
+            }
+        }
+        _ => read::read_regular(path, cap),
+    };
+    let bytes = match read {
         Ok(bytes) => bytes,
         Err(ReadError::TooBig { cap }) if cap == max_file => {
             problems.push(Problem::new(
