@@ -95,9 +95,15 @@ pub fn insights(
 
 /// A suggestion's id: stable across restarts and processes (it goes into
 /// Accept and Reject buttons), derived from what the suggestion is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SuggestionId(pub i64);
+
+/// As text in JSON: 63 bits are more than a JavaScript number holds exactly.
+impl Serialize for SuggestionId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
 
 impl SuggestionId {
     /// The id of teaching `meaning` (in `lang`) to `passage`: the first 63

@@ -695,3 +695,160 @@ fn without_keep_questions_no_text_is_stored_and_counts_still_are() {
         assert!(!hay.windows(11).any(|w| w == b"riesgos kpo"));
     }
 }
+
+// --- the command line ------------------------------------------------------
+
+fn bot(dir: &Path, store_toml: &str) -> assert_cmd::Command {
+    let config = dir.join("config.toml");
+    std::fs::write(&config, format!("[store]\n{store_toml}\n")).unwrap();
+    let mut cmd = assert_cmd::Command::cargo_bin("outsourcing-bot").unwrap();
+    cmd.current_dir(dir)
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("RUST_LOG")
+        .arg("--config")
+        .arg(&config)
+        .arg("--knowledge")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge"));
+    cmd
+}
+
+fn run(cmd: &mut assert_cmd::Command) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn ask_and_chat_record_and_insights_json_counts_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = "path = \"s/bot.sqlite3\"";
+    let (code, _, err) = run(bot(dir.path(), store).args(["ask", "¿Qué es un KPO?"]));
+    assert_eq!(code, 0, "{err}");
+    let (code, _, _) = run(bot(dir.path(), store).args(["ask", "--json", "capital de francia"]));
+    assert_eq!(code, 0);
+    let (code, _, _) = run(bot(dir.path(), store)
+        .arg("chat")
+        .write_stdin("capital de Francia\n:topics\nq es kpo\n"));
+    assert_eq!(code, 0);
+    let (code, out, err) = run(bot(dir.path(), store).args(["insights", "--json", "--days", "7"]));
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["days"], 7);
+    assert_eq!(json["asked"], 4);
+    assert_eq!(json["answered"], 2);
+    assert_eq!(json["distinct_users"], 0);
+    assert_eq!(json["per_passage"], serde_json::json!([]));
+    assert_eq!(json["most_down"], serde_json::json!([]));
+    let unanswered = json["unanswered"].as_array().unwrap();
+    assert_eq!(unanswered.len(), 1, "{out}");
+    assert_eq!(unanswered[0]["count"], 2);
+    assert_eq!(unanswered[0]["example"], "capital de Francia");
+    assert!(unanswered[0]["meaning"]
+        .as_str()
+        .unwrap()
+        .contains("capital"));
+    // Surfaces as recorded.
+    let path = dir.path().join("s/bot.sqlite3");
+    assert_eq!(
+        count(
+            &path,
+            "SELECT count(*) FROM questions WHERE surface = 'cli'"
+        ),
+        2
+    );
+    assert_eq!(
+        count(
+            &path,
+            "SELECT count(*) FROM questions WHERE surface = 'console'"
+        ),
+        2
+    );
+    // The text report says the same.
+    let (code, out, _) = run(bot(dir.path(), store).arg("insights"));
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("Last 30 days: 4 questions, 2 answered (50%), 0 members."),
+        "{out}"
+    );
+    assert!(out.contains("2x  capital de Francia"), "{out}");
+}
+
+#[test]
+fn suggestions_json_lists_what_members_resolved() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite3");
+    {
+        let store = Store::open(&config(&path)).unwrap();
+        scripted(&store);
+    }
+    let (code, out, err) =
+        run(bot(dir.path(), "path = \"s.sqlite3\"").args(["suggestions", "--json"]));
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let list = json["suggestions"].as_array().unwrap();
+    assert_eq!(list.len(), 3, "{out}");
+    let first = &list[0];
+    assert_eq!(first["lang"], "es");
+    assert_eq!(first["passage"], "d/kpo/1");
+    assert_eq!(first["question"], "que es kpo");
+    assert_eq!(first["meaning"], "kpo que");
+    assert_eq!(first["count"], 2);
+    assert_eq!(
+        first["sources"],
+        serde_json::json!({"did_you_mean": 2, "picked": 0, "up": 0})
+    );
+    // Ids are text (63 bits do not fit a JSON reader's double) that
+    // parses back to the suggestion's.
+    let id: outsourcing_bot::store::SuggestionId = first["id"].as_str().unwrap().parse().unwrap();
+    let store = Store::open(&config(&path)).unwrap();
+    assert_eq!(store.suggestions().unwrap()[0].id, id);
+    let (code, out, _) = run(bot(dir.path(), "path = \"s.sqlite3\"").arg("suggestions"));
+    assert_eq!(code, 0);
+    assert!(out.starts_with("3 suggestions"), "{out}");
+    assert!(
+        out.contains("es  d/kpo/1  \"que es kpo\"  (2: 2 did you mean)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn reading_a_store_that_is_off_or_missing_is_exit_1_naming_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    for (toml, says) in [
+        (
+            "path = \"none/here.sqlite3\"",
+            "none/here.sqlite3 does not exist",
+        ),
+        (
+            "enabled = false\npath = \"off.sqlite3\"",
+            "off.sqlite3 is disabled",
+        ),
+    ] {
+        for command in ["insights", "suggestions"] {
+            let (code, out, err) = run(bot(dir.path(), toml).arg(command));
+            assert_eq!(code, 1, "{command} {toml}: {out}{err}");
+            assert!(err.contains(says), "{err}");
+        }
+    }
+    // Reading created nothing.
+    assert!(!dir.path().join("none").exists());
+    let (code, _, err) = run(bot(dir.path(), "").args(["insights", "--days", "0"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("1..=3650"), "{err}");
+}
+
+#[test]
+fn ask_with_a_store_that_cannot_open_is_exit_1_and_disabled_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("file"), "x").unwrap();
+    let (code, out, err) = run(bot(dir.path(), "path = \"file/s.sqlite3\"").args(["ask", "kpo"]));
+    assert_eq!(code, 1, "{out}");
+    assert!(err.contains("file/s.sqlite3"), "{err}");
+    let (code, out, _) = run(bot(dir.path(), "enabled = false").args(["ask", "kpo"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("KPO"), "{out}");
+    assert!(!dir.path().join("data").exists());
+}

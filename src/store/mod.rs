@@ -34,6 +34,8 @@ use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::Sha256;
 
+use crate::answer::{Answer, Question};
+use crate::brain::Brain;
 use crate::config::StoreConfig;
 use crate::lang::Lang;
 pub use crate::learn::{
@@ -99,6 +101,25 @@ pub struct Asked {
     pub top: Option<String>,
     /// The knowledge's version (its content hash, `{:016x}`).
     pub version: String,
+}
+
+impl Asked {
+    /// What answering `question` gave, as the store keeps it; a front end
+    /// with users sets `guild` and `user` on it.
+    pub fn of(brain: &Brain, question: &Question, answer: &Answer, surface: Surface) -> Asked {
+        Asked {
+            surface,
+            guild: None,
+            user: None,
+            lang: answer.lang,
+            text: question.as_str().to_string(),
+            meaning: crate::answer::meaning(brain, question.as_str()),
+            answered: answer.answered,
+            confidence: answer.confidence,
+            top: answer.passages.first().map(|p| p.id.clone()),
+            version: format!("{:016x}", brain.knowledge.content_hash),
+        }
+    }
 }
 
 /// A recorded answer, for its feedback buttons.

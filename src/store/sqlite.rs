@@ -301,9 +301,9 @@ impl Backend for Sqlite {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(err)?;
+        // Feedback comes after its question, so it goes with it.
         tx.execute(
-            "DELETE FROM feedback WHERE at < ?1
-                 OR answer IN (SELECT id FROM questions WHERE at < ?1)",
+            "DELETE FROM feedback WHERE answer IN (SELECT id FROM questions WHERE at < ?1)",
             [before],
         )
         .map_err(err)?;
