@@ -593,6 +593,34 @@ pub fn explain(brain: &Brain, question: &Question, answer: &Answer, min_confiden
     out
 }
 
+/// What a question means, as a key: questions that say the same in other
+/// words ("q es kpo", "¿Qué es un KPO?") get the same one. Its analyzed
+/// words after the ignore list and typo correction, each synonym group as
+/// its first (canonical) member, deduplicated, sorted, joined by spaces.
+/// Empty when nothing but ignored words was asked. The store groups
+/// questions by it.
+pub fn meaning(brain: &Brain, question: &str) -> String {
+    let edition = brain.edition(crate::lang::detect(question));
+    let plan = plan(edition, question);
+    let mut terms: Vec<String> = plan
+        .concepts
+        .iter()
+        .map(|c| {
+            // A group concept holds all its members; its canonical one is
+            // the group's first, whichever the question said.
+            let said = &c.alternatives[0];
+            edition
+                .synonyms
+                .iter()
+                .find(|g| g.members.iter().any(|m| **m == **said))
+                .map_or_else(|| said.join(" "), |g| g.members[0].join(" "))
+        })
+        .collect();
+    terms.sort();
+    terms.dedup();
+    terms.join(" ")
+}
+
 /// What to search for: the question's ideas and, per idea, the ways to say it.
 struct Plan<'a> {
     concepts: Vec<Concept<'a>>,

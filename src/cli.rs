@@ -1,4 +1,5 @@
-//! The command line: `serve` (default), `chat`, `ask`, `recommend`, `check`, `teach`.
+//! The command line: `serve` (default), `chat`, `ask`, `recommend`, `check`,
+//! `teach`, and the store's `insights` and `suggestions`.
 //!
 //! Arguments are parsed by clap (raw values), then validated into built
 //! objects before anything runs. Exit codes are part of the contract:
@@ -22,6 +23,7 @@ use crate::knowledge::Problems;
 use crate::lang::Lang;
 use crate::live::{Live, Version};
 use crate::recommend::{Answers, AnswersError};
+use crate::store::{Asked, Store, StoreError, Surface};
 use crate::triggers;
 
 #[derive(Debug, Parser)]
@@ -55,6 +57,28 @@ enum Command {
     Check(CheckArgs),
     /// Add an alternate question to a passage, in the Markdown of one edition.
     Teach(TeachArgs),
+    /// What members asked, how the answers did, what went unanswered (from the store).
+    Insights(InsightsArgs),
+    /// Alternate questions that members' clicks suggest, most frequent first.
+    Suggestions(SuggestionsArgs),
+}
+
+#[derive(Debug, Args)]
+struct InsightsArgs {
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Over the last N days (1-3650).
+    #[arg(long, value_name = "N", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=crate::config::RETENTION_DAYS_LIMIT as i64))]
+    days: u32,
+}
+
+#[derive(Debug, Args)]
+struct SuggestionsArgs {
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -128,6 +152,11 @@ pub enum CliError {
     Discord(#[from] crate::discord::DiscordError),
     #[error(transparent)]
     Teach(#[from] TeachError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// `insights` or `suggestions` with nothing to read.
+    #[error("{0}")]
+    NoStore(String),
 }
 
 impl CliError {
@@ -139,7 +168,9 @@ impl CliError {
             | CliError::Knowledge(_)
             | CliError::Io(_)
             | CliError::Discord(_)
-            | CliError::Teach(_) => 1,
+            | CliError::Teach(_)
+            | CliError::Store(_)
+            | CliError::NoStore(_) => 1,
         }
     }
 }
@@ -204,6 +235,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Recommend(args) => recommend(&config, &dir, args),
         Command::Check(args) => check(&config, &dir, args),
         Command::Teach(args) => teach(&config, &dir, args),
+        Command::Insights(args) => insights(&config, args),
+        Command::Suggestions(args) => suggestions(&config, args),
     }
 }
 
@@ -285,6 +318,7 @@ fn chat(config: &Config, served: Served) -> Result<(), CliError> {
             Style::Plain
         },
         interactive,
+        store: Store::open(&config.store)?,
     };
     console::run(&served.live, &opts, io::stdin().lock(), io::stdout().lock())?;
     Ok(())
@@ -293,6 +327,7 @@ fn chat(config: &Config, served: Served) -> Result<(), CliError> {
 fn ask(config: &Config, dir: &std::path::Path, args: AskArgs) -> Result<(), CliError> {
     // Validate the question before the (slower) knowledge load: bad input fails fast.
     let question = Question::new(&args.question.join(" "), config.limits.question_max_chars)?;
+    let store = Store::open(&config.store)?;
     let brain = Brain::load_with(dir, config.knowledge.limits())?;
     let mut opts = config.answer_options();
     if let Some(lang) = args.lang {
@@ -303,6 +338,9 @@ fn ask(config: &Config, dir: &std::path::Path, args: AskArgs) -> Result<(), CliE
     }
     opts.highlight = !args.json;
     let answer = answer(&brain, &question, &opts);
+    if store.is_enabled() {
+        store.record(Asked::of(&brain, &question, &answer, Surface::Cli));
+    }
     let mut out = io::stdout().lock();
     if args.explain {
         write!(
@@ -321,6 +359,129 @@ fn ask(config: &Config, dir: &std::path::Path, args: AskArgs) -> Result<(), CliE
             Style::Plain
         };
         write!(out, "{}", console::render_answer(&answer, &brain, style))?;
+    }
+    // Written before exit; the one wait `ask` has for the store.
+    store.flush();
+    Ok(())
+}
+
+/// The configured store, to read: it must be enabled and exist (reading
+/// never creates one where store.path points by mistake).
+fn stored(config: &Config) -> Result<Store, CliError> {
+    let path = &config.store.path;
+    if !config.store.enabled {
+        return Err(CliError::NoStore(format!(
+            "the store {} is disabled (store.enabled = false), so nothing was recorded",
+            path.display()
+        )));
+    }
+    if std::fs::symlink_metadata(path).is_err() {
+        return Err(CliError::NoStore(format!(
+            "the store {} does not exist: nothing was recorded yet, or store.path points elsewhere",
+            path.display()
+        )));
+    }
+    Ok(Store::open(&config.store)?)
+}
+
+fn insights(config: &Config, args: InsightsArgs) -> Result<(), CliError> {
+    let insights = stored(config)?.insights(args.days)?;
+    let mut out = io::stdout().lock();
+    if args.json {
+        let json = serde_json::to_string(&insights).map_err(io::Error::other)?;
+        writeln!(out, "{json}")?;
+    } else {
+        write!(out, "{}", render_insights(&insights))?;
+    }
+    Ok(())
+}
+
+fn render_insights(i: &crate::learn::Insights) -> String {
+    let share = if i.asked > 0 {
+        format!(" ({:.0}%)", 100.0 * i.answered as f64 / i.asked as f64)
+    } else {
+        String::new()
+    };
+    let mut out = format!(
+        "Last {} day{}: {} question{}, {} answered{share}, {} member{}.\n",
+        i.days,
+        plural(i.days as usize),
+        i.asked,
+        plural(i.asked as usize),
+        i.answered,
+        i.distinct_users,
+        plural(i.distinct_users as usize),
+    );
+    let votes = |title: &str, list: &[crate::learn::PassageVotes], out: &mut String| {
+        if list.is_empty() {
+            return;
+        }
+        out.push_str(&format!("{title}\n"));
+        for p in list {
+            out.push_str(&format!(
+                "  {:>4} up {:>4} down  {}\n",
+                p.up, p.down, p.passage
+            ));
+        }
+    };
+    votes("Votes per passage:", &i.per_passage, &mut out);
+    votes("Most voted down:", &i.most_down, &mut out);
+    if !i.unanswered.is_empty() {
+        out.push_str("Unanswered, grouped by meaning:\n");
+        for g in &i.unanswered {
+            out.push_str(&format!(
+                "  {:>4}x  {}  [{}]\n",
+                g.count,
+                crate::echo::echo(&crate::text::truncate(&g.example, 90)),
+                crate::echo::echo(&g.meaning)
+            ));
+        }
+    }
+    out
+}
+
+fn suggestions(config: &Config, args: SuggestionsArgs) -> Result<(), CliError> {
+    let suggestions = stored(config)?.suggestions()?;
+    let mut out = io::stdout().lock();
+    if args.json {
+        let json = serde_json::json!({ "suggestions": suggestions });
+        writeln!(out, "{json}")?;
+        return Ok(());
+    }
+    if suggestions.is_empty() {
+        writeln!(
+            out,
+            "No suggestions: no member has resolved a question to a passage yet."
+        )?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} suggestion{} (teach one with: outsourcing-bot teach --lang LANG PASSAGE_ID QUESTION):",
+        suggestions.len(),
+        plural(suggestions.len())
+    )?;
+    for s in &suggestions {
+        let mut how = Vec::new();
+        for (n, what) in [
+            (s.sources.did_you_mean, "did you mean"),
+            (s.sources.picked, "picked after a down vote"),
+            (s.sources.up, "up vote at low confidence"),
+        ] {
+            if n > 0 {
+                how.push(format!("{n} {what}"));
+            }
+        }
+        writeln!(
+            out,
+            "  {}  {}  \"{}\"  ({}: {})  id {}",
+            s.lang,
+            s.passage,
+            crate::echo::echo(&s.question),
+            s.count,
+            how.join(", "),
+            s.id
+        )?;
     }
     Ok(())
 }

@@ -25,6 +25,7 @@ pub struct Config {
     pub answer: AnswerConfig,
     pub limits: LimitsConfig,
     pub discord: DiscordConfig,
+    pub store: StoreConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -116,6 +117,34 @@ impl Default for DiscordConfig {
         }
     }
 }
+
+/// What the bot remembers of its questions (see `crate::store`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreConfig {
+    /// Record questions and feedback; off, nothing is written anywhere.
+    pub enabled: bool,
+    /// The SQLite file; its folder is created.
+    pub path: PathBuf,
+    /// Rows older than this many days are deleted, at start and daily.
+    pub retention_days: u32,
+    /// Off: only counts are kept, never what was asked.
+    pub keep_questions: bool,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            enabled: true,
+            path: PathBuf::from("data/outsourcing-bot.sqlite3"),
+            retention_days: 90,
+            keep_questions: true,
+        }
+    }
+}
+
+/// The longest retention a config may ask for: ten years.
+pub const RETENTION_DAYS_LIMIT: u32 = 3650;
 
 /// Discord's own API.
 pub const DEFAULT_API_BASE: &str = "https://discord.com";
@@ -342,6 +371,19 @@ impl Config {
             QUESTION_MAX_CHARS_LIMIT as u64,
             self.limits.question_max_chars as u64,
         )?;
+        between(
+            "store.retention_days",
+            1,
+            RETENTION_DAYS_LIMIT.into(),
+            self.store.retention_days.into(),
+        )?;
+        if self.store.path.as_os_str().is_empty() {
+            return Err(invalid(
+                "store.path",
+                "must name a file (leave it out for data/outsourcing-bot.sqlite3, or set store.enabled = false)"
+                    .into(),
+            ));
+        }
         if self.knowledge.dir.as_os_str().is_empty() {
             return Err(invalid(
                 "knowledge.dir",
@@ -876,7 +918,7 @@ mod tests {
         );
         let err = error("[answr]\ntop = 3\n");
         assert!(
-            err.contains("answr is not a known section; the sections are: knowledge, answer, limits, discord"),
+            err.contains("answr is not a known section; the sections are: knowledge, answer, limits, discord, store"),
             "{err}"
         );
     }
@@ -1031,6 +1073,37 @@ mod tests {
         assert!(c.discord.is_discord_itself());
         let c = parsed("[discord]\napi_base = \"http://127.0.0.1:3000\"\n");
         assert!(!c.discord.is_discord_itself());
+    }
+
+    fn store_keys_are_checked() {
+        let c = parsed("[store]\nenabled = false\npath = \"x/y.db\"\nretention_days = 7\nkeep_questions = false\n");
+        assert_eq!(
+            c.store,
+            StoreConfig {
+                enabled: false,
+                path: PathBuf::from("x/y.db"),
+                retention_days: 7,
+                keep_questions: false,
+            }
+        );
+        assert_eq!(
+            error("[store]\nretention_days = 0\n"),
+            "c.toml:2: store.retention_days must be between 1 and 3650 (got 0)"
+        );
+        assert_eq!(
+            error("[store]\n\nretention_days = 3651\n"),
+            "c.toml:3: store.retention_days must be between 1 and 3650 (got 3651)"
+        );
+        let err = error("[store]\npath = \"\"\n");
+        assert!(
+            err.starts_with("c.toml:2: store.path must name a file"),
+            "{err}"
+        );
+        let err = error("[store]\nkeep_questions = \"no\"\n");
+        assert_eq!(
+            err,
+            "c.toml:2: store.keep_questions must be true or false (got the text \"no\")"
+        );
     }
 
     #[test]

@@ -108,6 +108,8 @@ pub struct ConsoleOptions {
     pub style: Style,
     /// Print a greeting and a prompt (only on a terminal).
     pub interactive: bool,
+    /// Where questions are recorded (surface `console`).
+    pub store: crate::store::Store,
 }
 
 /// Room a line may take beyond its question's own limit, in bytes: a
@@ -269,7 +271,15 @@ fn respond(live: &Live, opts: &ConsoleOptions, line: &str) -> Option<String> {
             echo(cmd)
         ),
         question => match Question::new(question, opts.question_max_chars) {
-            Ok(q) => render_answer(&answer(brain, &q, &opts.answer), brain, opts.style),
+            Ok(q) => {
+                let a = answer(brain, &q, &opts.answer);
+                if opts.store.is_enabled() {
+                    let surface = crate::store::Surface::Console;
+                    opts.store
+                        .record(crate::store::Asked::of(brain, &q, &a, surface));
+                }
+                render_answer(&a, brain, opts.style)
+            }
             Err(err) => err.to_string(),
         },
     })

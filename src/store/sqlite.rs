@@ -1,0 +1,512 @@
+//! The store on SQLite: one file, WAL (readers never wait for the writer),
+//! schema versions in `PRAGMA user_version`.
+//!
+//! Migrations are a list: migration `n` takes a file from version `n` to
+//! `n + 1`, so a file of any older version is brought up step by step, each
+//! step in one transaction. A file of a newer version than the list knows is
+//! refused, never guessed at.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+use super::{new_secret, Backend, Event, Feedback, StoreError};
+use crate::lang::Lang;
+use crate::learn::{Decided, PassageVotes, Resolution, Source, Totals, UnansweredGroup};
+
+/// Each step of the schema, oldest first; `MIGRATIONS[n]` makes version n+1.
+const MIGRATIONS: &[&str] = &[
+    // 1: questions, feedback, decisions, and the store's own settings.
+    "CREATE TABLE meta (
+         key TEXT PRIMARY KEY,
+         value BLOB NOT NULL
+     ) WITHOUT ROWID;
+     CREATE TABLE questions (
+         id INTEGER PRIMARY KEY,
+         at INTEGER NOT NULL,
+         surface TEXT NOT NULL,
+         guild INTEGER,
+         user_hash INTEGER,
+         lang TEXT NOT NULL,
+         question TEXT,
+         meaning TEXT,
+         answered INTEGER NOT NULL,
+         confidence REAL NOT NULL,
+         passage TEXT,
+         version TEXT NOT NULL
+     );
+     -- Totals over a window read this index alone.
+     CREATE INDEX questions_at ON questions (at, answered, user_hash);
+     -- Grouping the unanswered by meaning reads this index alone.
+     CREATE INDEX questions_unanswered ON questions (meaning, at, question)
+         WHERE answered = 0 AND meaning IS NOT NULL;
+     CREATE TABLE feedback (
+         answer INTEGER NOT NULL,
+         user_hash INTEGER NOT NULL,
+         at INTEGER NOT NULL,
+         vote INTEGER,
+         picked TEXT,
+         meant TEXT,
+         PRIMARY KEY (answer, user_hash)
+     ) WITHOUT ROWID;
+     CREATE TABLE decisions (
+         lang TEXT NOT NULL,
+         meaning TEXT NOT NULL,
+         passage TEXT NOT NULL,
+         accepted INTEGER NOT NULL,
+         at INTEGER NOT NULL,
+         PRIMARY KEY (lang, meaning, passage)
+     ) WITHOUT ROWID;",
+];
+
+/// The schema version this program writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// How long a statement waits for another connection's write to end.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// A connection to the store's SQLite file.
+pub struct Sqlite {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Sqlite {
+    /// Opens (creating it and its folder) and migrates the file at `path`.
+    pub fn open(path: &Path) -> Result<Sqlite, StoreError> {
+        let failed = |message: String| StoreError::Failed {
+            path: path.to_path_buf(),
+            message,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|err| failed(format!("cannot create its folder: {err}")))?;
+        }
+        let conn = Connection::open(path)
+            .map_err(|err| failed(format!("cannot be opened: {}", plain(&err))))?;
+        let mut db = Sqlite {
+            conn,
+            path: path.to_path_buf(),
+        };
+        db.setup()?;
+        Ok(db)
+    }
+
+    fn setup(&mut self) -> Result<(), StoreError> {
+        self.conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| self.err(e))?;
+        // Also the first read of the file: a file that is not a database
+        // fails here, with SQLite's own words for it.
+        let mode: String = self
+            .conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
+            .map_err(|e| self.err(e))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(store = %self.path.display(), mode, "the store cannot use WAL; readers may wait for writes");
+        }
+        // In WAL, NORMAL never corrupts the file; a power cut may lose the
+        // last batches, which for a log of questions is fine.
+        self.conn
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| self.err(e))?;
+        self.migrate()
+    }
+
+    fn version(&self) -> Result<i64, StoreError> {
+        self.conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(|e| self.err(e))
+    }
+
+    fn too_new(&self, found: i64) -> StoreError {
+        StoreError::TooNew {
+            path: self.path.clone(),
+            found,
+            known: SCHEMA_VERSION,
+        }
+    }
+
+    /// Brings the file to [`SCHEMA_VERSION`], one step per transaction.
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let version = self.version()?;
+        if version > SCHEMA_VERSION {
+            return Err(self.too_new(version));
+        }
+        for (from, step) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let path = self.path.clone();
+            let err = |e: rusqlite::Error| sql_error(&path, e);
+            // IMMEDIATE: two processes starting at once migrate in turn; the
+            // second sees the first's version and skips the step.
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(err)?;
+            let now: i64 = tx
+                .pragma_query_value(None, "user_version", |row| row.get(0))
+                .map_err(err)?;
+            if now > from as i64 {
+                continue;
+            }
+            tx.execute_batch(step).map_err(err)?;
+            tx.pragma_update(None, "user_version", from as i64 + 1)
+                .map_err(err)?;
+            tx.commit().map_err(err)?;
+        }
+        Ok(())
+    }
+
+    fn err(&self, err: rusqlite::Error) -> StoreError {
+        sql_error(&self.path, err)
+    }
+
+    /// The stored value of `key`, set to `value()` first if it has none. In
+    /// one transaction, so two processes starting at once agree.
+    fn meta_or_insert(
+        &mut self,
+        key: &str,
+        value: impl FnOnce() -> Result<Vec<u8>, StoreError>,
+    ) -> Result<Vec<u8>, StoreError> {
+        let path = self.path.clone();
+        let err = |e: rusqlite::Error| sql_error(&path, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let found: Option<Vec<u8>> = tx
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(err)?;
+        let value = match found {
+            Some(v) => v,
+            None => {
+                let v = value()?;
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                    params![key, v],
+                )
+                .map_err(err)?;
+                v
+            }
+        };
+        tx.commit().map_err(err)?;
+        Ok(value)
+    }
+}
+
+/// SQLite's message without rusqlite's wrapping.
+fn plain(err: &rusqlite::Error) -> String {
+    match err {
+        rusqlite::Error::SqliteFailure(e, Some(message)) => format!("{message} ({e})"),
+        other => other.to_string(),
+    }
+}
+
+fn sql_error(path: &Path, err: rusqlite::Error) -> StoreError {
+    StoreError::Failed {
+        path: path.to_path_buf(),
+        message: plain(&err),
+    }
+}
+
+fn lang_of(code: &str) -> Lang {
+    // Only this program writes the column; an unknown code (a newer
+    // edition's) reads as the default language rather than failing a report.
+    Lang::from_code(code).unwrap_or(Lang::Es)
+}
+
+impl Backend for Sqlite {
+    fn write(&mut self, events: &[Event]) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let err = |e: rusqlite::Error| sql_error(&path, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        {
+            let mut question = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO questions (id, at, surface, guild, user_hash, lang,
+                         question, meaning, answered, confidence, passage, version)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                )
+                .map_err(err)?;
+            // Feedback only on a stored answer; one row per (answer, user)
+            // that a later click updates.
+            let upsert = |set: &str| {
+                format!(
+                    "INSERT INTO feedback (answer, user_hash, at, vote, picked, meant)
+                     SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM questions WHERE id = ?1)
+                     ON CONFLICT (answer, user_hash) DO UPDATE SET at = excluded.at, {set}"
+                )
+            };
+            for event in events {
+                match event {
+                    Event::Question(q) => {
+                        question
+                            .execute(params![
+                                q.id,
+                                q.at,
+                                q.surface.name(),
+                                q.guild.map(|g| g as i64),
+                                q.user_hash,
+                                q.lang.code(),
+                                q.question,
+                                q.meaning,
+                                q.answered,
+                                f64::from(q.confidence),
+                                q.passage,
+                                q.version,
+                            ])
+                            .map_err(err)?;
+                    }
+                    Event::Feedback(f) => {
+                        let (sql, vote, picked, meant) = match &f.feedback {
+                            // 👍 takes back a 👎 and what was picked after it.
+                            Feedback::Up => {
+                                (upsert("vote = 1, picked = NULL"), Some(1), None, None)
+                            }
+                            Feedback::Down => (upsert("vote = -1"), Some(-1), None, None),
+                            // Picking is saying "not this one" too.
+                            Feedback::Picked(p) => (
+                                upsert("vote = -1, picked = excluded.picked"),
+                                Some(-1),
+                                Some(p.as_str()),
+                                None,
+                            ),
+                            Feedback::DidYouMean(p) => (
+                                upsert("meant = excluded.meant"),
+                                None,
+                                None,
+                                Some(p.as_str()),
+                            ),
+                        };
+                        tx.prepare_cached(&sql)
+                            .and_then(|mut s| {
+                                s.execute(params![f.answer, f.user_hash, f.at, vote, picked, meant])
+                            })
+                            .map_err(err)?;
+                    }
+                }
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
+    fn purge(&mut self, before: i64) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let err = |e: rusqlite::Error| sql_error(&path, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        // Feedback comes after its question, so it goes with it.
+        tx.execute(
+            "DELETE FROM feedback WHERE answer IN (SELECT id FROM questions WHERE at < ?1)",
+            [before],
+        )
+        .map_err(err)?;
+        tx.execute("DELETE FROM questions WHERE at < ?1", [before])
+            .map_err(err)?;
+        tx.execute("DELETE FROM decisions WHERE at < ?1", [before])
+            .map_err(err)?;
+        tx.commit().map_err(err)
+    }
+
+    fn reserve_ids(&mut self) -> Result<i64, StoreError> {
+        let path = self.path.clone();
+        let err = |e: rusqlite::Error| sql_error(&path, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let last: Option<Vec<u8>> = tx
+            .query_row("SELECT value FROM meta WHERE key = 'id_block'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(err)?;
+        let last = last
+            .and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok())
+            .map_or(0, i64::from_le_bytes);
+        let block = last + 1;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('id_block', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [block.to_le_bytes().to_vec()],
+        )
+        .map_err(err)?;
+        tx.commit().map_err(err)?;
+        if block >= 1 << 31 {
+            return Err(StoreError::Failed {
+                path: self.path.clone(),
+                message: "has given out all its answer ids; start a new file".into(),
+            });
+        }
+        Ok(block << 32)
+    }
+
+    fn user_key(&mut self) -> Result<[u8; 32], StoreError> {
+        let path = self.path.clone();
+        let stored = self.meta_or_insert("user_key", || {
+            new_secret()
+                .map(|k| k.to_vec())
+                .map_err(|e| StoreError::Failed {
+                    path: path.clone(),
+                    message: format!("cannot get random bytes for its secret: {e}"),
+                })
+        })?;
+        <[u8; 32]>::try_from(stored.as_slice()).map_err(|_| StoreError::Failed {
+            path: self.path.clone(),
+            message: "its user-hash secret is damaged (not 32 bytes)".into(),
+        })
+    }
+
+    fn totals(&mut self, since: i64) -> Result<Totals, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT count(*), coalesce(sum(answered), 0), count(DISTINCT user_hash)
+                 FROM questions WHERE at >= ?1",
+            )
+            .and_then(|mut s| {
+                s.query_row([since], |r| {
+                    Ok(Totals {
+                        asked: r.get::<_, i64>(0)? as u64,
+                        answered: r.get::<_, i64>(1)? as u64,
+                        distinct_users: r.get::<_, i64>(2)? as u64,
+                    })
+                })
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    fn votes(&mut self, since: i64) -> Result<Vec<PassageVotes>, StoreError> {
+        let path = self.path.clone();
+        let err = |e: rusqlite::Error| sql_error(&path, e);
+        let mut s = self
+            .conn
+            .prepare_cached(
+                "SELECT q.passage, sum(f.vote = 1), sum(f.vote = -1)
+                 FROM feedback f JOIN questions q ON q.id = f.answer
+                 WHERE f.vote IS NOT NULL AND q.passage IS NOT NULL AND q.at >= ?1
+                 GROUP BY q.passage",
+            )
+            .map_err(err)?;
+        let rows = s
+            .query_map([since], |r| {
+                Ok(PassageVotes {
+                    passage: r.get(0)?,
+                    up: r.get::<_, i64>(1)? as u64,
+                    down: r.get::<_, i64>(2)? as u64,
+                })
+            })
+            .map_err(err)?;
+        rows.collect::<Result<_, _>>().map_err(err)
+    }
+
+    fn unanswered(&mut self, since: i64, limit: usize) -> Result<Vec<UnansweredGroup>, StoreError> {
+        let path = self.path.clone();
+        let err = |e: rusqlite::Error| sql_error(&path, e);
+        // SQLite takes `question` from the row where max(id) is: the latest
+        // (ids grow within a process, and each opening gets higher ones;
+        // `at` has only seconds to tell apart).
+        let mut s = self
+            .conn
+            .prepare_cached(
+                "SELECT meaning, question, max(id), count(*) AS n
+                 FROM questions
+                 WHERE answered = 0 AND meaning IS NOT NULL AND meaning <> '' AND at >= ?1
+                 GROUP BY meaning ORDER BY n DESC, meaning LIMIT ?2",
+            )
+            .map_err(err)?;
+        let rows = s
+            .query_map(params![since, limit as i64], |r| {
+                Ok(UnansweredGroup {
+                    meaning: r.get(0)?,
+                    example: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    count: r.get::<_, i64>(3)? as u64,
+                })
+            })
+            .map_err(err)?;
+        rows.collect::<Result<_, _>>().map_err(err)
+    }
+
+    fn resolutions(&mut self, low_confidence: f32) -> Result<Vec<Resolution>, StoreError> {
+        let path = self.path.clone();
+        let err = |e: rusqlite::Error| sql_error(&path, e);
+        let mut s = self
+            .conn
+            .prepare_cached(
+                "SELECT q.lang, q.meaning, q.question, q.passage, f.vote, f.picked, f.meant,
+                        q.confidence < ?1
+                 FROM feedback f JOIN questions q ON q.id = f.answer
+                 WHERE q.meaning IS NOT NULL AND q.meaning <> '' AND q.question IS NOT NULL
+                   AND (f.meant IS NOT NULL OR f.picked IS NOT NULL
+                        OR (f.vote = 1 AND q.confidence < ?1 AND q.passage IS NOT NULL))
+                 ORDER BY f.at, f.answer",
+            )
+            .map_err(err)?;
+        let mut rows = s.query(params![f64::from(low_confidence)]).map_err(err)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(err)? {
+            let lang = lang_of(&r.get::<_, String>(0).map_err(err)?);
+            let meaning: String = r.get(1).map_err(err)?;
+            let question: String = r.get(2).map_err(err)?;
+            let passage: Option<String> = r.get(3).map_err(err)?;
+            let vote: Option<i64> = r.get(4).map_err(err)?;
+            let picked: Option<String> = r.get(5).map_err(err)?;
+            let meant: Option<String> = r.get(6).map_err(err)?;
+            let low: bool = r.get(7).map_err(err)?;
+            let mut push = |passage: String, source: Source| {
+                out.push(Resolution {
+                    lang,
+                    meaning: meaning.clone(),
+                    question: question.clone(),
+                    passage,
+                    source,
+                })
+            };
+            if let Some(p) = meant {
+                push(p, Source::DidYouMean);
+            }
+            match (vote, picked, passage) {
+                (Some(-1), Some(p), _) => push(p, Source::Picked),
+                (Some(1), _, Some(p)) if low => push(p, Source::Up),
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    fn decided(&mut self) -> Result<HashSet<Decided>, StoreError> {
+        let path = self.path.clone();
+        let err = |e: rusqlite::Error| sql_error(&path, e);
+        let mut s = self
+            .conn
+            .prepare_cached("SELECT lang, meaning, passage FROM decisions")
+            .map_err(err)?;
+        let rows = s
+            .query_map([], |r| {
+                Ok(Decided {
+                    lang: lang_of(&r.get::<_, String>(0)?),
+                    meaning: r.get(1)?,
+                    passage: r.get(2)?,
+                })
+            })
+            .map_err(err)?;
+        rows.collect::<Result<_, _>>().map_err(err)
+    }
+
+    fn decide(&mut self, what: &Decided, accept: bool, at: i64) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO decisions (lang, meaning, passage, accepted, at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (lang, meaning, passage)
+                 DO UPDATE SET accepted = excluded.accepted, at = excluded.at",
+                params![what.lang.code(), what.meaning, what.passage, accept, at],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+}
