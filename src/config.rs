@@ -1075,6 +1075,7 @@ mod tests {
         assert!(!c.discord.is_discord_itself());
     }
 
+    #[test]
     fn store_keys_are_checked() {
         let c = parsed("[store]\nenabled = false\npath = \"x/y.db\"\nretention_days = 7\nkeep_questions = false\n");
         assert_eq!(

@@ -8,10 +8,12 @@ use serde_json::Value;
 
 #[path = "support/console.rs"]
 mod console;
+#[path = "support/files.rs"]
+mod files;
 
 fn bot() -> Command {
     let mut cmd = Command::cargo_bin("outsourcing-bot").unwrap();
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+    cmd.current_dir(files::workdir())
         .env_remove("DISCORD_TOKEN")
         .env_remove("RUST_LOG");
     cmd
@@ -519,7 +521,7 @@ fn chat_skips_a_huge_line_without_holding_it() {
 
     const HUGE: usize = 256 << 20;
     let mut cmd = console::command(Path::new("knowledge"), None);
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd.current_dir(files::workdir());
     let Console { mut child, .. } = Console::spawn(cmd);
     let mut stdin = child.stdin.take().unwrap();
     let writer = std::thread::spawn(move || {

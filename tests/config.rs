@@ -7,9 +7,12 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
+#[path = "support/files.rs"]
+mod files;
+
 fn bot() -> Command {
     let mut cmd = Command::cargo_bin("outsourcing-bot").unwrap();
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+    cmd.current_dir(files::workdir())
         .env_remove("DISCORD_TOKEN")
         .env_remove("DISCORD_API_BASE")
         .env_remove("RUST_LOG")

@@ -71,10 +71,12 @@ impl Bot {
             &config,
             format!(
                 "[knowledge]\ndir = {:?}\n[limits]\nquestions_per_minute = {PER_MINUTE}\n\
-                 [discord]\nguild_id = {}\nadmin_role_ids = [{}]\nanswer_channels = [{ANSWER_CHANNEL}]\n",
+                 [discord]\nguild_id = {}\nadmin_role_ids = [{}]\nanswer_channels = [{ANSWER_CHANNEL}]\n\
+                 [store]\npath = {:?}\n",
                 knowledge.path().to_str().unwrap(),
                 fake.config().guild_id,
                 fake.config().admin_role_id,
+                knowledge.path().join(".store/bot.sqlite3").to_str().unwrap(),
             ),
         )
         .unwrap();
@@ -251,7 +253,18 @@ async fn commands_are_registered_with_their_options_and_permissions() {
         .iter()
         .map(|c| c["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["ask", "reload", "topics", "help", "recommend"]);
+    assert_eq!(
+        names,
+        [
+            "ask",
+            "reload",
+            "topics",
+            "help",
+            "insights",
+            "suggestions",
+            "recommend"
+        ]
+    );
     let by_name = |n: &str| commands.iter().find(|c| c["name"] == n).unwrap();
 
     let ask = by_name("ask");
@@ -266,10 +279,13 @@ async fn commands_are_registered_with_their_options_and_permissions() {
         "Haga una pregunta sobre BPO o KPO"
     );
 
-    assert_eq!(
-        by_name("reload")["default_member_permissions"],
-        MANAGE_GUILD.to_string()
-    );
+    for admin_only in ["reload", "insights", "suggestions"] {
+        assert_eq!(
+            by_name(admin_only)["default_member_permissions"],
+            MANAGE_GUILD.to_string(),
+            "{admin_only}"
+        );
+    }
     assert!(by_name("ask")
         .get("default_member_permissions")
         .is_none_or(Value::is_null));
@@ -821,7 +837,7 @@ async fn a_bad_token_exits_1_with_a_clear_message() {
             .env("DISCORD_TOKEN", support::fake_discord::BAD_TOKEN)
             .env("DISCORD_API_BASE", fake.api_base())
             .env("RUST_LOG", "trace")
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .current_dir(support::files::workdir())
             .stdin(Stdio::null())
             .output()
             .unwrap();
@@ -1273,6 +1289,240 @@ async fn a_stale_topic_button_says_the_topic_is_gone_and_other_clicks_are_not_ou
         other["token"].as_str().unwrap()
     );
     assert!(!bot.fake.requests().iter().any(|r| r.path == path));
+}
+
+// ---------------------------------------------------- learning from use
+
+impl Bot {
+    /// A button click by `user` (with `roles`, `perms`) in the guild.
+    async fn click(&mut self, custom_id: &str, user: u64, roles: &[u64], perms: u64) -> Value {
+        let member = self.fake.member(user, "someone", roles, perms);
+        let d = self
+            .fake
+            .button_click(custom_id, "en-US", member, user, TEXT_CHANNEL_ID);
+        self.fake.dispatch("INTERACTION_CREATE", d.clone()).await;
+        d
+    }
+
+    /// A click by the admin (the configured role).
+    async fn admin_click(&mut self, custom_id: &str) -> Value {
+        let role = self.fake.config().admin_role_id;
+        self.click(custom_id, ADMIN, &[role], EVERYONE_PERMISSIONS)
+            .await
+    }
+
+    /// A command by the admin (the configured role), in English.
+    async fn as_admin(&mut self, name: &str, options: Value) -> Value {
+        let role = self.fake.config().admin_role_id;
+        self.slash(name, options, "en-US", ADMIN, &[role], EVERYONE_PERMISSIONS)
+            .await
+    }
+}
+
+/// The custom ids of a reply's buttons and menus, row by row.
+fn custom_ids(reply: &Value) -> Vec<String> {
+    reply["data"]["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|c| c["custom_id"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[tokio::test]
+async fn an_unanswered_question_becomes_an_answered_one_through_discord_alone() {
+    let mut bot = Bot::start().await;
+    let question = "how does BPO help a company concentrate on its core business";
+    let passage = "bpo-kpo/beneficios-de-bpo/3";
+
+    // A member asks; no clear answer, but the passage is among "did you mean".
+    let reply = bot.ask(question, "en-US").await;
+    assert_eq!(embed(&reply)["title"], "No clear answer");
+    let dym = custom_ids(&reply)
+        .into_iter()
+        .find(|id| id.ends_with(&format!(":en:{passage}")))
+        .expect("the passage is offered");
+    let click = bot.click(&dym, MEMBER, &[], EVERYONE_PERMISSIONS).await;
+    let shown = bot.callback(&click).await;
+    assert_eq!(
+        embed(&shown)["footer"]["text"],
+        format!("Source: {passage}")
+    );
+
+    // A member cannot see or use the admins' commands, even delivered anyway.
+    for command in ["suggestions", "insights"] {
+        let d = bot.as_member(command, json!([]), "en-US").await;
+        let reply = bot.callback(&d).await;
+        assert_eq!(reply["data"]["flags"], 64);
+        assert!(
+            embed(&reply)["description"]
+                .as_str()
+                .unwrap()
+                .starts_with("Only server admins"),
+            "{reply}"
+        );
+    }
+
+    // The admin sees the suggestion, and accepts it.
+    let d = bot.as_admin("suggestions", json!([])).await;
+    let reply = bot.callback(&d).await;
+    assert_eq!(reply["data"]["flags"], 64);
+    let text = embed(&reply)["description"].as_str().unwrap().to_string();
+    assert!(text.contains(question) && text.contains(passage), "{text}");
+    let accept = custom_ids(&reply)
+        .into_iter()
+        .find(|id| id.starts_with("sug1:acc:"))
+        .expect("an Accept button");
+    let reject = accept.replace("sug1:acc:", "sug1:rej:");
+    assert!(custom_ids(&reply).contains(&reject));
+
+    // Accept is for admins too, checked on our side.
+    let forged = bot.click(&accept, MEMBER, &[], EVERYONE_PERMISSIONS).await;
+    let refused = bot.callback(&forged).await;
+    assert!(embed(&refused)["description"]
+        .as_str()
+        .unwrap()
+        .starts_with("Only server admins"));
+    let markdown = bot.knowledge.path().join("en/bpo-kpo.md");
+    assert!(!fs::read_to_string(&markdown).unwrap().contains(question));
+
+    let click = bot.admin_click(&accept).await;
+    bot.callback(&click).await;
+    let report = bot.next(is_deferred_reply).await;
+    let content = report.body["content"].as_str().unwrap();
+    assert!(
+        content.starts_with(&format!("Added “{question}” to `{passage}`")),
+        "{content}"
+    );
+    assert!(content.contains("Knowledge reloaded"), "{content}");
+    assert!(fs::read_to_string(&markdown)
+        .unwrap()
+        .contains(&format!("? {question}")));
+
+    // The same question is now answered with that passage; 👍 is recorded.
+    let reply = bot.ask(question, "en-US").await;
+    assert_eq!(embed(&reply)["title"], "Benefits of BPO", "{reply}");
+    assert!(embed(&reply)["footer"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("Source: {passage}")));
+    let ids = custom_ids(&reply);
+    let up = ids.iter().find(|id| id.starts_with("fb1:up:")).unwrap();
+    assert!(ids.iter().any(|id| id.starts_with("fb1:down:")));
+    let click = bot.click(up, MEMBER, &[], EVERYONE_PERMISSIONS).await;
+    let thanks = bot.callback(&click).await;
+    assert_eq!(thanks["data"]["flags"], 64);
+    assert_eq!(
+        embed(&thanks)["description"],
+        "Thanks! Your feedback is recorded."
+    );
+
+    // The suggestion is decided: it is not proposed again.
+    let d = bot.as_admin("insights", json!([])).await;
+    let reply = bot.callback(&d).await;
+    let e = embed(&reply);
+    assert_eq!(e["title"], "What was asked in the last 30 days");
+    assert!(
+        e["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("2 questions, 1 answered (50%), from 1 members."),
+        "{e}"
+    );
+    let votes = e["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "👍 and 👎 per passage")
+        .unwrap();
+    assert!(votes["value"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("`{passage}` 👍 1 · 👎 0")));
+    let d = bot.as_admin("suggestions", json!([])).await;
+    let reply = bot.callback(&d).await;
+    assert_eq!(
+        embed(&reply)["description"],
+        "No suggestions for now.",
+        "{reply}"
+    );
+}
+
+#[tokio::test]
+async fn a_thumbs_down_offers_the_closest_passages_and_records_the_pick() {
+    let mut bot = Bot::start().await;
+    let reply = bot.ask("¿Qué es un KPO?", "es-ES").await;
+    let down = custom_ids(&reply)
+        .into_iter()
+        .find(|id| id.starts_with("fb1:down:"))
+        .unwrap();
+    let answer = down.trim_start_matches("fb1:down:").to_string();
+    let click = bot.click(&down, MEMBER, &[], EVERYONE_PERMISSIONS).await;
+    let asked = bot.callback(&click).await;
+    assert_eq!(asked["data"]["flags"], 64);
+    assert_eq!(
+        embed(&asked)["description"],
+        "Thanks. Which passage did you expect?"
+    );
+    let menu = &asked["data"]["components"][0]["components"][0];
+    assert_eq!(menu["custom_id"], format!("pick1:{answer}"));
+    let options = menu["options"].as_array().unwrap();
+    assert!(!options.is_empty() && options.len() <= 25);
+    let expected = options[1]["value"].as_str().unwrap().to_string();
+
+    let member = bot
+        .fake
+        .member(MEMBER, "someone", &[], EVERYONE_PERMISSIONS);
+    let mut select = bot.fake.button_click(
+        &format!("pick1:{answer}"),
+        "en-US",
+        member,
+        MEMBER,
+        TEXT_CHANNEL_ID,
+    );
+    select["data"] = json!({
+        "custom_id": format!("pick1:{answer}"),
+        "component_type": 3,
+        "values": [expected],
+    });
+    bot.fake
+        .dispatch("INTERACTION_CREATE", select.clone())
+        .await;
+    let shown = bot.callback(&select).await;
+    assert_eq!(
+        embed(&shown)["footer"]["text"],
+        format!("Source: {expected}")
+    );
+    assert!(embed(&shown)["description"]
+        .as_str()
+        .unwrap()
+        .starts_with("Thanks: we'll take it into account."));
+
+    // A forged pick of a passage that does not exist changes nothing.
+    let member = bot
+        .fake
+        .member(MEMBER, "someone", &[], EVERYONE_PERMISSIONS);
+    let mut forged = bot.fake.button_click(
+        &format!("pick1:{answer}"),
+        "en-US",
+        member,
+        MEMBER,
+        TEXT_CHANNEL_ID,
+    );
+    forged["data"] = json!({
+        "custom_id": format!("pick1:{answer}"),
+        "component_type": 3,
+        "values": ["bpo-kpo/nowhere/9"],
+    });
+    bot.fake
+        .dispatch("INTERACTION_CREATE", forged.clone())
+        .await;
+    let refused = bot.callback(&forged).await;
+    assert!(embed(&refused)["description"]
+        .as_str()
+        .unwrap()
+        .starts_with("That topic no longer exists"));
 }
 
 // ------------------------------------- what `check` accepts, Discord accepts

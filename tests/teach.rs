@@ -44,13 +44,13 @@ fn es(dir: &Path) -> PathBuf {
     dir.join("es").join("bpo-kpo.md")
 }
 
-/// Runs the binary in `cwd` (where there is no config.toml: defaults).
-fn bot(cwd: &Path, args: &[&str]) -> (i32, String, String) {
+/// Runs the binary (in a working folder with no config.toml: defaults).
+fn bot(args: &[&str]) -> (i32, String, String) {
     let Output {
         status,
         stdout,
         stderr,
-    } = bot_command(cwd, args).output().unwrap();
+    } = bot_command(args).output().unwrap();
     (
         status.code().unwrap_or(-1),
         String::from_utf8(stdout).unwrap(),
@@ -58,9 +58,11 @@ fn bot(cwd: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn bot_command(cwd: &Path, args: &[&str]) -> Command {
+/// Not in the knowledge folder under test: the store the bot makes in its
+/// working folder (`data/`) would be a folder the knowledge does not allow.
+fn bot_command(args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_outsourcing-bot"));
-    cmd.current_dir(cwd)
+    cmd.current_dir(files::workdir())
         .args(args)
         .env_remove("DISCORD_TOKEN")
         .env_remove("RUST_LOG");
@@ -151,10 +153,7 @@ fn a_taught_question_lands_under_its_passage_and_is_then_answered_with_it() {
     let path = dir.path().to_str().unwrap();
     let question = "cuánto tarda en arrancar un proveedor nuevo";
     let ask = || {
-        let (code, out, err) = bot(
-            dir.path(),
-            &["ask", "--json", "--knowledge", path, question],
-        );
+        let (code, out, err) = bot(&["ask", "--json", "--knowledge", path, question]);
         assert_eq!(code, 0, "{err}");
         serde_json::from_str::<Value>(&out).unwrap()
     };
@@ -164,17 +163,14 @@ fn a_taught_question_lands_under_its_passage_and_is_then_answered_with_it() {
     let id = "bpo-kpo/que-es-un-bpo/2";
     let (line, first) = place_of(dir.path(), Lang::Es, id);
     let at = expected_slot(&lines(&es(dir.path())), line, first);
-    let (code, out, err) = bot(
-        dir.path(),
-        &[
-            "teach",
-            "--knowledge",
-            path,
-            id,
-            "cuánto tarda en arrancar",
-            "un proveedor nuevo",
-        ],
-    );
+    let (code, out, err) = bot(&[
+        "teach",
+        "--knowledge",
+        path,
+        id,
+        "cuánto tarda en arrancar",
+        "un proveedor nuevo",
+    ]);
     assert_eq!(code, 0, "{err}");
     assert!(
         out.starts_with(&format!(
@@ -195,7 +191,7 @@ fn a_taught_question_lands_under_its_passage_and_is_then_answered_with_it() {
         fs::read(dir.path().join("en/bpo-kpo.md")).unwrap(),
         fs::read(files::bundled().join("en/bpo-kpo.md")).unwrap()
     );
-    let (code, _, err) = bot(dir.path(), &["check", "--knowledge", path]);
+    let (code, _, err) = bot(&["check", "--knowledge", path]);
     assert_eq!(code, 0, "{err}");
 }
 
@@ -206,16 +202,13 @@ fn the_default_edition_is_the_question_s_language() {
     let en = dir.path().join("en/bpo-kpo.md");
     let before = fs::read(es(dir.path())).unwrap();
     let question = "how long does a new provider take to start";
-    let (code, out, err) = bot(
-        dir.path(),
-        &[
-            "teach",
-            "--knowledge",
-            path,
-            "bpo-kpo/que-es-un-bpo/2",
-            question,
-        ],
-    );
+    let (code, out, err) = bot(&[
+        "teach",
+        "--knowledge",
+        path,
+        "bpo-kpo/que-es-un-bpo/2",
+        question,
+    ]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains(&format!("{}:", en.display())), "{out}");
     assert_eq!(fs::read(es(dir.path())).unwrap(), before);
@@ -230,29 +223,23 @@ fn a_second_teach_of_the_same_question_is_a_no_op() {
     let dir = bundled_copy();
     let path = dir.path().to_str().unwrap();
     let id = "bpo-kpo/desafios-de-bpo/1";
-    let (code, _, err) = bot(
-        dir.path(),
-        &[
-            "teach",
-            "--knowledge",
-            path,
-            id,
-            "¿El BPO quema a la gente?",
-        ],
-    );
+    let (code, _, err) = bot(&[
+        "teach",
+        "--knowledge",
+        path,
+        id,
+        "¿El BPO quema a la gente?",
+    ]);
     assert_eq!(code, 0, "{err}");
     let once = fs::read(es(dir.path())).unwrap();
     // Accents, case, spacing and punctuation aside, it is the same question.
-    let (code, out, err) = bot(
-        dir.path(),
-        &[
-            "teach",
-            "--knowledge",
-            path,
-            id,
-            "el bpo   QUEMA a la gente",
-        ],
-    );
+    let (code, out, err) = bot(&[
+        "teach",
+        "--knowledge",
+        path,
+        id,
+        "el bpo   QUEMA a la gente",
+    ]);
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("already there, nothing written: "), "{out}");
     assert!(out.contains("? ¿El BPO quema a la gente?"), "{out}");
@@ -294,16 +281,13 @@ fn an_unknown_passage_or_an_empty_question_exits_2_and_writes_nothing() {
     let dir = bundled_copy();
     let path = dir.path().to_str().unwrap();
     let before = fs::read(es(dir.path())).unwrap();
-    let (code, out, err) = bot(
-        dir.path(),
-        &[
-            "teach",
-            "--knowledge",
-            path,
-            "bpo-kpo/que-es-un-bpo/99",
-            "¿qué es?",
-        ],
-    );
+    let (code, out, err) = bot(&[
+        "teach",
+        "--knowledge",
+        path,
+        "bpo-kpo/que-es-un-bpo/99",
+        "¿qué es?",
+    ]);
     assert_eq!(code, 2, "{out}");
     assert!(
         err.contains("no passage 'bpo-kpo/que-es-un-bpo/99'"),
@@ -317,7 +301,7 @@ fn an_unknown_passage_or_an_empty_question_exits_2_and_writes_nothing() {
     ] {
         let mut all = vec!["teach", "--knowledge", path];
         all.extend(args);
-        let (code, _, err) = bot(dir.path(), &all);
+        let (code, _, err) = bot(&all);
         assert_eq!(code, 2, "{all:?}: {err}");
     }
     assert_eq!(fs::read(es(dir.path())).unwrap(), before);
@@ -329,21 +313,21 @@ fn an_edit_that_would_not_validate_leaves_the_file_byte_identical() {
     let path = dir.path().to_str().unwrap();
     let before = fs::read(es(dir.path())).unwrap();
     // The file fits its limit exactly, so one more line would not load.
+    let config = dir.path().join("config.toml");
     fs::write(
-        dir.path().join("config.toml"),
+        &config,
         format!("[knowledge]\nmax_file_bytes = {}\n", before.len()),
     )
     .unwrap();
-    let (code, out, err) = bot(
-        dir.path(),
-        &[
-            "teach",
-            "--knowledge",
-            path,
-            "bpo-kpo/que-es-un-bpo/1",
-            "¿una pregunta más?",
-        ],
-    );
+    let (code, out, err) = bot(&[
+        "--config",
+        config.to_str().unwrap(),
+        "teach",
+        "--knowledge",
+        path,
+        "bpo-kpo/que-es-un-bpo/1",
+        "¿una pregunta más?",
+    ]);
     assert_eq!(code, 1, "{out}");
     assert!(err.contains("the question was not written"), "{err}");
     assert!(
@@ -361,16 +345,13 @@ fn an_edit_that_would_not_validate_leaves_the_file_byte_identical() {
     let en = dir.path().join("en/bpo-kpo.md");
     files::append(&en, "\n### Not a section\n");
     let en_lines = lines(&en).len();
-    let (code, _, err) = bot(
-        dir.path(),
-        &[
-            "teach",
-            "--knowledge",
-            path,
-            "bpo-kpo/que-es-un-bpo/1",
-            "¿una pregunta más?",
-        ],
-    );
+    let (code, _, err) = bot(&[
+        "teach",
+        "--knowledge",
+        path,
+        "bpo-kpo/que-es-un-bpo/1",
+        "¿una pregunta más?",
+    ]);
     assert_eq!(code, 1);
     assert!(
         err.contains(&format!("{}:{en_lines}:", en.display())),
@@ -547,13 +528,10 @@ fn racing_teaches_and_reloads_lose_no_line() {
     for (n, id) in ids.iter().cycle().take(6).enumerate() {
         let question = format!("pregunta de proceso número {} sobre zorzales", n);
         let lang = if n % 2 == 0 { "es" } else { "en" };
-        let child = bot_command(
-            dir.path(),
-            &["teach", "--knowledge", &path, "--lang", lang, id, &question],
-        )
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+        let child = bot_command(&["teach", "--knowledge", &path, "--lang", lang, id, &question])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
         processes.push(child);
         wanted.push((if n % 2 == 0 { Lang::Es } else { Lang::En }, id, question));
     }
@@ -594,7 +572,7 @@ fn racing_teaches_and_reloads_lose_no_line() {
     }
     // The served knowledge, reloaded once more, has them all too.
     live.reload().unwrap();
-    let (code, _, err) = bot(dir.path(), &["check", "--knowledge", &path]);
+    let (code, _, err) = bot(&["check", "--knowledge", &path]);
     assert_eq!(code, 0, "{err}");
 }
 
@@ -619,14 +597,11 @@ fn the_console_teaches_then_reloads_and_answers_with_the_passage() {
     use std::io::Write;
     let dir = bundled_copy();
     let question = "cuánto tarda en arrancar un proveedor nuevo";
-    let mut child = bot_command(
-        dir.path(),
-        &["--knowledge", dir.path().to_str().unwrap(), "chat"],
-    )
-    .stdin(std::process::Stdio::piped())
-    .stdout(std::process::Stdio::piped())
-    .spawn()
-    .unwrap();
+    let mut child = bot_command(&["--knowledge", dir.path().to_str().unwrap(), "chat"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
     let input = format!(
         ":teach\n:teach --lang xx bpo-kpo/que-es-un-bpo/2 {question}\n:teach bpo-kpo/que-es-un-bpo/2 {question}\n{question}\n"
     );

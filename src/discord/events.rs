@@ -10,6 +10,7 @@ use poise::serenity_prelude as serenity;
 use super::render;
 use super::state::{Data, Error, UserError};
 use crate::lang;
+use crate::store::Surface;
 
 pub async fn handle(
     framework: poise::FrameworkContext<'_, Data, Error>,
@@ -77,10 +78,27 @@ async fn on_message(
     let answered = if text.is_empty() {
         // A bare mention: how to ask, counted like a question.
         super::check_rate(data, msg.author.id)
-            .map(|()| (render::help_embed(lang).build(), Vec::new()))
+            .map(|()| {
+                (
+                    render::help_embed(lang, data.settings.kept).build(),
+                    Vec::new(),
+                )
+            })
             .map_err(Error::from)
     } else {
-        super::ask_question(data, msg.author.id, &text, lang).await
+        let surface = if msg.guild_id.is_none() {
+            Surface::Dm
+        } else if msg.mentions.iter().any(|u| u.id == data.bot_user_id) {
+            Surface::Mention
+        } else {
+            Surface::Channel
+        };
+        let asker = super::Asker {
+            user: msg.author.id,
+            guild: msg.guild_id,
+            surface,
+        };
+        super::ask_question(data, asker, &text, lang).await
     };
     let (reply, outcome) = match answered {
         Ok((embed, buttons)) => (

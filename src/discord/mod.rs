@@ -22,12 +22,13 @@ use std::time::Instant;
 
 use poise::serenity_prelude as serenity;
 
-use crate::answer::{answer, Question, QuestionError};
+use crate::answer::{answer, meaning, Question, QuestionError};
 use crate::config::{Config, Secret};
 use crate::lang::{self, Lang};
 use crate::live::Live;
+use crate::store::{Asked, Store, Surface};
 pub use registration::{CommandSync, Outcome as SyncOutcome, Registration};
-use state::{Context, Data, Error, RateLimiter, Settings, UserError};
+use state::{Context, Data, Error, RateLimiter, Recent, Settings, UserError};
 
 #[cfg(test)]
 mod tests {
@@ -54,6 +55,8 @@ pub enum DiscordError {
     Client(String),
     #[error("cannot start the async runtime: {0}")]
     Runtime(#[from] std::io::Error),
+    #[error("{0} (set store.enabled = false to run without it)")]
+    Store(#[from] crate::store::StoreError),
 }
 
 /// The reply language of a slash command: the user's Discord locale.
@@ -84,17 +87,25 @@ pub fn strip_mentions(text: &str) -> String {
         .join(" ")
 }
 
-/// Answers `text` (already without mention markup) for `user` in `lang`:
-/// the embed and, without a clear answer, buttons with the closest topics.
-/// Shared by `/ask` and messages. The rate is counted first: a refusal
-/// (empty, too long) is a reply too.
+/// Where and from whom a question came, for the store.
+#[derive(Debug, Clone, Copy)]
+pub struct Asker {
+    pub user: serenity::UserId,
+    pub guild: Option<serenity::GuildId>,
+    pub surface: Surface,
+}
+
+/// Answers `text` (already without mention markup) for `asker` in `lang`:
+/// the embed and its buttons (👍 👎 under an answer; "did you mean" or
+/// topics under a "no clear answer"). Shared by `/ask` and messages. The
+/// rate is counted first: a refusal (empty, too long) is a reply too.
 pub async fn ask_question(
     data: &Data,
-    user: serenity::UserId,
+    asker: Asker,
     text: &str,
     lang: Lang,
 ) -> Result<(serenity::CreateEmbed, Vec<serenity::CreateActionRow>), Error> {
-    check_rate(data, user)?;
+    check_rate(data, asker.user)?;
     let question = Question::new(text, data.settings.question_max_chars).map_err(|e| match e {
         QuestionError::Empty => UserError::QuestionEmpty,
         QuestionError::TooLong { max, .. } => UserError::QuestionTooLong(max),
@@ -103,15 +114,41 @@ pub async fn ask_question(
     let snapshot = data.live.snapshot();
     let mut opts = data.settings.answer;
     opts.lang = Some(lang);
+    let store = data.store.clone();
     // Searching is CPU work (typo correction, several editions): off the
     // async workers, so one heavy question never stalls the gateway.
-    let (embed, buttons) = tokio::task::spawn_blocking(move || {
+    let (embed, components, recorded) = tokio::task::spawn_blocking(move || {
         let result = answer(&snapshot.brain, &question, &opts);
-        let buttons = render::answer_components(&result, &snapshot.brain, None);
-        (render::answer_embed(&result, lang).build(), buttons)
+        let id = store.is_enabled().then(|| {
+            store.record(Asked {
+                surface: asker.surface,
+                guild: asker.guild.map(|g| g.get()),
+                user: Some(asker.user.get()),
+                lang: result.lang,
+                text: question.as_str().to_string(),
+                meaning: meaning(&snapshot.brain, question.as_str()),
+                answered: result.answered,
+                confidence: result.confidence,
+                top: result.passages.first().map(|p| p.id.clone()),
+                version: format!("{:016x}", snapshot.version.hash),
+            })
+        });
+        let components = render::answer_components(&result, &snapshot.brain, id.map(|i| i.0));
+        let closest = Recent {
+            lang: result.lang,
+            passages: result.passages.iter().map(|p| p.id.clone()).collect(),
+        };
+        (
+            render::answer_embed(&result, lang).build(),
+            components,
+            id.map(|id| (id, closest)),
+        )
     })
     .await?;
-    Ok((embed, buttons))
+    if let Some((id, closest)) = recorded {
+        data.remember(id, closest);
+    }
+    Ok((embed, components))
 }
 
 /// Admins: listed users, listed roles, or Manage Server / Administrator in this guild.
@@ -260,6 +297,14 @@ fn settings(config: &Config) -> Settings {
         answer_channels: ids(&config.discord.answer_channels),
         answer,
         question_max_chars: config.limits.question_max_chars,
+        kept: config
+            .store
+            .enabled
+            .then_some((config.store.retention_days, config.store.keep_questions)),
+        teach: crate::knowledge::teach::TeachLimits {
+            knowledge: config.knowledge.limits(),
+            question_max_chars: config.limits.question_max_chars,
+        },
     }
 }
 
@@ -272,6 +317,9 @@ pub fn run(config: &Config, live: Arc<Live>, token: &Secret) -> Result<(), Disco
 }
 
 async fn serve(config: &Config, live: Arc<Live>, token: &Secret) -> Result<(), DiscordError> {
+    // Before connecting: a store that cannot be opened is a clear exit 1.
+    let store = Store::open(&config.store)?;
+    let kept = store.clone();
     let base = config.discord.api_base.clone();
     let mut http = serenity::HttpBuilder::new(token.expose());
     if !config.discord.is_discord_itself() {
@@ -351,6 +399,8 @@ async fn serve(config: &Config, live: Arc<Live>, token: &Secret) -> Result<(), D
                     limiter: RateLimiter::new(per_minute),
                     bot_user_id,
                     commands,
+                    store,
+                    recent: state::recent_answers(),
                 })
             })
         })
@@ -366,10 +416,13 @@ async fn serve(config: &Config, live: Arc<Live>, token: &Secret) -> Result<(), D
         tracing::info!("shutting down");
         shards.shutdown_all().await;
     });
-    client
+    let ran = client
         .start()
         .await
-        .map_err(|e| DiscordError::Client(e.to_string()))
+        .map_err(|e| DiscordError::Client(e.to_string()));
+    // What was asked until the end is written before the process goes.
+    let _ = tokio::task::spawn_blocking(move || kept.flush()).await;
+    ran
 }
 
 /// Ctrl-C or SIGTERM.

@@ -309,15 +309,27 @@ pub fn section_embed(brain: &Brain, edition: Lang, key: &str, lang: Lang) -> Opt
     })
 }
 
-/// One passage of `lang`'s edition, by id; `None` when a reload removed it.
-pub fn passage_embed(brain: &Brain, edition: Lang, id: &str, lang: Lang) -> Option<EmbedSpec> {
-    let doc = brain.knowledge.editions.get(&edition)?;
-    let (section, passage) = doc
+/// A passage of `edition` by id, with its section; `None` when a reload
+/// removed it.
+pub fn find_passage<'a>(
+    brain: &'a Brain,
+    edition: Lang,
+    id: &str,
+) -> Option<(&'a crate::knowledge::Section, &'a crate::knowledge::Passage)> {
+    brain
+        .knowledge
+        .editions
+        .get(&edition)?
         .documents
         .iter()
         .flat_map(|d| &d.sections)
         .flat_map(|s| s.passages.iter().map(move |p| (s, p)))
-        .find(|(_, p)| p.id == id)?;
+        .find(|(_, p)| p.id == id)
+}
+
+/// One passage of `lang`'s edition, by id; `None` when a reload removed it.
+pub fn passage_embed(brain: &Brain, edition: Lang, id: &str, lang: Lang) -> Option<EmbedSpec> {
+    let (section, passage) = find_passage(brain, edition, id)?;
     Some(EmbedSpec {
         title: section.title.clone(),
         description: passage.text.clone(),
@@ -325,6 +337,51 @@ pub fn passage_embed(brain: &Brain, edition: Lang, id: &str, lang: Lang) -> Opti
         colour: BLUE,
         ..EmbedSpec::default()
     })
+}
+
+/// The menu a 👎 opens: the answer's closest passages that still exist.
+pub fn pick_menu(
+    brain: &Brain,
+    answer: i64,
+    edition: Lang,
+    passages: &[String],
+    lang: Lang,
+) -> Option<serenity::CreateActionRow> {
+    let options: Vec<serenity::CreateSelectMenuOption> = passages
+        .iter()
+        .filter_map(|id| {
+            let (section, passage) = find_passage(brain, edition, id)?;
+            Some(serenity::CreateSelectMenuOption::new(
+                passage_label(&section.title, &passage.text, SELECT_LABEL_MAX),
+                passage.id.clone(),
+            ))
+        })
+        .take(SELECT_OPTIONS_MAX)
+        .collect();
+    if options.is_empty() {
+        return None;
+    }
+    let id = ComponentId::Pick { answer }.encode()?;
+    Some(serenity::CreateActionRow::SelectMenu(
+        serenity::CreateSelectMenu::new(id, serenity::CreateSelectMenuKind::String { options })
+            .placeholder(truncate(
+                i18n::text(lang, Msg::FeedbackWhich),
+                SELECT_LABEL_MAX,
+            )),
+    ))
+}
+
+/// Discord's limits on a string select menu.
+pub const SELECT_OPTIONS_MAX: usize = 25;
+pub const SELECT_LABEL_MAX: usize = 100;
+
+/// A short private note ("Thanks!").
+pub fn note_embed(text: &str) -> EmbedSpec {
+    EmbedSpec {
+        description: text.to_string(),
+        colour: GREEN,
+        ..EmbedSpec::default()
+    }
 }
 
 pub fn recommendation_embed(rec: &Recommendation, lang: Lang) -> EmbedSpec {
@@ -451,10 +508,24 @@ pub fn topics_embed(brain: &Brain, lang: Lang) -> EmbedSpec {
     }
 }
 
-pub fn help_embed(lang: Lang) -> EmbedSpec {
+/// What the bot does, and what it keeps of questions (`kept`: the store's
+/// retention in days and whether it keeps their text; `None` when it keeps
+/// nothing).
+pub fn help_embed(lang: Lang, kept: Option<(u32, bool)>) -> EmbedSpec {
+    let kept = match kept {
+        Some((days, text)) => {
+            let msg = if text {
+                Msg::HelpStore
+            } else {
+                Msg::HelpStoreCounts
+            };
+            i18n::fill(lang, msg, &[("days", &days.to_string())])
+        }
+        None => i18n::text(lang, Msg::HelpNoStore).to_string(),
+    };
     EmbedSpec {
         title: "outsourcing-bot".to_string(),
-        description: i18n::text(lang, Msg::Help).to_string(),
+        description: format!("{}\n\n{kept}", i18n::text(lang, Msg::Help)),
         colour: BLUE,
         ..EmbedSpec::default()
     }

@@ -11,6 +11,7 @@ use crate::answer::AnswerOptions;
 use crate::i18n::{self, Msg};
 use crate::lang::Lang;
 use crate::live::Live;
+use crate::store::{AnswerId, Store};
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 pub type Context<'a> = poise::Context<'a, Data, Error>;
@@ -22,6 +23,44 @@ pub struct Data {
     pub limiter: RateLimiter,
     pub bot_user_id: serenity::UserId,
     pub commands: Arc<super::CommandSync>,
+    pub store: Store,
+    /// The closest passages of recent recorded answers, for the menu a 👎
+    /// opens. In RAM only, bounded; after a restart a 👎 still counts,
+    /// without the menu.
+    pub recent: Mutex<lru::LruCache<AnswerId, Recent>>,
+}
+
+/// How many recent answers keep their closest passages for a 👎.
+pub const RECENT_MAX: usize = 10_000;
+
+/// What a recorded answer offered: its language and closest passages.
+#[derive(Debug, Clone)]
+pub struct Recent {
+    pub lang: Lang,
+    pub passages: Vec<String>,
+}
+
+impl Data {
+    pub fn remember(&self, id: AnswerId, recent: Recent) {
+        self.recent
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .put(id, recent);
+    }
+
+    pub fn recalled(&self, id: AnswerId) -> Option<Recent> {
+        self.recent
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&id)
+            .cloned()
+    }
+}
+
+/// An empty memory of recent answers.
+pub fn recent_answers() -> Mutex<lru::LruCache<AnswerId, Recent>> {
+    let cap = std::num::NonZeroUsize::new(RECENT_MAX).expect("RECENT_MAX > 0");
+    Mutex::new(lru::LruCache::new(cap))
 }
 
 /// The configuration the Discord layer reads.
@@ -33,6 +72,11 @@ pub struct Settings {
     pub answer_channels: HashSet<u64>,
     pub answer: AnswerOptions,
     pub question_max_chars: usize,
+    /// How long the store keeps questions and whether it keeps their text,
+    /// for /help (`None`: it is off).
+    pub kept: Option<(u32, bool)>,
+    /// What a taught question is held to (an accepted suggestion).
+    pub teach: crate::knowledge::teach::TeachLimits,
 }
 
 /// An error whose text is for the user: short, in their language, ephemeral.
@@ -43,6 +87,8 @@ pub enum UserError {
     QuestionEmpty,
     QuestionTooLong(usize),
     NoOptions,
+    /// `store.enabled = false`: nothing to show or learn from.
+    NoStore,
     NoRules,
     /// Already in the user's words (for example from the recommend validator).
     Text(String),
@@ -61,6 +107,7 @@ impl UserError {
                 i18n::fill(lang, Msg::QuestionTooLong, &[("max", &max.to_string())])
             }
             UserError::NoOptions => i18n::text(lang, Msg::NoOptions).to_string(),
+            UserError::NoStore => i18n::text(lang, Msg::NoStore).to_string(),
             UserError::NoRules => i18n::text(lang, Msg::NoRules).to_string(),
             UserError::Text(text) => text.clone(),
         }

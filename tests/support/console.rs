@@ -23,7 +23,10 @@ pub fn command(knowledge: &Path, config: Option<&Path>) -> Command {
     if let Some(config) = config {
         cmd.arg("--config").arg(config);
     }
-    cmd.arg("--knowledge")
+    // Wherever the test runs, what the bot writes beside it (the store)
+    // goes to the tests' working folder.
+    cmd.current_dir(crate::files::workdir())
+        .arg("--knowledge")
         .arg(knowledge)
         .arg("chat")
         .env_remove("DISCORD_TOKEN")

@@ -29,3 +29,26 @@ pub fn append(path: &Path, text: &str) {
     let mut f = fs::OpenOptions::new().append(true).open(path).unwrap();
     f.write_all(text.as_bytes()).unwrap();
 }
+
+/// A working folder for the bot processes a test binary spawns: empty but
+/// for a `knowledge` link to the bundled knowledge, so the defaults behave
+/// as in the repository (`./knowledge`, no `./config.toml`), while what the
+/// bot writes beside them — the question store, `data/` — lands here, never
+/// in the repository or in a knowledge folder under test. One per test
+/// process, under the system's temporary folder.
+pub fn workdir() -> &'static Path {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!(
+            "outsourcing-bot-tests-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        ));
+        fs::create_dir_all(&dir).unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(bundled(), dir.join("knowledge")).unwrap();
+        dir
+    })
+}

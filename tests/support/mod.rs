@@ -2,3 +2,4 @@
 //! Test support shared by the integration tests that need it (`mod support;`).
 
 pub mod fake_discord;
+pub mod files;

@@ -5,7 +5,8 @@ use poise::serenity_prelude as serenity;
 
 use crate::discord::render;
 use crate::discord::state::{Context, Error};
-use crate::discord::{ask_question, lang_of, strip_mentions};
+use crate::discord::{ask_question, lang_of, strip_mentions, Asker};
+use crate::store::Surface;
 
 /// Suggests section titles that contain what is typed (accents and case aside).
 async fn suggest_topics(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
@@ -47,7 +48,12 @@ pub async fn ask(
 ) -> Result<(), Error> {
     let lang = lang_of(ctx);
     let question = strip_mentions(&question);
-    let (embed, components) = ask_question(ctx.data(), ctx.author().id, &question, lang).await?;
+    let asker = Asker {
+        user: ctx.author().id,
+        guild: ctx.guild_id(),
+        surface: Surface::Slash,
+    };
+    let (embed, components) = ask_question(ctx.data(), asker, &question, lang).await?;
     ctx.send(render::reply().embed(embed).components(components))
         .await?;
     Ok(())

@@ -11,7 +11,7 @@ use crate::discord::state::{Context, Error};
     description_localized("es-419", "Qué hace este bot y cómo preguntarle")
 )]
 pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
-    let embed = render::help_embed(lang_of(ctx)).build();
+    let embed = render::help_embed(lang_of(ctx), ctx.data().settings.kept).build();
     ctx.send(render::reply().embed(embed).ephemeral(true))
         .await?;
     Ok(())

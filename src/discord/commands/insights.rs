@@ -4,8 +4,8 @@ use crate::discord::render::{self, EmbedSpec};
 use crate::discord::state::{Context, Error, UserError};
 use crate::discord::{is_admin, lang_of};
 use crate::i18n::{self, Msg};
-use crate::learn::Insights;
 use crate::lang::Lang;
+use crate::learn::Insights;
 
 /// How far back `/insights` looks without `days`.
 pub const DEFAULT_DAYS: u32 = 30;

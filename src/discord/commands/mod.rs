@@ -2,8 +2,10 @@
 
 mod ask;
 mod help;
+mod insights;
 mod recommend;
 mod reload;
+mod suggestions;
 mod topics;
 
 use super::state::{Data, Error};
@@ -18,5 +20,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         reload::reload(),
         topics::topics(),
         help::help(),
+        insights::insights(),
+        suggestions::suggestions(),
     ]
 }

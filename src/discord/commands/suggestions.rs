@@ -8,8 +8,8 @@ use crate::discord::render::{self, EmbedSpec};
 use crate::discord::state::{Context, Error, UserError};
 use crate::discord::{is_admin, lang_of};
 use crate::i18n::{self, Msg};
-use crate::learn::Suggestion;
 use crate::lang::Lang;
+use crate::learn::Suggestion;
 
 /// A message holds five rows of buttons: one suggestion a row.
 pub const SHOWN: usize = 5;
@@ -19,8 +19,14 @@ pub const SHOWN: usize = 5;
     slash_command,
     default_member_permissions = "MANAGE_GUILD",
     check = "is_admin",
-    description_localized("es-ES", "Preguntas para enseñar al bot, de lo que preguntaron los miembros (administradores)"),
-    description_localized("es-419", "Preguntas para enseñar al bot, de lo que preguntaron los miembros (administradores)")
+    description_localized(
+        "es-ES",
+        "Preguntas para enseñar al bot, de lo que preguntaron los miembros (administradores)"
+    ),
+    description_localized(
+        "es-419",
+        "Preguntas para enseñar al bot, de lo que preguntaron los miembros (administradores)"
+    )
 )]
 pub async fn suggestions(ctx: Context<'_>) -> Result<(), Error> {
     let lang = lang_of(ctx);
@@ -72,16 +78,9 @@ pub fn suggestions_message(
             s.count
         ));
         let button = |accept: bool, label: String, style| {
-            ComponentId::Suggestion {
-                id: s.id.0,
-                accept,
-            }
-            .encode()
-            .map(|id| {
-                serenity::CreateButton::new(id)
-                    .label(label)
-                    .style(style)
-            })
+            ComponentId::Suggestion { id: s.id.0, accept }
+                .encode()
+                .map(|id| serenity::CreateButton::new(id).label(label).style(style))
         };
         let accept = i18n::fill(lang, Msg::SuggestionAccept, &[("n", &(n + 1).to_string())]);
         let reject = i18n::fill(lang, Msg::SuggestionReject, &[("n", &(n + 1).to_string())]);

@@ -1,5 +1,4 @@
-//! Browsing: a topic button shows its section, a "did you mean" button its
-//! passage; both only to the clicker.
+//! Browsing: a topic button shows its section, only to the clicker.
 
 use super::{gone, Handled, Reply};
 use crate::discord::render;
@@ -9,15 +8,7 @@ use crate::lang::Lang;
 pub fn topic(data: &Data, edition: Lang, section: &str, lang: Lang) -> Handled {
     let snapshot = data.live.snapshot();
     match render::section_embed(&snapshot.brain, edition, section, lang) {
-        Some(embed) => (Reply::text(embed), "topic", "ok"),
-        None => gone(lang, "topic"),
-    }
-}
-
-pub fn passage(data: &Data, edition: Lang, passage: &str, lang: Lang) -> Handled {
-    let snapshot = data.live.snapshot();
-    match render::passage_embed(&snapshot.brain, edition, passage, lang) {
-        Some(embed) => (Reply::text(embed), "did_you_mean", "ok"),
-        None => gone(lang, "did_you_mean"),
+        Some(embed) => (Reply::text(embed), "ok"),
+        None => gone(lang),
     }
 }

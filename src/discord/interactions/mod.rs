@@ -5,6 +5,8 @@
 //! no longer knows (a passage a reload removed) gets a polite private reply.
 
 mod browse;
+mod feedback;
+mod suggestions;
 
 use std::time::Instant;
 
@@ -26,44 +28,51 @@ pub async fn on_component(
     };
     let started = Instant::now();
     let lang = lang::from_locale(&click.locale);
-    let (reply, command, outcome) = match super::check_rate(data, click.user.id) {
-        Err(refusal) => (
-            Reply::text(render::error_embed(&refusal.text(lang))),
-            kind(&id),
-            "cooldown",
-        ),
-        Ok(()) => match id {
+    let command = kind(&id);
+    let user = click.user.id;
+    let outcome = if let Err(refusal) = super::check_rate(data, user) {
+        Reply::text(render::error_embed(&refusal.text(lang)))
+            .send(ctx, click)
+            .await?;
+        "cooldown"
+    } else if let ComponentId::Suggestion { id, accept } = id {
+        suggestions::decide(ctx, data, click, id, accept, lang).await?
+    } else {
+        let (reply, outcome) = match id {
             ComponentId::Topic {
                 lang: edition,
                 section,
             } => browse::topic(data, edition, &section, lang),
             ComponentId::DidYouMean {
+                answer,
                 lang: edition,
                 passage,
-                ..
-            } => browse::passage(data, edition, &passage, lang),
-            // Feedback and suggestions come with the store.
-            ComponentId::Feedback { .. }
-            | ComponentId::Pick { .. }
-            | ComponentId::Suggestion { .. } => (
-                Reply::text(render::error_embed(crate::i18n::text(
-                    lang,
-                    crate::i18n::Msg::TopicGone,
-                ))),
-                kind(&id),
-                "gone",
-            ),
-        },
+            } => feedback::did_you_mean(data, answer, edition, &passage, user, lang),
+            ComponentId::Feedback { answer, up } => feedback::vote(data, answer, up, user, lang),
+            ComponentId::Pick { answer } => {
+                feedback::picked(data, answer, &selected(click), user, lang)
+            }
+            ComponentId::Suggestion { .. } => unreachable!("decided above"),
+        };
+        reply.send(ctx, click).await?;
+        outcome
     };
-    reply.send(ctx, click).await?;
     tracing::info!(
-        user = click.user.id.get(),
+        user = user.get(),
         command,
         outcome,
         ms = started.elapsed().as_millis() as u64,
         "command"
     );
     Ok(())
+}
+
+/// The values chosen in a select menu (none for a button).
+fn selected(click: &serenity::ComponentInteraction) -> Vec<String> {
+    match &click.data.kind {
+        serenity::ComponentInteractionDataKind::StringSelect { values } => values.clone(),
+        _ => Vec::new(),
+    }
 }
 
 /// The log's name for a kind of click.
@@ -79,8 +88,8 @@ fn kind(id: &ComponentId) -> &'static str {
 
 /// A private reply to a click: an embed, and maybe a menu under it.
 pub struct Reply {
-    embed: EmbedSpec,
-    components: Vec<serenity::CreateActionRow>,
+    pub embed: EmbedSpec,
+    pub components: Vec<serenity::CreateActionRow>,
 }
 
 impl Reply {
@@ -108,17 +117,16 @@ impl Reply {
     }
 }
 
-/// What a click handler returns: the reply, the log's command and outcome.
-type Handled = (Reply, &'static str, &'static str);
+/// What a click handler returns: the reply and the log's outcome.
+type Handled = (Reply, &'static str);
 
 /// The reply to a click on something a reload removed.
-fn gone(lang: Lang, command: &'static str) -> Handled {
+fn gone(lang: Lang) -> Handled {
     (
         Reply::text(render::error_embed(crate::i18n::text(
             lang,
             crate::i18n::Msg::TopicGone,
         ))),
-        command,
         "gone",
     )
 }

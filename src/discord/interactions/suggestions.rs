@@ -106,10 +106,7 @@ async fn accepted(
         &[
             ("question", &crate::echo::echo(&taught.question)),
             ("passage", &taught.passage_id),
-            (
-                "at",
-                &format!("{}:{}", taught.file.display(), taught.line),
-            ),
+            ("at", &format!("{}:{}", taught.file.display(), taught.line)),
         ],
     );
     let report = render::reload_message(&reload, None, lang);
