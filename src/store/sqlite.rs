@@ -36,30 +36,15 @@ const MIGRATIONS: &[&str] = &[
          passage TEXT,
          version TEXT NOT NULL
      );
-     CREATE INDEX questions_at ON questions (at, answered);
-     -- Rollups the writer keeps, so totals over a window read a row per
-     -- hour and a row per user instead of every question.
-     CREATE TABLE hourly (
-         hour INTEGER PRIMARY KEY,
-         asked INTEGER NOT NULL,
-         answered INTEGER NOT NULL
-     );
-     CREATE TABLE users (
-         user_hash INTEGER PRIMARY KEY,
-         last_at INTEGER NOT NULL
-     );
-     CREATE INDEX users_last_at ON users (last_at);
+     -- Totals over a window read this index alone.
+     CREATE INDEX questions_at ON questions (at, answered, user_hash);
      -- Grouping the unanswered by meaning reads this index alone.
      CREATE INDEX questions_unanswered ON questions (meaning, at, question)
          WHERE answered = 0 AND meaning IS NOT NULL;
-     -- `passage` and `asked_at` are the answer's, copied so that votes per
-     -- passage over a window read feedback alone.
      CREATE TABLE feedback (
          answer INTEGER NOT NULL,
          user_hash INTEGER NOT NULL,
          at INTEGER NOT NULL,
-         asked_at INTEGER NOT NULL,
-         passage TEXT,
          vote INTEGER,
          picked TEXT,
          meant TEXT,
@@ -73,6 +58,32 @@ const MIGRATIONS: &[&str] = &[
          at INTEGER NOT NULL,
          PRIMARY KEY (lang, meaning, passage)
      ) WITHOUT ROWID;",
+    // 2: rollups the writer keeps, so totals over a window read a row per
+    // hour and a row per user instead of every question; feedback copies its
+    // answer's passage and time, so votes per passage read feedback alone.
+    // What v1 recorded is counted into them.
+    "CREATE TABLE hourly (
+         hour INTEGER PRIMARY KEY,
+         asked INTEGER NOT NULL,
+         answered INTEGER NOT NULL
+     );
+     INSERT INTO hourly (hour, asked, answered)
+         SELECT at / 3600, count(*), sum(answered) FROM questions GROUP BY at / 3600;
+     CREATE TABLE users (
+         user_hash INTEGER PRIMARY KEY,
+         last_at INTEGER NOT NULL
+     );
+     INSERT INTO users (user_hash, last_at)
+         SELECT user_hash, max(at) FROM questions WHERE user_hash IS NOT NULL GROUP BY user_hash;
+     CREATE INDEX users_last_at ON users (last_at);
+     ALTER TABLE feedback ADD COLUMN asked_at INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE feedback ADD COLUMN passage TEXT;
+     UPDATE feedback SET
+         asked_at = coalesce((SELECT at FROM questions WHERE id = feedback.answer), 0),
+         passage = (SELECT passage FROM questions WHERE id = feedback.answer);
+     -- The user hash no longer needs to be in it.
+     DROP INDEX questions_at;
+     CREATE INDEX questions_at ON questions (at, answered);",
 ];
 
 /// The schema version this program writes.
@@ -576,5 +587,71 @@ impl Backend for Sqlite {
             )
             .map(|_| ())
             .map_err(|e| self.err(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::learn::Totals;
+
+    /// A file written by version 1 (as the first release wrote it), with
+    /// questions and votes, is brought to the current version with
+    /// everything it held counted.
+    #[test]
+    fn a_version_1_file_upgrades_with_its_rows_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.sqlite3");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            for (id, at, user, answered, passage) in [
+                (1, 7_200, 10, 1, "d/1"),
+                (2, 7_300, 10, 0, "d/2"),
+                (3, 90_000, 11, 1, "d/1"),
+            ] {
+                conn.execute(
+                    "INSERT INTO questions (id, at, surface, guild, user_hash, lang, question,
+                         meaning, answered, confidence, passage, version)
+                     VALUES (?1, ?2, 'slash', 1, ?3, 'es', 'q', 'q', ?4, 0.9, ?5, 'v')",
+                    params![id, at, user, answered, passage],
+                )
+                .unwrap();
+            }
+            conn.execute(
+                "INSERT INTO feedback (answer, user_hash, at, vote) VALUES (1, 10, 7_250, 1), (3, 12, 90_010, -1)",
+                [],
+            )
+            .unwrap();
+        }
+        let mut db = Sqlite::open(&path).unwrap();
+        assert_eq!(db.version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(
+            db.totals(0).unwrap(),
+            Totals {
+                asked: 3,
+                answered: 2,
+                distinct_users: 2
+            }
+        );
+        // Only the question asked at 90,000 is in a window from 80,000.
+        assert_eq!(db.totals(80_000).unwrap().distinct_users, 1);
+        let votes = db.votes(0).unwrap();
+        assert_eq!(
+            votes,
+            [PassageVotes {
+                passage: "d/1".into(),
+                up: 1,
+                down: 1
+            }]
+        );
+        assert!(db.votes(80_000).unwrap()[0].up == 0);
+        // And it goes on being written as a current file.
+        drop(db);
+        let mut db = Sqlite::open(&path).unwrap();
+        assert_eq!(db.version().unwrap(), SCHEMA_VERSION);
+        db.purge(80_000).unwrap();
+        assert_eq!(db.totals(0).unwrap().asked, 1);
     }
 }
