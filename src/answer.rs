@@ -118,6 +118,10 @@ pub struct Answer {
     /// one when that was more confident (`ask --explain` shows its concepts).
     #[serde(skip)]
     pub searched: Lang,
+    /// What the question means ([`meaning`]), from the analysis answering
+    /// did anyway: the store records it at no extra cost.
+    #[serde(skip)]
+    pub meaning: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -282,10 +286,14 @@ pub fn answer(brain: &Brain, question: &Question, opts: &AnswerOptions) -> Answe
         passages: Vec::new(),
         features: Features::default(),
         searched: asked_in,
+        meaning: String::new(),
     };
 
     let first = brain.edition(asked_in);
     let mut best = rank(first, question.as_str(), opts.top);
+    if let Some(ranking) = &best {
+        answer.meaning = meaning_of(first, &ranking.plan);
+    }
     if best
         .as_ref()
         .is_none_or(|r| r.confidence < opts.min_confidence)
@@ -601,7 +609,10 @@ pub fn explain(brain: &Brain, question: &Question, answer: &Answer, min_confiden
 /// questions by it.
 pub fn meaning(brain: &Brain, question: &str) -> String {
     let edition = brain.edition(crate::lang::detect(question));
-    let plan = plan(edition, question);
+    meaning_of(edition, &plan(edition, question))
+}
+
+fn meaning_of(edition: &EditionIndex, plan: &Plan) -> String {
     let mut terms: Vec<String> = plan
         .concepts
         .iter()

@@ -98,6 +98,27 @@ fn the_same_question_in_other_words_means_the_same() {
 }
 
 #[test]
+fn an_answer_carries_its_questions_meaning() {
+    use outsourcing_bot::answer::{answer, AnswerOptions, Question};
+    let brain = bundled_brain();
+    for q in [
+        "¿Qué es un KPO?",
+        "q es kpo",
+        "capital de Francia",
+        "what are the benefits of outsourcing?",
+        "¿por qué hay tanta rotasión en los BPO?",
+    ] {
+        let a = answer(
+            &brain,
+            &Question::new(q, 500).unwrap(),
+            &AnswerOptions::default(),
+        );
+        assert_eq!(a.meaning, meaning(&brain, q), "{q}");
+        assert!(!a.meaning.is_empty(), "{q}");
+    }
+}
+
+#[test]
 fn synonyms_mean_their_group_and_word_order_does_not_matter() {
     let brain = bundled_brain();
     assert_eq!(
@@ -611,8 +632,45 @@ fn the_insights_window_counts_only_its_days() {
     now.store(T0 + 10 * DAY, Ordering::SeqCst);
     store.record(asked("b", "b", Some(2), false, "d/1"));
     store.flush();
-    assert_eq!(store.insights(7).unwrap().asked, 1);
-    assert_eq!(store.insights(30).unwrap().asked, 2);
+    let week = store.insights(7).unwrap();
+    assert_eq!((week.asked, week.answered, week.distinct_users), (1, 0, 1));
+    let month = store.insights(30).unwrap();
+    assert_eq!(
+        (month.asked, month.answered, month.distinct_users),
+        (2, 1, 2)
+    );
+}
+
+/// Totals come from hourly counts; a window or a purge that starts inside
+/// an hour counts that hour's questions one by one.
+#[test]
+fn windows_and_purges_that_start_inside_an_hour_count_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite3");
+    let (now, clock) = manual_clock(T0);
+    let mut c = config(&path);
+    c.retention_days = 1;
+    {
+        let store = open_at(&c, &clock);
+        store.record(asked("a", "a", Some(1), true, "d/1"));
+        now.store(T0 + 1000, Ordering::SeqCst);
+        store.record(asked("b", "b", Some(2), false, "d/1"));
+        now.store(T0 + 2 * 3600, Ordering::SeqCst);
+        store.record(asked("c", "c", Some(2), true, "d/1"));
+        store.flush();
+        // A day after the first question, plus 500 s: the window starts
+        // between the first two, which share an hour.
+        now.store(T0 + DAY + 500, Ordering::SeqCst);
+        let day = store.insights(1).unwrap();
+        assert_eq!((day.asked, day.answered, day.distinct_users), (2, 1, 1));
+        let all = store.insights(3650).unwrap();
+        assert_eq!((all.asked, all.answered, all.distinct_users), (3, 2, 2));
+    }
+    // Reopened then, retention (one day) purges the first question only,
+    // out of the middle of its hour.
+    let store = open_at(&c, &clock);
+    let all = store.insights(3650).unwrap();
+    assert_eq!((all.asked, all.answered, all.distinct_users), (2, 1, 1));
 }
 
 #[test]

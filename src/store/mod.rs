@@ -105,7 +105,8 @@ pub struct Asked {
 
 impl Asked {
     /// What answering `question` gave, as the store keeps it; a front end
-    /// with users sets `guild` and `user` on it.
+    /// with users sets `guild` and `user` on it. Cheap: the meaning comes
+    /// with the answer.
     pub fn of(brain: &Brain, question: &Question, answer: &Answer, surface: Surface) -> Asked {
         Asked {
             surface,
@@ -113,7 +114,7 @@ impl Asked {
             user: None,
             lang: answer.lang,
             text: question.as_str().to_string(),
-            meaning: crate::answer::meaning(brain, question.as_str()),
+            meaning: answer.meaning.clone(),
             answered: answer.answered,
             confidence: answer.confidence,
             top: answer.passages.first().map(|p| p.id.clone()),

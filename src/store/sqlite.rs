@@ -58,10 +58,38 @@ const MIGRATIONS: &[&str] = &[
          at INTEGER NOT NULL,
          PRIMARY KEY (lang, meaning, passage)
      ) WITHOUT ROWID;",
+    // 2: rollups the writer keeps, so totals over a window read a row per
+    // hour and a row per user instead of every question; feedback copies its
+    // answer's passage and time, so votes per passage read feedback alone.
+    // What v1 recorded is counted into them.
+    "CREATE TABLE hourly (
+         hour INTEGER PRIMARY KEY,
+         asked INTEGER NOT NULL,
+         answered INTEGER NOT NULL
+     );
+     INSERT INTO hourly (hour, asked, answered)
+         SELECT at / 3600, count(*), sum(answered) FROM questions GROUP BY at / 3600;
+     CREATE TABLE users (
+         user_hash INTEGER PRIMARY KEY,
+         last_at INTEGER NOT NULL
+     );
+     INSERT INTO users (user_hash, last_at)
+         SELECT user_hash, max(at) FROM questions WHERE user_hash IS NOT NULL GROUP BY user_hash;
+     CREATE INDEX users_last_at ON users (last_at);
+     ALTER TABLE feedback ADD COLUMN asked_at INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE feedback ADD COLUMN passage TEXT;
+     UPDATE feedback SET
+         asked_at = coalesce((SELECT at FROM questions WHERE id = feedback.answer), 0),
+         passage = (SELECT passage FROM questions WHERE id = feedback.answer);
+     -- The user hash no longer needs to be in it.
+     DROP INDEX questions_at;
+     CREATE INDEX questions_at ON questions (at, answered);",
 ];
 
 /// The schema version this program writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+const HOUR: i64 = 3600;
 
 /// How long a statement waits for another connection's write to end.
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
@@ -236,15 +264,28 @@ impl Backend for Sqlite {
             // that a later click updates.
             let upsert = |set: &str| {
                 format!(
-                    "INSERT INTO feedback (answer, user_hash, at, vote, picked, meant)
-                     SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM questions WHERE id = ?1)
+                    "INSERT INTO feedback (answer, user_hash, at, vote, picked, meant, asked_at, passage)
+                     SELECT ?1, ?2, ?3, ?4, ?5, ?6, q.at, q.passage FROM questions q WHERE q.id = ?1
                      ON CONFLICT (answer, user_hash) DO UPDATE SET at = excluded.at, {set}"
                 )
             };
+            let mut hourly = tx
+                .prepare_cached(
+                    "INSERT INTO hourly (hour, asked, answered) VALUES (?1, 1, ?2)
+                     ON CONFLICT (hour) DO UPDATE
+                     SET asked = asked + 1, answered = answered + excluded.answered",
+                )
+                .map_err(err)?;
+            let mut users = tx
+                .prepare_cached(
+                    "INSERT INTO users (user_hash, last_at) VALUES (?1, ?2)
+                     ON CONFLICT (user_hash) DO UPDATE SET last_at = max(last_at, excluded.last_at)",
+                )
+                .map_err(err)?;
             for event in events {
                 match event {
                     Event::Question(q) => {
-                        question
+                        let inserted = question
                             .execute(params![
                                 q.id,
                                 q.at,
@@ -260,6 +301,15 @@ impl Backend for Sqlite {
                                 q.version,
                             ])
                             .map_err(err)?;
+                        // An id stored already (never expected) is not counted twice.
+                        if inserted == 1 {
+                            hourly
+                                .execute(params![q.at.div_euclid(HOUR), q.answered])
+                                .map_err(err)?;
+                            if let Some(user) = q.user_hash {
+                                users.execute(params![user, q.at]).map_err(err)?;
+                            }
+                        }
                     }
                     Event::Feedback(f) => {
                         let (sql, vote, picked, meant) = match &f.feedback {
@@ -309,6 +359,19 @@ impl Backend for Sqlite {
         .map_err(err)?;
         tx.execute("DELETE FROM questions WHERE at < ?1", [before])
             .map_err(err)?;
+        tx.execute("DELETE FROM users WHERE last_at < ?1", [before])
+            .map_err(err)?;
+        // The hour `before` falls in is counted again from what is left of it.
+        let hour = before.div_euclid(HOUR);
+        tx.execute("DELETE FROM hourly WHERE hour <= ?1", [hour])
+            .map_err(err)?;
+        tx.execute(
+            "INSERT INTO hourly (hour, asked, answered)
+             SELECT ?1, count(*), coalesce(sum(answered), 0) FROM questions
+             WHERE at >= ?2 AND at < ?3 HAVING count(*) > 0",
+            params![hour, before, (hour + 1) * HOUR],
+        )
+        .map_err(err)?;
         tx.execute("DELETE FROM decisions WHERE at < ?1", [before])
             .map_err(err)?;
         tx.commit().map_err(err)
@@ -364,21 +427,38 @@ impl Backend for Sqlite {
     }
 
     fn totals(&mut self, since: i64) -> Result<Totals, StoreError> {
-        self.conn
-            .prepare_cached(
-                "SELECT count(*), coalesce(sum(answered), 0), count(DISTINCT user_hash)
-                 FROM questions WHERE at >= ?1",
-            )
-            .and_then(|mut s| {
-                s.query_row([since], |r| {
-                    Ok(Totals {
-                        asked: r.get::<_, i64>(0)? as u64,
-                        answered: r.get::<_, i64>(1)? as u64,
-                        distinct_users: r.get::<_, i64>(2)? as u64,
-                    })
+        // Whole hours from the rollup; the part of an hour the window
+        // starts in, from the questions themselves.
+        let first_whole = since.div_euclid(HOUR) + i64::from(since.rem_euclid(HOUR) != 0);
+        let count = |sql: &str, args: &[i64]| -> rusqlite::Result<(i64, i64)> {
+            self.conn
+                .prepare_cached(sql)?
+                .query_row(rusqlite::params_from_iter(args), |r| {
+                    Ok((r.get(0)?, r.get(1)?))
                 })
+        };
+        let totals = (|| {
+            let whole = count(
+                "SELECT coalesce(sum(asked), 0), coalesce(sum(answered), 0)
+                 FROM hourly WHERE hour >= ?1",
+                &[first_whole],
+            )?;
+            let edge = count(
+                "SELECT count(*), coalesce(sum(answered), 0)
+                 FROM questions WHERE at >= ?1 AND at < ?2",
+                &[since, first_whole * HOUR],
+            )?;
+            let users: i64 = self
+                .conn
+                .prepare_cached("SELECT count(*) FROM users WHERE last_at >= ?1")?
+                .query_row([since], |r| r.get(0))?;
+            Ok(Totals {
+                asked: (whole.0 + edge.0) as u64,
+                answered: (whole.1 + edge.1) as u64,
+                distinct_users: users as u64,
             })
-            .map_err(|e| self.err(e))
+        })();
+        totals.map_err(|e| self.err(e))
     }
 
     fn votes(&mut self, since: i64) -> Result<Vec<PassageVotes>, StoreError> {
@@ -387,10 +467,9 @@ impl Backend for Sqlite {
         let mut s = self
             .conn
             .prepare_cached(
-                "SELECT q.passage, sum(f.vote = 1), sum(f.vote = -1)
-                 FROM feedback f JOIN questions q ON q.id = f.answer
-                 WHERE f.vote IS NOT NULL AND q.passage IS NOT NULL AND q.at >= ?1
-                 GROUP BY q.passage",
+                "SELECT passage, sum(vote = 1), sum(vote = -1) FROM feedback
+                 WHERE vote IS NOT NULL AND passage IS NOT NULL AND asked_at >= ?1
+                 GROUP BY passage",
             )
             .map_err(err)?;
         let rows = s
@@ -440,7 +519,7 @@ impl Backend for Sqlite {
             .prepare_cached(
                 "SELECT q.lang, q.meaning, q.question, q.passage, f.vote, f.picked, f.meant,
                         q.confidence < ?1
-                 FROM feedback f JOIN questions q ON q.id = f.answer
+                 FROM feedback f CROSS JOIN questions q ON q.id = f.answer
                  WHERE q.meaning IS NOT NULL AND q.meaning <> '' AND q.question IS NOT NULL
                    AND (f.meant IS NOT NULL OR f.picked IS NOT NULL
                         OR (f.vote = 1 AND q.confidence < ?1 AND q.passage IS NOT NULL))
@@ -508,5 +587,71 @@ impl Backend for Sqlite {
             )
             .map(|_| ())
             .map_err(|e| self.err(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::learn::Totals;
+
+    /// A file written by version 1 (as the first release wrote it), with
+    /// questions and votes, is brought to the current version with
+    /// everything it held counted.
+    #[test]
+    fn a_version_1_file_upgrades_with_its_rows_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.sqlite3");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            for (id, at, user, answered, passage) in [
+                (1, 7_200, 10, 1, "d/1"),
+                (2, 7_300, 10, 0, "d/2"),
+                (3, 90_000, 11, 1, "d/1"),
+            ] {
+                conn.execute(
+                    "INSERT INTO questions (id, at, surface, guild, user_hash, lang, question,
+                         meaning, answered, confidence, passage, version)
+                     VALUES (?1, ?2, 'slash', 1, ?3, 'es', 'q', 'q', ?4, 0.9, ?5, 'v')",
+                    params![id, at, user, answered, passage],
+                )
+                .unwrap();
+            }
+            conn.execute(
+                "INSERT INTO feedback (answer, user_hash, at, vote) VALUES (1, 10, 7_250, 1), (3, 12, 90_010, -1)",
+                [],
+            )
+            .unwrap();
+        }
+        let mut db = Sqlite::open(&path).unwrap();
+        assert_eq!(db.version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(
+            db.totals(0).unwrap(),
+            Totals {
+                asked: 3,
+                answered: 2,
+                distinct_users: 2
+            }
+        );
+        // Only the question asked at 90,000 is in a window from 80,000.
+        assert_eq!(db.totals(80_000).unwrap().distinct_users, 1);
+        let votes = db.votes(0).unwrap();
+        assert_eq!(
+            votes,
+            [PassageVotes {
+                passage: "d/1".into(),
+                up: 1,
+                down: 1
+            }]
+        );
+        assert!(db.votes(80_000).unwrap()[0].up == 0);
+        // And it goes on being written as a current file.
+        drop(db);
+        let mut db = Sqlite::open(&path).unwrap();
+        assert_eq!(db.version().unwrap(), SCHEMA_VERSION);
+        db.purge(80_000).unwrap();
+        assert_eq!(db.totals(0).unwrap().asked, 1);
     }
 }
