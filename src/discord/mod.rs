@@ -22,7 +22,7 @@ use std::time::Instant;
 
 use poise::serenity_prelude as serenity;
 
-use crate::answer::{answer, meaning, Question, QuestionError};
+use crate::answer::{answer, Question, QuestionError};
 use crate::config::{Config, Secret};
 use crate::lang::{self, Lang};
 use crate::live::Live;
@@ -121,16 +121,9 @@ pub async fn ask_question(
         let result = answer(&snapshot.brain, &question, &opts);
         let id = store.is_enabled().then(|| {
             store.record(Asked {
-                surface: asker.surface,
                 guild: asker.guild.map(|g| g.get()),
                 user: Some(asker.user.get()),
-                lang: result.lang,
-                text: question.as_str().to_string(),
-                meaning: meaning(&snapshot.brain, question.as_str()),
-                answered: result.answered,
-                confidence: result.confidence,
-                top: result.passages.first().map(|p| p.id.clone()),
-                version: format!("{:016x}", snapshot.version.hash),
+                ..Asked::of(&snapshot.brain, &question, &result, asker.surface)
             })
         });
         let components = render::answer_components(&result, &snapshot.brain, id.map(|i| i.0));
