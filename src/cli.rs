@@ -391,53 +391,9 @@ fn insights(config: &Config, args: InsightsArgs) -> Result<(), CliError> {
         let json = serde_json::to_string(&insights).map_err(io::Error::other)?;
         writeln!(out, "{json}")?;
     } else {
-        write!(out, "{}", render_insights(&insights))?;
+        write!(out, "{}", crate::console::render_insights(&insights))?;
     }
     Ok(())
-}
-
-fn render_insights(i: &crate::learn::Insights) -> String {
-    let share = if i.asked > 0 {
-        format!(" ({:.0}%)", 100.0 * i.answered as f64 / i.asked as f64)
-    } else {
-        String::new()
-    };
-    let mut out = format!(
-        "Last {} day{}: {} question{}, {} answered{share}, {} member{}.\n",
-        i.days,
-        plural(i.days as usize),
-        i.asked,
-        plural(i.asked as usize),
-        i.answered,
-        i.distinct_users,
-        plural(i.distinct_users as usize),
-    );
-    let votes = |title: &str, list: &[crate::learn::PassageVotes], out: &mut String| {
-        if list.is_empty() {
-            return;
-        }
-        out.push_str(&format!("{title}\n"));
-        for p in list {
-            out.push_str(&format!(
-                "  {:>4} up {:>4} down  {}\n",
-                p.up, p.down, p.passage
-            ));
-        }
-    };
-    votes("Votes per passage:", &i.per_passage, &mut out);
-    votes("Most voted down:", &i.most_down, &mut out);
-    if !i.unanswered.is_empty() {
-        out.push_str("Unanswered, grouped by meaning:\n");
-        for g in &i.unanswered {
-            out.push_str(&format!(
-                "  {:>4}x  {}  [{}]\n",
-                g.count,
-                crate::echo::echo(&crate::text::truncate(&g.example, 90)),
-                crate::echo::echo(&g.meaning)
-            ));
-        }
-    }
-    out
 }
 
 fn suggestions(config: &Config, args: SuggestionsArgs) -> Result<(), CliError> {
@@ -446,42 +402,8 @@ fn suggestions(config: &Config, args: SuggestionsArgs) -> Result<(), CliError> {
     if args.json {
         let json = serde_json::json!({ "suggestions": suggestions });
         writeln!(out, "{json}")?;
-        return Ok(());
-    }
-    if suggestions.is_empty() {
-        writeln!(
-            out,
-            "No suggestions: no member has resolved a question to a passage yet."
-        )?;
-        return Ok(());
-    }
-    writeln!(
-        out,
-        "{} suggestion{} (teach one with: outsourcing-bot teach --lang LANG PASSAGE_ID QUESTION):",
-        suggestions.len(),
-        plural(suggestions.len())
-    )?;
-    for s in &suggestions {
-        let mut how = Vec::new();
-        for (n, what) in [
-            (s.sources.did_you_mean, "did you mean"),
-            (s.sources.picked, "picked after a down vote"),
-            (s.sources.up, "up vote at low confidence"),
-        ] {
-            if n > 0 {
-                how.push(format!("{n} {what}"));
-            }
-        }
-        writeln!(
-            out,
-            "  {}  {}  \"{}\"  ({}: {})  id {}",
-            s.lang,
-            s.passage,
-            crate::echo::echo(&s.question),
-            s.count,
-            how.join(", "),
-            s.id
-        )?;
+    } else {
+        write!(out, "{}", crate::console::render_suggestions(&suggestions))?;
     }
     Ok(())
 }
@@ -540,10 +462,10 @@ fn check(config: &Config, dir: &std::path::Path, args: CheckArgs) -> Result<(), 
         "{}: OK: {} edition{} ({}), {} document{}, {} sections, {} passages, {} synonym groups, {rules}; version {:016x}; indexed in {} ms",
         dir.display(),
         langs.len(),
-        plural(langs.len()),
+        crate::console::plural(langs.len()),
         langs.join(", "),
         documents,
-        plural(documents),
+        crate::console::plural(documents),
         brain.section_count(),
         brain.passage_count(),
         brain.knowledge.synonyms.groups.len(),
@@ -567,12 +489,4 @@ fn teach(config: &Config, dir: &std::path::Path, args: TeachArgs) -> Result<(), 
         println!("nothing was reloaded here: a running bot picks it up through its watcher (knowledge.watch), SIGHUP or /reload");
     }
     Ok(())
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
 }

@@ -97,6 +97,8 @@ Ask a question about BPO or KPO, one per line, in Spanish or English.
   :recommend KEY=VALUE...   BPO or KPO for your situation (:recommend alone lists the questions)
   :reload   reload the knowledge folder (a bad edit keeps the old knowledge)
   :teach [--lang es|en] PASSAGE_ID QUESTION   add QUESTION to a passage's alternate questions, then reload
+  :insights [DAYS]   what was asked (30 days by default): answered share, votes, unanswered questions
+  :suggestions       questions members resolved to a passage, to teach
   :topics   list the sections of the knowledge
   :help     show this help
   :quit     leave (Ctrl-D works too)";
@@ -266,6 +268,10 @@ fn respond(live: &Live, opts: &ConsoleOptions, line: &str) -> Option<String> {
         cmd if cmd == ":teach" || cmd.starts_with(":teach ") => {
             teach_line(live, opts, &cmd[":teach".len()..])
         }
+        cmd if cmd == ":insights" || cmd.starts_with(":insights ") => {
+            store_line(opts, ":insights", &cmd[":insights".len()..])
+        }
+        ":suggestions" => store_line(opts, ":suggestions", ""),
         cmd if cmd.starts_with(':') => format!(
             "unknown command '{}': type :help for the commands",
             echo(cmd)
@@ -283,6 +289,127 @@ fn respond(live: &Live, opts: &ConsoleOptions, line: &str) -> Option<String> {
             Err(err) => err.to_string(),
         },
     })
+}
+
+pub fn render_insights(i: &crate::learn::Insights) -> String {
+    let share = if i.asked > 0 {
+        format!(" ({:.0}%)", 100.0 * i.answered as f64 / i.asked as f64)
+    } else {
+        String::new()
+    };
+    let mut out = format!(
+        "Last {} day{}: {} question{}, {} answered{share}, {} member{}.\n",
+        i.days,
+        plural(i.days as usize),
+        i.asked,
+        plural(i.asked as usize),
+        i.answered,
+        i.distinct_users,
+        plural(i.distinct_users as usize),
+    );
+    let votes = |title: &str, list: &[crate::learn::PassageVotes], out: &mut String| {
+        if list.is_empty() {
+            return;
+        }
+        out.push_str(&format!("{title}\n"));
+        for p in list {
+            out.push_str(&format!(
+                "  {:>4} up {:>4} down  {}\n",
+                p.up, p.down, p.passage
+            ));
+        }
+    };
+    votes("Votes per passage:", &i.per_passage, &mut out);
+    votes("Most voted down:", &i.most_down, &mut out);
+    if !i.unanswered.is_empty() {
+        out.push_str("Unanswered, grouped by meaning:\n");
+        for g in &i.unanswered {
+            out.push_str(&format!(
+                "  {:>4}x  {}  [{}]\n",
+                g.count,
+                crate::echo::echo(&crate::text::truncate(&g.example, 90)),
+                crate::echo::echo(&g.meaning)
+            ));
+        }
+    }
+    out
+}
+
+/// Suggestions as text: one line each, with how members resolved them.
+pub fn render_suggestions(suggestions: &[crate::learn::Suggestion]) -> String {
+    if suggestions.is_empty() {
+        return "No suggestions: no member has resolved a question to a passage yet.\n".into();
+    }
+    let mut out = format!(
+        "{} suggestion{} (teach one with: outsourcing-bot teach --lang LANG PASSAGE_ID QUESTION):\n",
+        suggestions.len(),
+        plural(suggestions.len())
+    );
+    for s in suggestions {
+        let mut how = Vec::new();
+        for (n, what) in [
+            (s.sources.did_you_mean, "did you mean"),
+            (s.sources.picked, "picked after a down vote"),
+            (s.sources.up, "up vote at low confidence"),
+        ] {
+            if n > 0 {
+                how.push(format!("{n} {what}"));
+            }
+        }
+        out.push_str(&format!(
+            "  {}  {}  \"{}\"  ({}: {})  id {}\n",
+            s.lang,
+            s.passage,
+            crate::echo::echo(&s.question),
+            s.count,
+            how.join(", "),
+            s.id
+        ));
+    }
+    out
+}
+
+/// The `s` of a plural count.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// `:insights [DAYS]` and `:suggestions`: what the console's store holds
+/// (this session's questions written first).
+fn store_line(opts: &ConsoleOptions, command: &str, args: &str) -> String {
+    if !opts.store.is_enabled() {
+        return "the question store is off (store.enabled = false): nothing is recorded".into();
+    }
+    opts.store.flush();
+    let result = if command == ":suggestions" {
+        if !args.trim().is_empty() {
+            return "usage: :suggestions".into();
+        }
+        opts.store.suggestions().map(|s| render_suggestions(&s))
+    } else {
+        let days = match args.trim() {
+            "" => 30,
+            n => match n.parse::<u32>() {
+                Ok(d) if (1..=crate::config::RETENTION_DAYS_LIMIT).contains(&d) => d,
+                _ => {
+                    return format!(
+                        "usage: :insights [DAYS] (1 to {}; got '{}')",
+                        crate::config::RETENTION_DAYS_LIMIT,
+                        echo(n)
+                    )
+                }
+            },
+        };
+        opts.store.insights(days).map(|i| render_insights(&i))
+    };
+    match result {
+        Ok(text) => text.trim_end().to_string(),
+        Err(err) => err.to_string(),
+    }
 }
 
 fn recommend_line(brain: &Brain, opts: &ConsoleOptions, args: &str) -> String {

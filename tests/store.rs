@@ -832,6 +832,24 @@ fn ask_and_chat_record_and_insights_json_counts_them() {
         "{out}"
     );
     assert!(out.contains("2x  capital de Francia"), "{out}");
+
+    // The console shows the same, its own questions counted at once.
+    let (code, out, _) = run(bot(dir.path(), store)
+        .arg("chat")
+        .write_stdin("kpo vs bpo\n:insights 7\n:suggestions\n:insights 0\n"));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Last 7 days: 5 questions, 3 answered (60%), 0 members."),
+        "{out}"
+    );
+    assert!(
+        out.contains("No suggestions: no member has resolved a question to a passage yet."),
+        "{out}"
+    );
+    assert!(
+        out.contains("usage: :insights [DAYS] (1 to 3650; got '0')"),
+        "{out}"
+    );
 }
 
 #[test]
