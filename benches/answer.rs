@@ -28,18 +28,9 @@ use outsourcing_bot::recommend::{recommend as run_recommend, Answers};
 const KNOWLEDGE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/knowledge");
 const ARTICLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/knowledge/es/bpo-kpo.md");
 
-/// Realistic questions: definitions, lists, a comparison, a typo, a
-/// paraphrase and one off-topic question that must not be answered.
-const QUESTIONS: [&str; 8] = [
-    "¿Qué es un KPO?",
-    "beneficios bpo",
-    "kpo vs bpo",
-    "desafios del bpo",
-    "¿por qué hay tanta rotasión en los BPO?",
-    "¿Qué hace un BPO financiero?",
-    "¿Cuál es la capital de Francia?",
-    "tipos de kpo",
-];
+#[path = "support/questions.rs"]
+mod questions;
+use questions::QUESTIONS;
 
 const SECTIONS: usize = 1_000;
 const PASSAGES_PER_SECTION: usize = 100;

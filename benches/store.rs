@@ -30,27 +30,11 @@ use outsourcing_bot::store::{
 
 const KNOWLEDGE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/knowledge");
 
-const QUESTIONS: [&str; 8] = [
-    "¿Qué es un KPO?",
-    "beneficios bpo",
-    "kpo vs bpo",
-    "desafios del bpo",
-    "¿por qué hay tanta rotasión en los BPO?",
-    "¿Qué hace un BPO financiero?",
-    "¿Cuál es la capital de Francia?",
-    "tipos de kpo",
-];
+#[path = "support/questions.rs"]
+mod questions;
+use questions::QUESTIONS;
 
 const DAY: i64 = 86_400;
-
-fn config(path: &Path) -> StoreConfig {
-    StoreConfig {
-        enabled: true,
-        path: path.to_path_buf(),
-        retention_days: 90,
-        keep_questions: true,
-    }
-}
 
 fn now() -> i64 {
     std::time::SystemTime::now()
@@ -67,7 +51,7 @@ fn bench_record(c: &mut Criterion) {
         .collect();
     let opts = AnswerOptions::default();
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&config(&dir.path().join("bench.sqlite3"))).unwrap();
+    let store = Store::open(&StoreConfig::at(&dir.path().join("bench.sqlite3"))).unwrap();
 
     let mut group = c.benchmark_group("record");
     let mut n = 0usize;
@@ -144,7 +128,7 @@ fn row(i: u64) -> (String, String, String) {
 /// own write, in one transaction.
 fn fill(path: &Path, n: u64) {
     // Opened once through the store: the user-hash secret, the id block.
-    drop(Store::open(&config(path)).unwrap());
+    drop(Store::open(&StoreConfig::at(path)).unwrap());
     let mut db = Sqlite::open(path).unwrap();
     // An hour inside the window, so a benchmark that starts a little later
     // still sees every row.
@@ -193,7 +177,7 @@ fn bench_insights(c: &mut Criterion) {
     // File size per 100,000 questions as the bot writes them.
     for keep in [true, false] {
         let path = dir.path().join(format!("size-{keep}.sqlite3"));
-        let mut cfg = config(&path);
+        let mut cfg = StoreConfig::at(&path);
         cfg.keep_questions = keep;
         let store = Store::open_with(
             &cfg,
@@ -232,7 +216,7 @@ fn bench_insights(c: &mut Criterion) {
         "store file for 1,000,000 questions (with 50,000 votes): {:.1} MB",
         std::fs::metadata(&path).unwrap().len() as f64 / 1e6
     );
-    let store = Store::open(&config(&path)).unwrap();
+    let store = Store::open(&StoreConfig::at(&path)).unwrap();
     let i = store.insights(30).unwrap();
     assert_eq!(i.asked, 1_000_000);
     let mut group = c.benchmark_group("insights");

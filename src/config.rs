@@ -143,6 +143,16 @@ impl Default for StoreConfig {
     }
 }
 
+impl StoreConfig {
+    /// The default store, kept at `path`.
+    pub fn at(path: &Path) -> StoreConfig {
+        StoreConfig {
+            path: path.to_path_buf(),
+            ..StoreConfig::default()
+        }
+    }
+}
+
 /// The longest retention a config may ask for: ten years.
 pub const RETENTION_DAYS_LIMIT: u32 = 3650;
 

@@ -22,6 +22,8 @@ const OTHER_BOT: u64 = 500_000_000_000_000_003;
 const ANSWER_CHANNEL: u64 = 400_000_000_000_000_009;
 const OTHER_CHANNEL: u64 = 400_000_000_000_000_010;
 const PER_MINUTE: u32 = 5;
+/// How long to wait for replies that must not come.
+const QUIET: Duration = Duration::from_millis(800);
 
 /// A running bot process and the fake Discord it talks to.
 struct Bot {
@@ -197,6 +199,28 @@ impl Bot {
 
     fn bot_id(&self) -> u64 {
         self.fake.config().bot_user_id
+    }
+
+    /// The channel messages sent, once what should not come has had time to
+    /// (wrongly) show up.
+    async fn settled_channel_messages(&self) -> Vec<Recorded> {
+        tokio::time::sleep(QUIET).await;
+        self.channel_messages()
+    }
+
+    /// A member's message in the guild's answer channel, as Discord sends it.
+    fn in_answer_channel(&self, content: &str) -> Value {
+        self.fake.message(
+            ANSWER_CHANNEL,
+            Some(self.fake.config().guild_id),
+            MEMBER,
+            "someone",
+            false,
+            content,
+            &[],
+            &[],
+            false,
+        )
     }
 
     fn channel_messages(&self) -> Vec<Recorded> {
@@ -685,13 +709,8 @@ async fn mentions_dms_and_answer_channels_are_answered_and_nothing_else() {
     );
 
     // Give the ignored ones time to (wrongly) show up: exactly three replies.
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    assert_eq!(
-        bot.channel_messages().len(),
-        3,
-        "{:#?}",
-        bot.channel_messages()
-    );
+    let sent = bot.settled_channel_messages().await;
+    assert_eq!(sent.len(), 3, "{sent:#?}");
 }
 
 /// Questions in people's own words that used to get "no clear answer":
@@ -825,8 +844,8 @@ async fn a_flood_gets_one_polite_cooldown() {
         .next(|r| r.method == "POST" && r.body.to_string().contains("vuelva a intentarlo"))
         .await;
     assert_no_pings(&notice.body);
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    assert_eq!(bot.channel_messages().len(), PER_MINUTE as usize + 1);
+    let sent = bot.settled_channel_messages().await;
+    assert_eq!(sent.len(), PER_MINUTE as usize + 1, "{sent:#?}");
 }
 
 #[tokio::test]
@@ -1128,46 +1147,16 @@ async fn notices_stickers_files_and_webhooks_in_an_answer_channel_get_no_reply()
     // Discord's notices: a pin (6), a join (7), a new thread (18, whose
     // content is the thread's name).
     for (kind, content) in [(6, ""), (7, ""), (18, "¿Qué es un KPO?")] {
-        let mut d = bot.fake.message(
-            ANSWER_CHANNEL,
-            Some(bot.fake.config().guild_id),
-            MEMBER,
-            "someone",
-            false,
-            content,
-            &[],
-            &[],
-            false,
-        );
+        let mut d = bot.in_answer_channel(content);
         d["type"] = json!(kind);
         ignored.push(d);
     }
     // A sticker alone, and a file alone.
-    let mut sticker = bot.fake.message(
-        ANSWER_CHANNEL,
-        Some(bot.fake.config().guild_id),
-        MEMBER,
-        "someone",
-        false,
-        "",
-        &[],
-        &[],
-        false,
-    );
+    let mut sticker = bot.in_answer_channel("");
     sticker["sticker_items"] =
         json!([{"id": "749054660769218631", "name": "Wave", "format_type": 1}]);
     ignored.push(sticker);
-    let mut file = bot.fake.message(
-        ANSWER_CHANNEL,
-        Some(bot.fake.config().guild_id),
-        MEMBER,
-        "someone",
-        false,
-        "",
-        &[],
-        &[],
-        false,
-    );
+    let mut file = bot.in_answer_channel("");
     file["attachments"] = json!([{
         "id": "749054660769218632", "filename": "kpo.png", "size": 10,
         "url": "https://cdn.invalid/kpo.png", "proxy_url": "https://cdn.invalid/kpo.png",
@@ -1192,17 +1181,7 @@ async fn notices_stickers_files_and_webhooks_in_an_answer_channel_get_no_reply()
     }
 
     // An inline reply (19) is a person's words: answered.
-    let mut reply = bot.fake.message(
-        ANSWER_CHANNEL,
-        Some(bot.fake.config().guild_id),
-        MEMBER,
-        "someone",
-        false,
-        "tipos de kpo",
-        &[],
-        &[],
-        false,
-    );
+    let mut reply = bot.in_answer_channel("tipos de kpo");
     reply["type"] = json!(19);
     bot.fake.dispatch("MESSAGE_CREATE", reply).await;
     let answer = bot
@@ -1215,13 +1194,8 @@ async fn notices_stickers_files_and_webhooks_in_an_answer_channel_get_no_reply()
         answer.body["message_reference"]["fail_if_not_exists"], false,
         "a question deleted meanwhile is no error"
     );
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    assert_eq!(
-        bot.channel_messages().len(),
-        1,
-        "{:#?}",
-        bot.channel_messages()
-    );
+    let sent = bot.settled_channel_messages().await;
+    assert_eq!(sent.len(), 1, "{sent:#?}");
 }
 
 #[tokio::test]
@@ -1243,8 +1217,7 @@ async fn a_flood_of_bare_mentions_is_rate_limited_like_questions() {
         .next(|r| r.method == "POST" && r.body.to_string().contains("vuelva a intentarlo"))
         .await;
     assert_no_pings(&notice.body);
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    let sent = bot.channel_messages();
+    let sent = bot.settled_channel_messages().await;
     assert_eq!(sent.len(), PER_MINUTE as usize + 1, "{sent:#?}");
     let helps = sent
         .iter()
@@ -1282,7 +1255,7 @@ async fn a_stale_topic_button_says_the_topic_is_gone_and_other_clicks_are_not_ou
         .fake
         .button_click("poll:yes", "en-US", member, MEMBER, TEXT_CHANNEL_ID);
     bot.fake.dispatch("INTERACTION_CREATE", other.clone()).await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    tokio::time::sleep(QUIET).await;
     let path = format!(
         "/api/v10/interactions/{}/{}/callback",
         other["id"].as_str().unwrap(),
@@ -1300,6 +1273,19 @@ impl Bot {
         let d = self
             .fake
             .button_click(custom_id, "en-US", member, user, TEXT_CHANNEL_ID);
+        self.fake.dispatch("INTERACTION_CREATE", d.clone()).await;
+        d
+    }
+
+    /// A member's choice of `value` in the select menu `custom_id`.
+    async fn choose(&mut self, custom_id: &str, value: &str) -> Value {
+        let member = self
+            .fake
+            .member(MEMBER, "someone", &[], EVERYONE_PERMISSIONS);
+        let mut d = self
+            .fake
+            .button_click(custom_id, "en-US", member, MEMBER, TEXT_CHANNEL_ID);
+        d["data"] = json!({"custom_id": custom_id, "component_type": 3, "values": [value]});
         self.fake.dispatch("INTERACTION_CREATE", d.clone()).await;
         d
     }
@@ -1471,24 +1457,7 @@ async fn a_thumbs_down_offers_the_closest_passages_and_records_the_pick() {
     assert!(!options.is_empty() && options.len() <= 25);
     let expected = options[1]["value"].as_str().unwrap().to_string();
 
-    let member = bot
-        .fake
-        .member(MEMBER, "someone", &[], EVERYONE_PERMISSIONS);
-    let mut select = bot.fake.button_click(
-        &format!("pick1:{answer}"),
-        "en-US",
-        member,
-        MEMBER,
-        TEXT_CHANNEL_ID,
-    );
-    select["data"] = json!({
-        "custom_id": format!("pick1:{answer}"),
-        "component_type": 3,
-        "values": [expected],
-    });
-    bot.fake
-        .dispatch("INTERACTION_CREATE", select.clone())
-        .await;
+    let select = bot.choose(&format!("pick1:{answer}"), &expected).await;
     let shown = bot.callback(&select).await;
     assert_eq!(
         embed(&shown)["footer"]["text"],
@@ -1500,23 +1469,8 @@ async fn a_thumbs_down_offers_the_closest_passages_and_records_the_pick() {
         .starts_with("Thanks: we'll take it into account."));
 
     // A forged pick of a passage that does not exist changes nothing.
-    let member = bot
-        .fake
-        .member(MEMBER, "someone", &[], EVERYONE_PERMISSIONS);
-    let mut forged = bot.fake.button_click(
-        &format!("pick1:{answer}"),
-        "en-US",
-        member,
-        MEMBER,
-        TEXT_CHANNEL_ID,
-    );
-    forged["data"] = json!({
-        "custom_id": format!("pick1:{answer}"),
-        "component_type": 3,
-        "values": ["bpo-kpo/nowhere/9"],
-    });
-    bot.fake
-        .dispatch("INTERACTION_CREATE", forged.clone())
+    let forged = bot
+        .choose(&format!("pick1:{answer}"), "bpo-kpo/nowhere/9")
         .await;
     let refused = bot.callback(&forged).await;
     assert!(embed(&refused)["description"]

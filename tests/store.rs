@@ -22,15 +22,6 @@ const DAY: i64 = 86_400;
 /// Some day in 2025, so tests never depend on today.
 const T0: i64 = 1_750_000_000;
 
-fn config(path: &Path) -> StoreConfig {
-    StoreConfig {
-        enabled: true,
-        path: path.to_path_buf(),
-        retention_days: 90,
-        keep_questions: true,
-    }
-}
-
 /// A clock the test moves by hand.
 fn manual_clock(start: i64) -> (Arc<AtomicI64>, Clock) {
     let now = Arc::new(AtomicI64::new(start));
@@ -140,7 +131,7 @@ fn synonyms_mean_their_group_and_word_order_does_not_matter() {
 fn a_new_file_and_its_folder_are_created_at_the_current_schema_in_wal() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("deep/er/store.sqlite3");
-    let store = Store::open(&config(&path)).unwrap();
+    let store = Store::open(&StoreConfig::at(&path)).unwrap();
     drop(store);
     assert!(path.is_file());
     let conn = db(&path);
@@ -159,7 +150,7 @@ fn an_empty_file_is_migrated_from_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("empty.sqlite3");
     std::fs::write(&path, b"").unwrap();
-    let store = Store::open(&config(&path)).unwrap();
+    let store = Store::open(&StoreConfig::at(&path)).unwrap();
     store.record(asked("kpo", "kpo", Some(1), true, "a/1"));
     store.flush();
     assert_eq!(store.insights(1).unwrap().asked, 1);
@@ -170,12 +161,12 @@ fn reopening_a_current_file_migrates_nothing_and_keeps_every_row() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.sqlite3");
     {
-        let store = Store::open(&config(&path)).unwrap();
+        let store = Store::open(&StoreConfig::at(&path)).unwrap();
         for i in 0..3 {
             store.record(asked("kpo", "kpo", Some(i), true, "a/1"));
         }
     }
-    let store = Store::open(&config(&path)).unwrap();
+    let store = Store::open(&StoreConfig::at(&path)).unwrap();
     assert_eq!(store.insights(1).unwrap().asked, 3);
     let version: i64 = db(&path)
         .pragma_query_value(None, "user_version", |r| r.get(0))
@@ -187,11 +178,11 @@ fn reopening_a_current_file_migrates_nothing_and_keeps_every_row() {
 fn a_file_from_a_newer_version_is_refused_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.sqlite3");
-    Store::open(&config(&path)).unwrap();
+    Store::open(&StoreConfig::at(&path)).unwrap();
     db(&path)
         .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
         .unwrap();
-    let err = Store::open(&config(&path)).unwrap_err();
+    let err = Store::open(&StoreConfig::at(&path)).unwrap_err();
     assert!(matches!(err, StoreError::TooNew { .. }), "{err:?}");
     let msg = err.to_string();
     assert!(msg.contains(&path.display().to_string()), "{msg}");
@@ -211,7 +202,7 @@ fn what_cannot_be_a_store_is_an_error_naming_the_path() {
     std::fs::create_dir(&folder).unwrap();
     let under_a_file = not_db.join("store.sqlite3");
     for path in [&not_db, &folder, &under_a_file] {
-        let err = Store::open(&config(path)).unwrap_err();
+        let err = Store::open(&StoreConfig::at(path)).unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains(&path.display().to_string()), "{msg}");
     }
@@ -225,7 +216,7 @@ fn what_cannot_be_a_store_is_an_error_naming_the_path() {
 fn a_disabled_config_opens_a_store_that_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.sqlite3");
-    let mut c = config(&path);
+    let mut c = StoreConfig::at(&path);
     c.enabled = false;
     let store = Store::open(&c).unwrap();
     assert!(!store.is_enabled());
@@ -240,8 +231,8 @@ fn a_disabled_config_opens_a_store_that_writes_nothing() {
 fn two_stores_on_one_file_never_give_out_the_same_answer_id() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.sqlite3");
-    let a = Store::open(&config(&path)).unwrap();
-    let b = Store::open(&config(&path)).unwrap();
+    let a = Store::open(&StoreConfig::at(&path)).unwrap();
+    let b = Store::open(&StoreConfig::at(&path)).unwrap();
     let mut ids = HashSet::new();
     for i in 0..50 {
         assert!(ids.insert(a.record(asked("kpo", "kpo", Some(i), true, "a/1"))));
@@ -261,7 +252,7 @@ fn rows_past_retention_are_purged_at_open() {
     let path = dir.path().join("s.sqlite3");
     let (now, clock) = manual_clock(T0);
     {
-        let store = open_at(&config(&path), &clock);
+        let store = open_at(&StoreConfig::at(&path), &clock);
         let old = store.record(asked("viejo", "viejo", Some(1), true, "a/1"));
         store.feedback(old, 1, Feedback::Down);
         now.store(T0 + 80 * DAY, Ordering::SeqCst);
@@ -271,7 +262,7 @@ fn rows_past_retention_are_purged_at_open() {
     assert_eq!(count(&path, "SELECT count(*) FROM questions"), 2);
     // 91 days after the first question, 11 after the second.
     now.store(T0 + 91 * DAY, Ordering::SeqCst);
-    let store = open_at(&config(&path), &clock);
+    let store = open_at(&StoreConfig::at(&path), &clock);
     assert_eq!(count(&path, "SELECT count(*) FROM questions"), 1);
     assert_eq!(count(&path, "SELECT count(*) FROM feedback"), 1);
     let i = store.insights(3650).unwrap();
@@ -291,7 +282,7 @@ fn a_running_store_purges_once_a_day() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.sqlite3");
     let (now, clock) = manual_clock(T0);
-    let mut c = config(&path);
+    let mut c = StoreConfig::at(&path);
     c.retention_days = 2;
     let store = open_at(&c, &clock);
     store.record(asked("uno", "uno", Some(1), true, "a/1"));
@@ -324,7 +315,7 @@ fn users_are_stored_as_a_keyed_hash_that_survives_reopening() {
     let alice: u64 = 123_456_789_012_345_678;
     let bob: u64 = 876_543_210_987_654_321;
     {
-        let store = Store::open(&config(&path)).unwrap();
+        let store = Store::open(&StoreConfig::at(&path)).unwrap();
         store.record(asked("kpo", "kpo", Some(alice), true, "a/1"));
         store.record(asked("bpo", "bpo", Some(alice), true, "a/1"));
         store.record(asked("bpo", "bpo", Some(bob), true, "a/1"));
@@ -355,13 +346,13 @@ fn users_are_stored_as_a_keyed_hash_that_survives_reopening() {
         }
     }
     // Reopened: the same secret, so Alice is still one user.
-    let store = Store::open(&config(&path)).unwrap();
+    let store = Store::open(&StoreConfig::at(&path)).unwrap();
     store.record(asked("kpo", "kpo", Some(alice), true, "a/1"));
     store.flush();
     assert_eq!(store.insights(1).unwrap().distinct_users, 2);
     // Another file has another secret: the same user, another hash.
     let other = dir.path().join("t.sqlite3");
-    let store = Store::open(&config(&other)).unwrap();
+    let store = Store::open(&StoreConfig::at(&other)).unwrap();
     store.record(asked("kpo", "kpo", Some(alice), true, "a/1"));
     store.flush();
     let there: i64 = count(&other, "SELECT user_hash FROM questions");
@@ -374,7 +365,7 @@ fn users_are_stored_as_a_keyed_hash_that_survives_reopening() {
 fn one_vote_per_user_and_answer_and_forged_answers_change_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.sqlite3");
-    let store = Store::open(&config(&path)).unwrap();
+    let store = Store::open(&StoreConfig::at(&path)).unwrap();
     let a = store.record(asked("kpo", "kpo", Some(1), true, "a/kpo"));
     store.feedback(a, 1, Feedback::Up);
     store.feedback(a, 1, Feedback::Down);
@@ -579,7 +570,7 @@ fn scripted(store: &Store) {
 #[test]
 fn insights_count_a_scripted_history() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&config(&dir.path().join("s.sqlite3"))).unwrap();
+    let store = Store::open(&StoreConfig::at(&dir.path().join("s.sqlite3"))).unwrap();
     scripted(&store);
     let i = store.insights(7).unwrap();
     assert_eq!(i.days, 7);
@@ -627,7 +618,7 @@ fn the_insights_window_counts_only_its_days() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.sqlite3");
     let (now, clock) = manual_clock(T0);
-    let store = open_at(&config(&path), &clock);
+    let store = open_at(&StoreConfig::at(&path), &clock);
     store.record(asked("a", "a", Some(1), true, "d/1"));
     now.store(T0 + 10 * DAY, Ordering::SeqCst);
     store.record(asked("b", "b", Some(2), false, "d/1"));
@@ -648,7 +639,7 @@ fn windows_and_purges_that_start_inside_an_hour_count_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.sqlite3");
     let (now, clock) = manual_clock(T0);
-    let mut c = config(&path);
+    let mut c = StoreConfig::at(&path);
     c.retention_days = 1;
     {
         let store = open_at(&c, &clock);
@@ -677,7 +668,7 @@ fn windows_and_purges_that_start_inside_an_hour_count_exactly() {
 fn suggestions_come_from_what_members_resolved_until_decided() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.sqlite3");
-    let store = Store::open(&config(&path)).unwrap();
+    let store = Store::open(&StoreConfig::at(&path)).unwrap();
     scripted(&store);
     let s = store.suggestions().unwrap();
     let shown: Vec<(&str, &str, usize)> = s
@@ -707,7 +698,7 @@ fn suggestions_come_from_what_members_resolved_until_decided() {
         .unwrap_err();
     assert!(matches!(err, StoreError::UnknownSuggestion(_)), "{err}");
     drop(store);
-    let store = Store::open(&config(&path)).unwrap();
+    let store = Store::open(&StoreConfig::at(&path)).unwrap();
     let left: Vec<String> = store
         .suggestions()
         .unwrap()
@@ -729,7 +720,7 @@ fn suggestions_come_from_what_members_resolved_until_decided() {
 fn without_keep_questions_no_text_is_stored_and_counts_still_are() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.sqlite3");
-    let mut c = config(&path);
+    let mut c = StoreConfig::at(&path);
     c.keep_questions = false;
     let store = Store::open(&c).unwrap();
     scripted(&store);
@@ -857,7 +848,7 @@ fn suggestions_json_lists_what_members_resolved() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.sqlite3");
     {
-        let store = Store::open(&config(&path)).unwrap();
+        let store = Store::open(&StoreConfig::at(&path)).unwrap();
         scripted(&store);
     }
     let (code, out, err) =
@@ -879,7 +870,7 @@ fn suggestions_json_lists_what_members_resolved() {
     // Ids are text (63 bits do not fit a JSON reader's double) that
     // parses back to the suggestion's.
     let id: outsourcing_bot::store::SuggestionId = first["id"].as_str().unwrap().parse().unwrap();
-    let store = Store::open(&config(&path)).unwrap();
+    let store = Store::open(&StoreConfig::at(&path)).unwrap();
     assert_eq!(store.suggestions().unwrap()[0].id, id);
     let (code, out, _) = run(bot(dir.path(), "path = \"s.sqlite3\"").arg("suggestions"));
     assert_eq!(code, 0);
