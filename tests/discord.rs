@@ -208,6 +208,21 @@ impl Bot {
         self.channel_messages()
     }
 
+    /// `author` mentions the bot with `text` past their rate: one polite
+    /// notice, pinging nobody. The channel messages once all is settled.
+    async fn flood(&mut self, author: u64, text: &str) -> Vec<Recorded> {
+        let me = self.bot_id();
+        for _ in 0..PER_MINUTE + 3 {
+            self.say(OTHER_CHANNEL, true, author, false, text, &[me])
+                .await;
+        }
+        let notice = self
+            .next(|r| r.method == "POST" && r.body.to_string().contains("vuelva a intentarlo"))
+            .await;
+        assert_no_pings(&notice.body);
+        self.settled_channel_messages().await
+    }
+
     /// A member's message in the guild's answer channel, as Discord sends it.
     fn in_answer_channel(&self, content: &str) -> Value {
         self.fake.message(
@@ -829,22 +844,7 @@ async fn a_flood_gets_one_polite_cooldown() {
     // In a channel, another user: answers, one notice, then silence while the flood lasts.
     let me = bot.bot_id();
     let flooder = MEMBER + 7;
-    for _ in 0..PER_MINUTE + 3 {
-        bot.say(
-            OTHER_CHANNEL,
-            true,
-            flooder,
-            false,
-            &format!("<@{me}> tipos de kpo"),
-            &[me],
-        )
-        .await;
-    }
-    let notice = bot
-        .next(|r| r.method == "POST" && r.body.to_string().contains("vuelva a intentarlo"))
-        .await;
-    assert_no_pings(&notice.body);
-    let sent = bot.settled_channel_messages().await;
+    let sent = bot.flood(flooder, &format!("<@{me}> tipos de kpo")).await;
     assert_eq!(sent.len(), PER_MINUTE as usize + 1, "{sent:#?}");
 }
 
@@ -1202,22 +1202,7 @@ async fn notices_stickers_files_and_webhooks_in_an_answer_channel_get_no_reply()
 async fn a_flood_of_bare_mentions_is_rate_limited_like_questions() {
     let mut bot = Bot::start().await;
     let me = bot.bot_id();
-    for _ in 0..PER_MINUTE + 3 {
-        bot.say(
-            OTHER_CHANNEL,
-            true,
-            MEMBER,
-            false,
-            &format!("<@{me}>"),
-            &[me],
-        )
-        .await;
-    }
-    let notice = bot
-        .next(|r| r.method == "POST" && r.body.to_string().contains("vuelva a intentarlo"))
-        .await;
-    assert_no_pings(&notice.body);
-    let sent = bot.settled_channel_messages().await;
+    let sent = bot.flood(MEMBER, &format!("<@{me}>")).await;
     assert_eq!(sent.len(), PER_MINUTE as usize + 1, "{sent:#?}");
     let helps = sent
         .iter()
