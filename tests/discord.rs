@@ -223,6 +223,18 @@ impl Bot {
         self.settled_channel_messages().await
     }
 
+    /// Changes the questionnaire of the served folder (a choice's label), so
+    /// the next reload has new commands to register.
+    fn relabel_call_center(&self) {
+        let rules = self.knowledge.path().join("rules.toml");
+        let text = fs::read_to_string(&rules).unwrap();
+        fs::write(
+            &rules,
+            text.replace("en = \"Call center\"", "en = \"Call centre\""),
+        )
+        .unwrap();
+    }
+
     /// A member's message in the guild's answer channel, as Discord sends it.
     fn in_answer_channel(&self, content: &str) -> Value {
         self.fake.message(
@@ -944,13 +956,7 @@ async fn sigterm_and_ctrl_c_shut_the_bot_down_cleanly() {
 #[tokio::test]
 async fn a_reload_that_changes_the_questionnaire_registers_the_commands_again() {
     let mut bot = Bot::start().await;
-    let rules = bot.knowledge.path().join("rules.toml");
-    let text = fs::read_to_string(&rules).unwrap();
-    fs::write(
-        &rules,
-        text.replace("en = \"Call center\"", "en = \"Call centre\""),
-    )
-    .unwrap();
+    bot.relabel_call_center();
     let d = bot.reload_as_admin().await;
     bot.callback(&d).await;
     let put = bot
@@ -1036,13 +1042,7 @@ async fn wait_for_log(bot: &Bot, text: &str) {
 #[tokio::test]
 async fn a_registration_discord_refuses_after_a_reload_is_reported_to_the_admin() {
     let mut bot = Bot::start().await;
-    let rules = bot.knowledge.path().join("rules.toml");
-    let text = fs::read_to_string(&rules).unwrap();
-    fs::write(
-        &rules,
-        text.replace("en = \"Call center\"", "en = \"Call centre\""),
-    )
-    .unwrap();
+    bot.relabel_call_center();
     bot.fake.fail_next("PUT", "/commands", 400, 1);
     let d = bot.reload_as_admin().await;
     bot.callback(&d).await;
