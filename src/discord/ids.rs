@@ -31,6 +31,9 @@ pub enum ComponentId {
     /// Accept or reject a suggested alternate question: `sug1:acc:<id>` /
     /// `sug1:rej:<id>`.
     Suggestion { id: i64, accept: bool },
+    /// A natural next question under an answer: a section to answer in the
+    /// conversation, `fu1:<lang>:<doc>/<slug>`.
+    FollowUp { lang: Lang, section: String },
 }
 
 impl ComponentId {
@@ -51,6 +54,7 @@ impl ComponentId {
             ComponentId::Suggestion { id, accept } => {
                 format!("sug1:{}:{id}", if *accept { "acc" } else { "rej" })
             }
+            ComponentId::FollowUp { lang, section } => format!("fu1:{lang}:{section}"),
         };
         (id.len() <= CUSTOM_ID_MAX).then_some(id)
     }
@@ -63,15 +67,12 @@ impl ComponentId {
         let (tag, rest) = id.split_once(':')?;
         match tag {
             "topic" => {
-                let (lang, section) = rest.split_once(':')?;
-                let (doc, slug) = section.split_once('/')?;
-                if doc.is_empty() || slug.is_empty() {
-                    return None;
-                }
-                Some(ComponentId::Topic {
-                    lang: Lang::from_code(lang)?,
-                    section: section.to_string(),
-                })
+                let (lang, section) = lang_and_section(rest)?;
+                Some(ComponentId::Topic { lang, section })
+            }
+            "fu1" => {
+                let (lang, section) = lang_and_section(rest)?;
+                Some(ComponentId::FollowUp { lang, section })
             }
             "fb1" => {
                 let (kind, answer) = rest.split_once(':')?;
@@ -117,6 +118,16 @@ impl ComponentId {
     }
 }
 
+/// `<lang>:<doc>/<slug>`, both parts of the section named.
+fn lang_and_section(rest: &str) -> Option<(Lang, String)> {
+    let (lang, section) = rest.split_once(':')?;
+    let (doc, slug) = section.split_once('/')?;
+    if doc.is_empty() || slug.is_empty() {
+        return None;
+    }
+    Some((Lang::from_code(lang)?, section.to_string()))
+}
+
 /// A positive decimal number, nothing else ("+1", "01x" and "-3" are not).
 fn number(text: &str) -> Option<i64> {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
@@ -154,6 +165,10 @@ mod tests {
                 id: 3,
                 accept: false,
             },
+            ComponentId::FollowUp {
+                lang: Lang::En,
+                section: "bpo-kpo/desafios-de-bpo".into(),
+            },
         ];
         for id in ids {
             let text = id.encode().unwrap();
@@ -179,6 +194,9 @@ mod tests {
             "dym1:1:fr:bpo-kpo/a/1",
             "sug1:maybe:1",
             "poll:yes",
+            "fu1:es:",
+            "fu1:es:bpo-kpo/",
+            "fu1:de:bpo-kpo/tipos",
         ] {
             assert_eq!(ComponentId::parse(forged), None, "{forged:?}");
         }

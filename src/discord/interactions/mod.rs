@@ -52,6 +52,10 @@ pub async fn on_component(
             ComponentId::Pick { answer } => {
                 feedback::picked(data, answer, &selected(click), user, lang)
             }
+            ComponentId::FollowUp {
+                lang: edition,
+                section,
+            } => browse::topic(data, edition, &section, lang),
             ComponentId::Suggestion { .. } => unreachable!("decided above"),
         };
         reply.send(ctx, click).await?;
@@ -83,6 +87,7 @@ fn kind(id: &ComponentId) -> &'static str {
         ComponentId::Feedback { .. } => "feedback",
         ComponentId::Pick { .. } => "pick",
         ComponentId::Suggestion { .. } => "suggestion",
+        ComponentId::FollowUp { .. } => "follow_up",
     }
 }
 
