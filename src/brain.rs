@@ -35,6 +35,8 @@ pub struct EditionIndex {
     pub sections: Vec<SectionKey>,
     /// Per passage ord, the position of its section in `sections`.
     pub passage_section: Vec<u32>,
+    /// Its sections' subjects and aspects, for follow-up questions.
+    pub outline: crate::conversation::Outline,
 }
 
 /// One synonym group as the answer path uses it.
@@ -265,8 +267,10 @@ fn index_edition(
         }
         passage_section.push((sections.len() - 1) as u32);
     }
+    let outline = crate::conversation::Outline::build(lang, edition, &index, &synonyms, &ignore);
     Ok(EditionIndex {
         lang,
+        outline,
         index,
         locations,
         synonyms,

@@ -18,6 +18,7 @@ use crate::answer::{answer, Question, QuestionError};
 use crate::brain::Brain;
 use crate::config::{Config, ConfigError};
 use crate::console::{self, ConsoleOptions, Style};
+use crate::conversation::{understand, Turn, Understood};
 use crate::knowledge::teach::{TeachError, TeachLimits};
 use crate::knowledge::Problems;
 use crate::lang::Lang;
@@ -95,6 +96,10 @@ struct AskArgs {
     /// Show how the question was understood (concepts, weights, synonyms).
     #[arg(long)]
     explain: bool,
+    /// Understand the question as a follow-up of a previous answer, given by
+    /// its first passage's id (`passages[0].id` of `ask --json`).
+    #[arg(long, value_name = "PASSAGE_ID")]
+    context: Option<String>,
     /// The question (quotes are optional).
     #[arg(value_name = "QUESTION")]
     question: Vec<String>,
@@ -319,6 +324,7 @@ fn chat(config: &Config, served: Served) -> Result<(), CliError> {
         },
         interactive,
         store: Store::open(&config.store)?,
+        conversation_ttl: config.conversation.ttl(),
     };
     console::run(&served.live, &opts, io::stdin().lock(), io::stdout().lock())?;
     Ok(())
@@ -337,7 +343,35 @@ fn ask(config: &Config, dir: &std::path::Path, args: AskArgs) -> Result<(), CliE
         opts.top = top.into();
     }
     opts.highlight = !args.json;
-    let answer = answer(&brain, &question, &opts);
+    let understood = match &args.context {
+        Some(id) => {
+            let lang = opts
+                .lang
+                .unwrap_or_else(|| crate::lang::detect(question.as_str()));
+            let previous = Turn::at(&brain, id, lang).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "--context: no passage has the id '{}'; give passages[0].id of a previous `ask --json` (such as bpo-kpo/que-es-un-kpo/1)",
+                    crate::echo::echo(id)
+                ))
+            })?;
+            understand(&brain, question.as_str(), Some(&previous), lang)
+        }
+        None => Understood {
+            question: question.as_str().to_string(),
+            note: None,
+        },
+    };
+    let mut answer = match &understood.note {
+        // The title of a section the knowledge has is a valid question.
+        Some(_) => answer(
+            &brain,
+            &Question::new(&understood.question, usize::MAX)?,
+            &opts,
+        ),
+        None => answer(&brain, &question, &opts),
+    };
+    // The asker's words, as without --context; how they were read is beside them.
+    answer.question = question.as_str().to_string();
     if store.is_enabled() {
         store.record(Asked::of(&brain, &question, &answer, Surface::Cli));
     }
@@ -350,7 +384,11 @@ fn ask(config: &Config, dir: &std::path::Path, args: AskArgs) -> Result<(), CliE
         )?;
     }
     if args.json {
-        let json = serde_json::to_string(&answer).map_err(io::Error::other)?;
+        let json = serde_json::to_string(&AskJson {
+            answer: &answer,
+            understood: understood.note.as_deref(),
+        })
+        .map_err(io::Error::other)?;
         writeln!(out, "{json}")?;
     } else {
         let style = if out.is_terminal() {
@@ -358,11 +396,24 @@ fn ask(config: &Config, dir: &std::path::Path, args: AskArgs) -> Result<(), CliE
         } else {
             Style::Plain
         };
+        if let Some(note) = &understood.note {
+            writeln!(out, "{}", console::understood_line(answer.lang, note))?;
+        }
         write!(out, "{}", console::render_answer(&answer, &brain, style))?;
     }
     // Written before exit; the one wait `ask` has for the store.
     store.flush();
     Ok(())
+}
+
+/// `ask --json`'s object: the answer's fields, then how a question asked
+/// with `--context` was understood, only when it was rewritten.
+#[derive(serde::Serialize)]
+struct AskJson<'a> {
+    #[serde(flatten)]
+    answer: &'a crate::answer::Answer,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    understood: Option<&'a str>,
 }
 
 /// The configured store, to read: it must be enabled and exist (reading

@@ -26,6 +26,7 @@ pub struct Config {
     pub limits: LimitsConfig,
     pub discord: DiscordConfig,
     pub store: StoreConfig,
+    pub conversation: ConversationConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -150,6 +151,42 @@ impl StoreConfig {
             path: path.to_path_buf(),
             ..StoreConfig::default()
         }
+    }
+}
+
+/// What the bot remembers of each conversation (see `crate::conversation`):
+/// the last answer's subject, in RAM only.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConversationConfig {
+    /// A follow-up this many seconds after the last answer starts afresh.
+    pub ttl_secs: u64,
+    /// Conversations held at most; the least recently active is forgotten.
+    pub max: usize,
+}
+
+impl Default for ConversationConfig {
+    fn default() -> Self {
+        ConversationConfig {
+            ttl_secs: 600,
+            max: 10_000,
+        }
+    }
+}
+
+impl ConversationConfig {
+    /// The longest memory a config may ask for: a day.
+    pub const TTL_SECS_LIMIT: u64 = 86_400;
+    /// The most conversations a config may hold: a few hundred bytes each.
+    pub const MAX_LIMIT: usize = 1_000_000;
+
+    pub fn ttl(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.ttl_secs)
+    }
+
+    /// An empty memory with these bounds.
+    pub fn memory(&self) -> crate::conversation::Conversations {
+        crate::conversation::Conversations::new(self.ttl(), self.max)
     }
 }
 
@@ -386,6 +423,18 @@ impl Config {
             1,
             RETENTION_DAYS_LIMIT.into(),
             self.store.retention_days.into(),
+        )?;
+        between(
+            "conversation.ttl_secs",
+            1,
+            ConversationConfig::TTL_SECS_LIMIT,
+            self.conversation.ttl_secs,
+        )?;
+        between(
+            "conversation.max",
+            1,
+            ConversationConfig::MAX_LIMIT as u64,
+            self.conversation.max as u64,
         )?;
         if self.store.path.as_os_str().is_empty() {
             return Err(invalid(
@@ -928,7 +977,7 @@ mod tests {
         );
         let err = error("[answr]\ntop = 3\n");
         assert!(
-            err.contains("answr is not a known section; the sections are: knowledge, answer, limits, discord, store"),
+            err.contains("answr is not a known section; the sections are: knowledge, answer, limits, discord, store, conversation"),
             "{err}"
         );
     }
@@ -1114,6 +1163,40 @@ mod tests {
         assert_eq!(
             err,
             "c.toml:2: store.keep_questions must be true or false (got the text \"no\")"
+        );
+    }
+
+    #[test]
+    fn conversation_keys_are_checked() {
+        let c = parsed("[conversation]\nttl_secs = 60\nmax = 5\n");
+        assert_eq!(
+            c.conversation,
+            ConversationConfig {
+                ttl_secs: 60,
+                max: 5
+            }
+        );
+        assert_eq!(c.conversation.ttl(), std::time::Duration::from_secs(60));
+        assert_eq!(
+            error("[conversation]\nttl_secs = 0\n"),
+            "c.toml:2: conversation.ttl_secs must be between 1 and 86400 (got 0)"
+        );
+        assert_eq!(
+            error("[conversation]\nttl_secs = 86401\n"),
+            "c.toml:2: conversation.ttl_secs must be between 1 and 86400 (got 86401)"
+        );
+        assert_eq!(
+            error("[conversation]\n\nmax = 0\n"),
+            "c.toml:3: conversation.max must be between 1 and 1000000 (got 0)"
+        );
+        assert_eq!(
+            error("[conversation]\nmax = 1000001\n"),
+            "c.toml:2: conversation.max must be between 1 and 1000000 (got 1000001)"
+        );
+        let err = error("[conversation]\nttl = 5\n");
+        assert!(
+            err.contains("conversation.ttl is not a known key; the keys of [conversation] are: ttl_secs, max"),
+            "{err}"
         );
     }
 

@@ -5,9 +5,11 @@
 //! prompt, no colours there), so it can be scripted and tested.
 
 use std::io::{self, BufRead, Write};
+use std::time::{Duration, Instant};
 
 use crate::answer::{answer, Answer, AnswerOptions, Question};
 use crate::brain::Brain;
+use crate::conversation::{self, Conversations, FollowUp, Turn};
 use crate::echo::echo;
 use crate::i18n::{self, Msg};
 use crate::lang::Lang;
@@ -112,6 +114,38 @@ pub struct ConsoleOptions {
     pub interactive: bool,
     /// Where questions are recorded (surface `console`).
     pub store: crate::store::Store,
+    /// How long the session remembers its last answer for follow-ups.
+    pub conversation_ttl: Duration,
+}
+
+/// The session's conversation: its last answer, and the follow-ups offered
+/// under it, which `1`, `2`, `3` pick.
+struct Session {
+    memory: Conversations,
+    follow_ups: Vec<FollowUp>,
+}
+
+/// The console is one conversation.
+const SESSION: u64 = 0;
+
+/// "(understood as: challenges of KPO)": how a follow-up was read, in `lang`.
+pub fn understood_line(lang: Lang, note: &str) -> String {
+    match lang {
+        Lang::Es => format!("(entendí: {note})"),
+        Lang::En => format!("(understood as: {note})"),
+    }
+}
+
+/// The follow-ups, numbered for the console.
+fn render_follow_ups(lang: Lang, follow_ups: &[FollowUp]) -> String {
+    let mut out = String::from(match lang {
+        Lang::Es => "Para seguir (escribe el número):\n",
+        Lang::En => "Next (type the number):\n",
+    });
+    for (i, f) in follow_ups.iter().enumerate() {
+        out.push_str(&format!("  {}. {}\n", i + 1, f.label));
+    }
+    out
 }
 
 /// Room a line may take beyond its question's own limit, in bytes: a
@@ -213,6 +247,10 @@ pub fn run(
         prompt(&mut output)?;
     }
     let max_bytes = line_max_bytes(opts.question_max_chars);
+    let mut session = Session {
+        memory: Conversations::new(opts.conversation_ttl, 1),
+        follow_ups: Vec::new(),
+    };
     let mut buf = Vec::new();
     let mut number = 0u64;
     loop {
@@ -221,7 +259,7 @@ pub fn run(
             Line::End => break,
             Line::Text(line) => match line.trim() {
                 ":quit" | ":q" | ":exit" => break,
-                line => respond(live, opts, line),
+                line => respond(live, opts, &mut session, line),
             },
             Line::NotUtf8 { byte, at } => Some(format!(
                 "line {number} is not UTF-8 text (byte 0x{byte:02X} at position {}), so it was skipped; write in UTF-8",
@@ -244,7 +282,12 @@ pub fn run(
 }
 
 /// The reply to one line (a command or a question), if it gets one.
-fn respond(live: &Live, opts: &ConsoleOptions, line: &str) -> Option<String> {
+fn respond(
+    live: &Live,
+    opts: &ConsoleOptions,
+    session: &mut Session,
+    line: &str,
+) -> Option<String> {
     // One snapshot per line: a reload meanwhile changes nothing for it.
     let snapshot = live.snapshot();
     let brain = &snapshot.brain;
@@ -277,18 +320,60 @@ fn respond(live: &Live, opts: &ConsoleOptions, line: &str) -> Option<String> {
             echo(cmd)
         ),
         question => match Question::new(question, opts.question_max_chars) {
-            Ok(q) => {
-                let a = answer(brain, &q, &opts.answer);
-                if opts.store.is_enabled() {
-                    let surface = crate::store::Surface::Console;
-                    opts.store
-                        .record(crate::store::Asked::of(brain, &q, &a, surface));
-                }
-                render_answer(&a, brain, opts.style)
-            }
+            Ok(q) => converse(brain, opts, session, &q),
             Err(err) => err.to_string(),
         },
     })
+}
+
+/// Answers `q` in the session's conversation: a follow-up number picks that
+/// follow-up; a question is understood after the last answer. An answer
+/// becomes the conversation's last and shows its follow-ups.
+fn converse(brain: &Brain, opts: &ConsoleOptions, session: &mut Session, q: &Question) -> String {
+    let now = Instant::now();
+    let picked = q
+        .as_str()
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| session.follow_ups.get(n.wrapping_sub(1)));
+    let (searched, note) = match picked {
+        // The section's title asks for it whole.
+        Some(f) => (f.label.clone(), None),
+        None => {
+            let previous = session.memory.recall(SESSION, now);
+            let lang = opts
+                .answer
+                .lang
+                .unwrap_or_else(|| crate::lang::detect(q.as_str()));
+            let u = conversation::understand(brain, q.as_str(), previous.as_ref(), lang);
+            (u.question, u.note)
+        }
+    };
+    let mut a = match Question::new(&searched, usize::MAX) {
+        Ok(searched) if searched != *q => answer(brain, &searched, &opts.answer),
+        _ => answer(brain, q, &opts.answer),
+    };
+    a.question = q.as_str().to_string();
+    if opts.store.is_enabled() {
+        let surface = crate::store::Surface::Console;
+        opts.store
+            .record(crate::store::Asked::of(brain, q, &a, surface));
+    }
+    let mut out = String::new();
+    if let Some(note) = &note {
+        out.push_str(&understood_line(a.lang, note));
+        out.push('\n');
+    }
+    out.push_str(&render_answer(&a, brain, opts.style));
+    session.follow_ups.clear();
+    if let Some(turn) = Turn::of(brain, &a) {
+        session.follow_ups = conversation::follow_ups(brain, &turn, a.lang);
+        session.memory.remember(SESSION, turn, now);
+        if !session.follow_ups.is_empty() {
+            out.push_str(&render_follow_ups(a.lang, &session.follow_ups));
+        }
+    }
+    out
 }
 
 pub fn render_insights(i: &crate::learn::Insights) -> String {

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod confidence;
 pub mod config;
 pub mod console;
+pub mod conversation;
 pub mod discord;
 pub mod echo;
 pub mod eval;
