@@ -158,7 +158,12 @@ impl Understood {
 /// - It names only the other model ("¿y en el BPO?"): the remembered
 ///   section's aspect for that model.
 /// - Anything else, and any question without a previous turn, as it is.
-pub fn understand(brain: &Brain, question: &str, previous: Option<&Turn>, lang: Lang) -> Understood {
+pub fn understand(
+    brain: &Brain,
+    question: &str,
+    previous: Option<&Turn>,
+    lang: Lang,
+) -> Understood {
     let Some(previous) = previous else {
         return Understood::as_is(question);
     };
@@ -271,7 +276,12 @@ pub fn first_passage_id(brain: &Brain, section: &str, lang: Lang) -> Option<Stri
     let edition = brain.knowledge.editions.get(&brain.edition(lang).lang)?;
     edition
         .passages()
-        .find(|p| p.passage.id.rsplit_once('/').is_some_and(|(s, _)| s == section))
+        .find(|p| {
+            p.passage
+                .id
+                .rsplit_once('/')
+                .is_some_and(|(s, _)| s == section)
+        })
         .map(|p| p.passage.id.clone())
 }
 
@@ -321,9 +331,7 @@ impl SectionOutline {
                 };
                 lowercase_first(&format!("{} {of} {subject}", self.aspect_words.join(" ")))
             }
-            _ => {
-                lowercase_first(self.title.trim_matches(|c: char| !c.is_alphanumeric()))
-            }
+            _ => lowercase_first(self.title.trim_matches(|c: char| !c.is_alphanumeric())),
         }
     }
 }

@@ -46,6 +46,8 @@ pub enum Msg {
     NoOptions,
     NoRules,
     NoStore,
+    /// How a follow-up was understood: `{note}`.
+    Understood,
     /// What the store keeps, for /help: `{days}`.
     HelpStore,
     /// The same with `store.keep_questions = false`: `{days}`.
@@ -162,6 +164,8 @@ pub fn text(lang: Lang, msg: Msg) -> &'static str {
         }
         (Lang::Es, NoOptions) => "Elija al menos una opción de /recommend (tipo de trabajo, complejidad, volumen…).",
         (Lang::En, NoOptions) => "Choose at least one /recommend option (kind of work, complexity, volume…).",
+        (Lang::Es, Understood) => "Entendí: {note}",
+        (Lang::En, Understood) => "Understood as: {note}",
         (Lang::Es, NoStore) => "El registro de preguntas está desactivado (store.enabled = false).",
         (Lang::En, NoStore) => "The question log is off (store.enabled = false).",
         (Lang::Es, HelpStore) => "Qué guardo: cada pregunta (su texto, idioma, si fue por comando, mención, mensaje directo o canal, el servidor), si la respondí y con qué confianza, y sus 👍/👎. Nunca su nombre ni su id de usuario: los miembros se cuentan con un hash con clave. Todo se borra a los {days} días.",

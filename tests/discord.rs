@@ -1464,6 +1464,115 @@ async fn a_thumbs_down_offers_the_closest_passages_and_records_the_pick() {
         .starts_with("That topic no longer exists"));
 }
 
+// ------------------------------------------------------- conversations
+
+impl Bot {
+    /// `/ask` by `user` (an ordinary member) in `locale`: the response.
+    async fn ask_as(&mut self, user: u64, question: &str, locale: &str) -> Value {
+        let options = json!([{"name": "question", "type": 3, "value": question}]);
+        let d = self
+            .slash("ask", options, locale, user, &[], EVERYONE_PERMISSIONS)
+            .await;
+        self.callback(&d).await
+    }
+}
+
+#[tokio::test]
+async fn two_members_in_one_channel_keep_their_own_conversations() {
+    let mut bot = Bot::start().await;
+    let other = MEMBER + 40;
+    let first = bot.ask_as(MEMBER, "¿Qué es un KPO?", "es-ES").await;
+    assert_eq!(embed(&first)["title"], "¿Qué es un KPO?");
+    // Under an answer: 👍 👎, then the natural next questions.
+    let next: Vec<String> = first["data"]["components"][1]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["custom_id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!next.is_empty() && next.len() <= 3, "{next:?}");
+    assert!(
+        next.iter().all(|id| id.starts_with("fu1:es:bpo-kpo/")),
+        "{next:?}"
+    );
+    let second = bot.ask_as(other, "¿Qué es un BPO?", "es-ES").await;
+    assert_eq!(embed(&second)["title"], "¿Qué es un BPO?");
+
+    let reply = bot.ask_as(MEMBER, "¿y sus desafíos?", "es-ES").await;
+    assert_eq!(embed(&reply)["title"], "¿Cuáles son los desafíos de KPO?");
+    let footer = embed(&reply)["footer"]["text"].as_str().unwrap();
+    assert!(footer.starts_with("Entendí: "), "{footer}");
+    let reply = bot.ask_as(other, "¿y sus desafíos?", "es-ES").await;
+    assert_eq!(embed(&reply)["title"], "¿Cuáles son los desafíos del BPO?");
+    // The other model's same aspect.
+    let reply = bot.ask_as(MEMBER, "¿y en el BPO?", "es-ES").await;
+    assert_eq!(embed(&reply)["title"], "¿Cuáles son los desafíos del BPO?");
+    // A question that says what it asks is taken as it is.
+    let reply = bot.ask_as(other, "beneficios del kpo", "es-ES").await;
+    assert_eq!(embed(&reply)["title"], "Beneficios de KPO");
+    assert!(!embed(&reply)["footer"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("Entendí"));
+}
+
+#[tokio::test]
+async fn a_follow_up_in_a_dm_and_a_follow_up_button() {
+    let mut bot = Bot::start().await;
+    bot.say(DM_CHANNEL_ID, false, MEMBER, false, "what is a KPO?", &[])
+        .await;
+    let dm = format!("/api/v10/channels/{DM_CHANNEL_ID}/messages");
+    let first = bot.next(|r| r.method == "POST" && r.path == dm).await;
+    assert_eq!(first.body["embeds"][0]["title"], "What is a KPO?");
+    bot.say(
+        DM_CHANNEL_ID,
+        false,
+        MEMBER,
+        false,
+        "and its challenges?",
+        &[],
+    )
+    .await;
+    let reply = bot.next(|r| r.method == "POST" && r.path == dm).await;
+    assert_eq!(
+        reply.body["embeds"][0]["title"],
+        "What are the challenges of KPO?"
+    );
+    let footer = reply.body["embeds"][0]["footer"]["text"].as_str().unwrap();
+    assert!(footer.starts_with("Understood as: "), "{footer}");
+
+    // A follow-up button answers its section for the clicker, with the
+    // next ones under it, and moves their conversation there.
+    let buttons = reply.body["components"][1]["components"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let button = buttons
+        .iter()
+        .find(|b| b["custom_id"] == "fu1:en:bpo-kpo/desafios-de-bpo")
+        .unwrap_or_else(|| panic!("the same aspect of the other model: {buttons:?}"));
+    assert_eq!(button["label"], "What are the challenges of BPO?");
+    let click = bot
+        .click(
+            "fu1:en:bpo-kpo/desafios-de-bpo",
+            MEMBER,
+            &[],
+            EVERYONE_PERMISSIONS,
+        )
+        .await;
+    let shown = bot.callback(&click).await;
+    assert_eq!(shown["data"]["flags"], 64);
+    assert_eq!(embed(&shown)["title"], "What are the challenges of BPO?");
+    assert!(shown["data"]["components"][0]["components"]
+        .as_array()
+        .is_some_and(|b| !b.is_empty()));
+    // In the guild channel where it was clicked, the conversation is now BPO's.
+    let reply = bot
+        .ask_as(MEMBER, "what about the benefits?", "en-US")
+        .await;
+    assert_eq!(embed(&reply)["title"], "Benefits of BPO", "{reply}");
+}
+
 // ------------------------------------- what `check` accepts, Discord accepts
 
 mod naming {

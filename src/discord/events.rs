@@ -95,6 +95,7 @@ async fn on_message(
         };
         let asker = super::Asker {
             user: msg.author.id,
+            channel: msg.channel_id,
             guild: msg.guild_id,
             surface,
         };

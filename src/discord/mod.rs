@@ -24,6 +24,7 @@ use poise::serenity_prelude as serenity;
 
 use crate::answer::{answer, Question, QuestionError};
 use crate::config::{Config, Secret};
+use crate::conversation::{follow_ups, understand, Turn};
 use crate::lang::{self, Lang};
 use crate::live::Live;
 use crate::store::{Asked, Store, Surface};
@@ -87,18 +88,35 @@ pub fn strip_mentions(text: &str) -> String {
         .join(" ")
 }
 
-/// Where and from whom a question came, for the store.
+/// Where and from whom a question came: for the store, and for the
+/// conversation it continues.
 #[derive(Debug, Clone, Copy)]
 pub struct Asker {
     pub user: serenity::UserId,
+    pub channel: serenity::ChannelId,
     pub guild: Option<serenity::GuildId>,
     pub surface: Surface,
 }
 
-/// Answers `text` (already without mention markup) for `asker` in `lang`:
-/// the embed and its buttons (👍 👎 under an answer; "did you mean" or
-/// topics under a "no clear answer"). Shared by `/ask` and messages. The
-/// rate is counted first: a refusal (empty, too long) is a reply too.
+impl Asker {
+    /// The conversation this asker is in: the same user in the same channel
+    /// (a DM is a channel). A hash kept in RAM only, like the memory it keys.
+    pub fn conversation(&self) -> u64 {
+        conversation_key(self.user, self.channel)
+    }
+}
+
+pub fn conversation_key(user: serenity::UserId, channel: serenity::ChannelId) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
+        .hash_one((user.get(), channel.get()))
+}
+
+/// Answers `text` (already without mention markup) for `asker` in `lang`,
+/// in the light of their conversation: the embed and its buttons (👍 👎 and
+/// follow-ups under an answer; "did you mean" or topics under a "no clear
+/// answer"). Shared by `/ask` and messages. The rate is counted first: a
+/// refusal (empty, too long) is a reply too.
 pub async fn ask_question(
     data: &Data,
     asker: Asker,
@@ -106,7 +124,8 @@ pub async fn ask_question(
     lang: Lang,
 ) -> Result<(serenity::CreateEmbed, Vec<serenity::CreateActionRow>), Error> {
     check_rate(data, asker.user)?;
-    let question = Question::new(text, data.settings.question_max_chars).map_err(|e| match e {
+    let max = data.settings.question_max_chars;
+    let question = Question::new(text, max).map_err(|e| match e {
         QuestionError::Empty => UserError::QuestionEmpty,
         QuestionError::TooLong { max, .. } => UserError::QuestionTooLong(max),
     })?;
@@ -115,31 +134,51 @@ pub async fn ask_question(
     let mut opts = data.settings.answer;
     opts.lang = Some(lang);
     let store = data.store.clone();
+    let previous = data
+        .conversations
+        .recall(asker.conversation(), Instant::now());
     // Searching is CPU work (typo correction, several editions): off the
     // async workers, so one heavy question never stalls the gateway.
-    let (embed, components, recorded) = tokio::task::spawn_blocking(move || {
-        let result = answer(&snapshot.brain, &question, &opts);
+    let done = tokio::task::spawn_blocking(move || {
+        let brain = &snapshot.brain;
+        let understood = understand(brain, question.as_str(), previous.as_ref(), lang);
+        // A rewritten question is a section's title: short, and ours.
+        let searched = match &understood.note {
+            Some(_) => Question::new(&understood.question, usize::MAX).unwrap_or(question.clone()),
+            None => question.clone(),
+        };
+        let result = answer(brain, &searched, &opts);
         let id = store.is_enabled().then(|| {
             store.record(Asked {
                 guild: asker.guild.map(|g| g.get()),
                 user: Some(asker.user.get()),
-                ..Asked::of(&snapshot.brain, &question, &result, asker.surface)
+                ..Asked::of(brain, &question, &result, asker.surface)
             })
         });
-        let components = render::answer_components(&result, &snapshot.brain, id.map(|i| i.0));
+        let turn = Turn::of(brain, &result);
+        let next = turn
+            .as_ref()
+            .map(|t| follow_ups(brain, t, lang))
+            .unwrap_or_default();
+        let components = render::answer_components(&result, brain, id.map(|i| i.0), &next);
+        let mut embed = render::answer_embed(&result, lang);
+        if let Some(note) = &understood.note {
+            embed.footer = render::understood_footer(note, &embed.footer, lang);
+        }
         let closest = Recent {
             lang: result.lang,
             passages: result.passages.iter().map(|p| p.id.clone()).collect(),
         };
-        (
-            render::answer_embed(&result, lang).build(),
-            components,
-            id.map(|id| (id, closest)),
-        )
+        (embed.build(), components, id.map(|id| (id, closest)), turn)
     })
     .await?;
+    let (embed, components, recorded, turn) = done;
     if let Some((id, closest)) = recorded {
         data.remember(id, closest);
+    }
+    if let Some(turn) = turn {
+        data.conversations
+            .remember(asker.conversation(), turn, Instant::now());
     }
     Ok((embed, components))
 }
@@ -313,6 +352,7 @@ async fn serve(config: &Config, live: Arc<Live>, token: &Secret) -> Result<(), D
     // Before connecting: a store that cannot be opened is a clear exit 1.
     let store = Store::open(&config.store)?;
     let kept = store.clone();
+    let conversations = config.conversation.memory();
     let base = config.discord.api_base.clone();
     let mut http = serenity::HttpBuilder::new(token.expose());
     if !config.discord.is_discord_itself() {
@@ -394,6 +434,7 @@ async fn serve(config: &Config, live: Arc<Live>, token: &Secret) -> Result<(), D
                     commands,
                     store,
                     recent: state::recent_answers(),
+                    conversations,
                 })
             })
         })

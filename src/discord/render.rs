@@ -10,6 +10,7 @@ use super::ids::ComponentId;
 use super::SyncOutcome;
 use crate::answer::Answer;
 use crate::brain::Brain;
+use crate::conversation::FollowUp;
 use crate::i18n::{self, Msg};
 use crate::lang::Lang;
 use crate::live::ReloadReport;
@@ -181,9 +182,14 @@ pub fn answer_components(
     answer: &Answer,
     brain: &Brain,
     answer_id: Option<i64>,
+    next: &[FollowUp],
 ) -> Vec<serenity::CreateActionRow> {
     if answer.answered {
-        return answer_id.map(feedback_row).into_iter().collect();
+        return answer_id
+            .map(feedback_row)
+            .into_iter()
+            .chain(follow_up_row(next))
+            .collect();
     }
     let choices = if offers_passages(answer) {
         did_you_mean_buttons(answer, answer_id.unwrap_or(0))
@@ -191,6 +197,30 @@ pub fn answer_components(
         topic_buttons(answer, brain)
     };
     buttons(&choices)
+}
+
+/// The natural next questions, as buttons (none when there are none).
+pub fn follow_up_row(next: &[FollowUp]) -> Option<serenity::CreateActionRow> {
+    let choices: Vec<(String, String)> = next
+        .iter()
+        .filter_map(|f| {
+            let id = ComponentId::FollowUp {
+                lang: f.lang,
+                section: f.section.clone(),
+            }
+            .encode()?;
+            Some((truncate(&f.label, BUTTON_LABEL_MAX), id))
+        })
+        .collect();
+    buttons(&choices).into_iter().next()
+}
+
+/// An answer's footer with how its question was understood in front.
+pub fn understood_footer(note: &str, footer: &str, lang: Lang) -> String {
+    format!(
+        "{} · {footer}",
+        i18n::fill(lang, Msg::Understood, &[("note", note)])
+    )
 }
 
 fn feedback_row(answer: i64) -> serenity::CreateActionRow {

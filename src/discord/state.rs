@@ -28,6 +28,8 @@ pub struct Data {
     /// opens. In RAM only, bounded; after a restart a 👎 still counts,
     /// without the menu.
     pub recent: Mutex<lru::LruCache<AnswerId, Recent>>,
+    /// What each conversation (a user in a channel) last asked about.
+    pub conversations: crate::conversation::Conversations,
 }
 
 /// How many recent answers keep their closest passages for a 👎.

@@ -50,6 +50,7 @@ pub async fn ask(
     let question = strip_mentions(&question);
     let asker = Asker {
         user: ctx.author().id,
+        channel: ctx.channel_id(),
         guild: ctx.guild_id(),
         surface: Surface::Slash,
     };

@@ -55,7 +55,10 @@ pub async fn on_component(
             ComponentId::FollowUp {
                 lang: edition,
                 section,
-            } => browse::topic(data, edition, &section, lang),
+            } => {
+                let conversation = crate::discord::conversation_key(user, click.channel_id);
+                browse::follow_up(data, conversation, edition, &section, lang)
+            }
             ComponentId::Suggestion { .. } => unreachable!("decided above"),
         };
         reply.send(ctx, click).await?;
