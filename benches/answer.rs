@@ -19,6 +19,7 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingM
 use outsourcing_bot::answer::{answer, AnswerOptions, Question};
 use outsourcing_bot::brain::Brain;
 use outsourcing_bot::config::LimitsConfig;
+use outsourcing_bot::conversation::{follow_ups as next_questions, understand, Subject, Turn};
 use outsourcing_bot::index::AnalyzerOrder;
 use outsourcing_bot::knowledge::{self, Document, Edition, Knowledge, Limits, Passage, Section};
 use outsourcing_bot::lang::Lang;
@@ -421,5 +422,52 @@ fn recommend(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bundled, synthetic_100k, recommend, reload);
+/// What conversations add to the answer path. `understand` reads each
+/// benchmark question (self-contained, as most are) after a KPO answer: the
+/// cost every question pays. `follow_up` reads follow-ups that get rewritten;
+/// `follow_ups` lists the next questions shown under an answer.
+fn conversation(c: &mut Criterion) {
+    let brain = Brain::load(Path::new(KNOWLEDGE_DIR)).expect("bundled knowledge loads");
+    let previous = Turn {
+        lang: Lang::Es,
+        section: "bpo-kpo/que-es-un-kpo".into(),
+        subject: Some(Subject::Kpo),
+    };
+    let mut group = c.benchmark_group("conversation");
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(3));
+    let mut i = 0;
+    group.bench_function("understand", |b| {
+        b.iter(|| {
+            i = (i + 1) % QUESTIONS.len();
+            black_box(understand(&brain, QUESTIONS[i], Some(&previous), Lang::Es))
+        })
+    });
+    let follow_ups = [
+        "¿y sus desafíos?",
+        "¿y en el BPO?",
+        "what about types?",
+        "and for BPO?",
+    ];
+    let mut i = 0;
+    group.bench_function("follow_up", |b| {
+        b.iter(|| {
+            i = (i + 1) % follow_ups.len();
+            black_box(understand(&brain, follow_ups[i], Some(&previous), Lang::Es))
+        })
+    });
+    group.bench_function("follow_ups", |b| {
+        b.iter(|| black_box(next_questions(&brain, &previous, Lang::En)))
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    bundled,
+    synthetic_100k,
+    recommend,
+    reload,
+    conversation
+);
 criterion_main!(benches);

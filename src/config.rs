@@ -177,7 +177,7 @@ impl Default for ConversationConfig {
 impl ConversationConfig {
     /// The longest memory a config may ask for: a day.
     pub const TTL_SECS_LIMIT: u64 = 86_400;
-    /// The most conversations a config may hold: a few hundred bytes each.
+    /// The most conversations a config may hold: roughly 150 bytes each.
     pub const MAX_LIMIT: usize = 1_000_000;
 
     pub fn ttl(&self) -> std::time::Duration {

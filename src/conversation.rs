@@ -60,9 +60,8 @@ impl Turn {
         let (section, _) = passage_id.rsplit_once('/')?;
         let outline = &brain.edition(lang).outline;
         let known = outline.section(section)?;
-        if brain.find(brain.edition(lang).lang, passage_id).is_none() {
-            return None;
-        }
+        // The section alone is not enough: the id must be a real passage.
+        brain.find(brain.edition(lang).lang, passage_id)?;
         Some(Turn {
             lang,
             section: section.to_string(),
@@ -488,12 +487,15 @@ impl Outline {
     }
 }
 
-/// A title's words inside a sentence: "Tipos" → "tipos"; "KPO" stays.
+/// A title's words inside a sentence: "Tipos" → "tipos", but an acronym
+/// ("KPO en salud") stays as written.
 fn lowercase_first(text: &str) -> String {
     let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
+    match (chars.next(), chars.clone().next()) {
+        (Some(first), second) if !second.is_some_and(char::is_uppercase) => {
+            first.to_lowercase().chain(chars).collect()
+        }
+        _ => text.to_string(),
     }
 }
 
@@ -505,4 +507,17 @@ fn terms(index: &SearchIndex, ignore: &HashSet<String>, text: &str) -> Vec<Strin
         .map(|t| t.term)
         .filter(|t| !ignore.contains(t))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lowercase_first;
+
+    #[test]
+    fn a_title_word_starts_lowercase_unless_an_acronym() {
+        assert_eq!(lowercase_first("Tipos del KPO"), "tipos del KPO");
+        assert_eq!(lowercase_first("Qué es un BPO"), "qué es un BPO");
+        assert_eq!(lowercase_first("KPO en salud"), "KPO en salud");
+        assert_eq!(lowercase_first(""), "");
+    }
 }
