@@ -170,10 +170,15 @@ pub fn understand(
     let outline = &edition.outline;
     let reading = outline.read(&edition.index, &edition.ignore, question);
     let target = match (reading.subjects.as_slice(), previous.subject) {
-        // Only the other model: its section of the same aspect.
-        ([named], Some(was)) if *named != was && reading.rest.is_empty() => outline
-            .section(&previous.section)
-            .and_then(|s| outline.sibling(s, *named)),
+        // Only the other model, said as a continuation ("¿y en el BPO?",
+        // "what about KPO?"): its section of the same aspect. Without the
+        // "and"/"y", "¿qué es un KPO?" would read the same once its filler
+        // is gone, and it is a question of its own.
+        ([named], Some(was)) if *named != was && reading.rest.is_empty() && continues(question) => {
+            outline
+                .section(&previous.section)
+                .and_then(|s| outline.sibling(s, *named))
+        }
         // No model, only aspects: that aspect of the remembered model.
         ([], Some(was)) if !reading.rest.is_empty() => reading
             .rest
@@ -498,6 +503,33 @@ fn lowercase_first(text: &str) -> String {
         _ => text.to_string(),
     }
 }
+
+/// Whether `question` opens as a continuation of what was said before:
+/// "y …", "¿y el BPO?", "and for KPO?", "what about bpo", "how about…".
+fn continues(question: &str) -> bool {
+    let words: Vec<String> = question
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(2)
+        .map(str::to_lowercase)
+        .collect();
+    match words.as_slice() {
+        [first, ..] if CONTINUATIONS.contains(&first.as_str()) => true,
+        [first, second] => PAIRED.contains(&(first.as_str(), second.as_str())),
+        _ => false,
+    }
+}
+
+/// First words that continue a conversation, in either language.
+const CONTINUATIONS: [&str; 6] = ["y", "e", "and", "también", "tambien", "plus"];
+/// First two words that do.
+const PAIRED: [(&str, &str); 5] = [
+    ("what", "about"),
+    ("how", "about"),
+    ("what", "of"),
+    ("qué", "tal"),
+    ("que", "tal"),
+];
 
 /// `text`'s analyzed words, filler dropped.
 fn terms(index: &SearchIndex, ignore: &HashSet<String>, text: &str) -> Vec<String> {

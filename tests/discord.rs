@@ -619,17 +619,17 @@ async fn a_near_miss_offers_the_closest_passages_as_did_you_mean() {
     let mut bot = Bot::start().await;
     let reply = bot
         .ask(
-            "how does BPO help a company concentrate on its core business",
-            "en-US",
+            "que es lo que mas le cuesta hoy a la industria bpo",
+            "es-ES",
         )
         .await;
     let e = embed(&reply);
-    assert_eq!(e["title"], "No clear answer");
+    assert_eq!(e["title"], "Sin respuesta clara");
     assert!(
         e["description"]
             .as_str()
             .unwrap()
-            .ends_with("Did you mean…?"),
+            .ends_with("¿Quiso decir…?"),
         "{e}"
     );
     let buttons = reply["data"]["components"][0]["components"]
@@ -638,25 +638,28 @@ async fn a_near_miss_offers_the_closest_passages_as_did_you_mean() {
     assert!(!buttons.is_empty() && buttons.len() <= 3);
     let first = buttons[0]["custom_id"].as_str().unwrap().to_string();
     assert!(
-        first.starts_with("dym1:") && first.ends_with(":en:bpo-kpo/beneficios-de-bpo/3"),
+        first.starts_with("dym1:") && first.ends_with(":es:bpo-kpo/desafios-de-bpo/1"),
         "{first}"
     );
     let label = buttons[0]["label"].as_str().unwrap();
-    assert!(label.starts_with("Benefits of BPO · "), "{label}");
+    assert!(
+        label.starts_with("¿Cuáles son los desafíos del BPO? · "),
+        "{label}"
+    );
 
     let member = bot
         .fake
         .member(MEMBER, "someone", &[], EVERYONE_PERMISSIONS);
     let click = bot
         .fake
-        .button_click(&first, "en-US", member, MEMBER, TEXT_CHANNEL_ID);
+        .button_click(&first, "es-ES", member, MEMBER, TEXT_CHANNEL_ID);
     bot.fake.dispatch("INTERACTION_CREATE", click.clone()).await;
     let shown = bot.callback(&click).await;
     assert_eq!(shown["data"]["flags"], 64, "only the clicker sees it");
-    assert_eq!(embed(&shown)["title"], "Benefits of BPO");
+    assert_eq!(embed(&shown)["title"], "¿Cuáles son los desafíos del BPO?");
     assert_eq!(
         embed(&shown)["footer"]["text"],
-        "Source: bpo-kpo/beneficios-de-bpo/3"
+        "Fuente: bpo-kpo/desafios-de-bpo/1"
     );
     assert_no_pings(&shown["data"]);
 }
@@ -1304,15 +1307,15 @@ fn custom_ids(reply: &Value) -> Vec<String> {
 #[tokio::test]
 async fn an_unanswered_question_becomes_an_answered_one_through_discord_alone() {
     let mut bot = Bot::start().await;
-    let question = "how does BPO help a company concentrate on its core business";
-    let passage = "bpo-kpo/beneficios-de-bpo/3";
+    let question = "la capacitacion de los empleados se le puede dar a un KPO?";
+    let passage = "bpo-kpo/tipos-de-kpo/1";
 
     // A member asks; no clear answer, but the passage is among "did you mean".
-    let reply = bot.ask(question, "en-US").await;
-    assert_eq!(embed(&reply)["title"], "No clear answer");
+    let reply = bot.ask(question, "es-ES").await;
+    assert_eq!(embed(&reply)["title"], "Sin respuesta clara");
     let dym = custom_ids(&reply)
         .into_iter()
-        .find(|id| id.ends_with(&format!(":en:{passage}")))
+        .find(|id| id.ends_with(&format!(":es:{passage}")))
         .expect("the passage is offered");
     let click = bot.click(&dym, MEMBER, &[], EVERYONE_PERMISSIONS).await;
     let shown = bot.callback(&click).await;
@@ -1355,7 +1358,7 @@ async fn an_unanswered_question_becomes_an_answered_one_through_discord_alone() 
         .as_str()
         .unwrap()
         .starts_with("Only server admins"));
-    let markdown = bot.knowledge.path().join("en/bpo-kpo.md");
+    let markdown = bot.knowledge.path().join("es/bpo-kpo.md");
     assert!(!fs::read_to_string(&markdown).unwrap().contains(question));
 
     let click = bot.admin_click(&accept).await;
@@ -1372,12 +1375,12 @@ async fn an_unanswered_question_becomes_an_answered_one_through_discord_alone() 
         .contains(&format!("? {question}")));
 
     // The same question is now answered with that passage; 👍 is recorded.
-    let reply = bot.ask(question, "en-US").await;
-    assert_eq!(embed(&reply)["title"], "Benefits of BPO", "{reply}");
+    let reply = bot.ask(question, "es-ES").await;
+    assert_eq!(embed(&reply)["title"], "Tipos de KPOs", "{reply}");
     assert!(embed(&reply)["footer"]["text"]
         .as_str()
         .unwrap()
-        .starts_with(&format!("Source: {passage}")));
+        .starts_with(&format!("Fuente: {passage}")));
     let ids = custom_ids(&reply);
     let up = ids.iter().find(|id| id.starts_with("fb1:up:")).unwrap();
     assert!(ids.iter().any(|id| id.starts_with("fb1:down:")));
