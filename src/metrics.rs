@@ -400,7 +400,14 @@ async fn respond(mut stream: tokio::net::TcpStream, handle: &PrometheusHandle) -
     out.push_str("\r\n");
     out.push_str(&response.body);
     stream.write_all(out.as_bytes()).await?;
-    stream.shutdown().await
+    stream.shutdown().await?;
+    if !response.status.starts_with('2') {
+        // Closing with unread bytes would reset the connection and could
+        // lose the answer: read what is left (the timeout bounds it).
+        let mut sink = [0u8; 4096];
+        while stream.read(&mut sink).await? > 0 {}
+    }
+    Ok(())
 }
 
 /// Where the request line and headers end (after the blank line).
