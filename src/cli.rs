@@ -159,6 +159,8 @@ pub enum CliError {
     Teach(#[from] TeachError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Metrics(#[from] crate::metrics::MetricsError),
     /// `insights` or `suggestions` with nothing to read.
     #[error("{0}")]
     NoStore(String),
@@ -175,6 +177,7 @@ impl CliError {
             | CliError::Discord(_)
             | CliError::Teach(_)
             | CliError::Store(_)
+            | CliError::Metrics(_)
             | CliError::NoStore(_) => 1,
         }
     }
@@ -250,12 +253,8 @@ fn serve(
     dir: &std::path::Path,
     sighup: Option<triggers::Sighup>,
 ) -> Result<(), CliError> {
-    if let Some(token) = &config.discord.token {
-        let served = live(config, dir, sighup)?;
-        crate::discord::run(config, served.live.clone(), token)?;
-        return Ok(());
-    }
-    if !io::stdin().is_terminal() {
+    let on_discord = config.discord.token.is_some();
+    if !on_discord && !io::stdin().is_terminal() {
         return Err(CliError::Config(ConfigError::Invalid {
             path: PathBuf::from("DISCORD_TOKEN"),
             line: None,
@@ -263,7 +262,17 @@ fn serve(
             message: "is not configured: set DISCORD_TOKEN, or run `outsourcing-bot chat` for the local console".into(),
         }));
     }
-    chat(config, live(config, dir, sighup)?)
+    // Before loading: /healthz answers while the knowledge loads, and the
+    // first load is counted.
+    if let Some(addr) = config.metrics.listen {
+        crate::metrics::serve(addr, on_discord)?;
+    }
+    let served = live(config, dir, sighup)?;
+    crate::metrics::knowledge_loaded();
+    match &config.discord.token {
+        Some(token) => Ok(crate::discord::run(config, served.live.clone(), token)?),
+        None => chat(config, served),
+    }
 }
 
 /// Loads the knowledge to serve, with its reload triggers: SIGHUP always

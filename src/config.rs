@@ -27,6 +27,7 @@ pub struct Config {
     pub discord: DiscordConfig,
     pub store: StoreConfig,
     pub conversation: ConversationConfig,
+    pub metrics: MetricsConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -188,6 +189,14 @@ impl ConversationConfig {
     pub fn memory(&self) -> crate::conversation::Conversations {
         crate::conversation::Conversations::new(self.ttl(), self.max)
     }
+}
+
+/// Where `/metrics`, `/healthz` and `/readyz` are served (see `crate::metrics`).
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// An `ip:port` to listen on; no server when unset.
+    pub listen: Option<std::net::SocketAddr>,
 }
 
 /// The longest retention a config may ask for: ten years.
@@ -804,6 +813,9 @@ fn wanted(message: &str, expected: Option<&str>) -> String {
     if message.starts_with("unknown variant") {
         return format!("one of {}", names(expected.unwrap_or("")));
     }
+    if message == "invalid socket address syntax" || expected == Some("socket address") {
+        return "an ip:port such as \"127.0.0.1:9464\"".into();
+    }
     let Some(expected) = expected else {
         // serde's word for a choice of names given something else.
         return if message == "wanted string or table" {
@@ -1196,6 +1208,33 @@ mod tests {
         let err = error("[conversation]\nttl = 5\n");
         assert!(
             err.contains("conversation.ttl is not a known key; the keys of [conversation] are: ttl_secs, max"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_metrics_address_is_a_socket_address() {
+        assert_eq!(parsed("").metrics.listen, None);
+        let c = parsed("[metrics]\nlisten = \"127.0.0.1:9464\"\n");
+        assert_eq!(c.metrics.listen, Some(([127, 0, 0, 1], 9464).into()));
+        let c = parsed("[metrics]\nlisten = \"[::1]:0\"\n");
+        assert_eq!(c.metrics.listen.map(|a| a.port()), Some(0));
+        let err = error("[metrics]\nlisten = \"localhost\"\n");
+        assert!(
+            err.starts_with(
+                "c.toml:2: metrics.listen must be an ip:port such as \"127.0.0.1:9464\""
+            ),
+            "{err}"
+        );
+        assert!(err.contains("localhost"), "{err}");
+        let err = error("[metrics]\nlisten = 9464\n");
+        assert!(
+            err.starts_with("c.toml:2: metrics.listen must be an ip:port such as"),
+            "{err}"
+        );
+        let err = error("[metrics]\nport = 9464\n");
+        assert!(
+            err.contains("metrics.port is not a known key; the keys of [metrics] are: listen"),
             "{err}"
         );
     }

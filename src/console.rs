@@ -14,6 +14,8 @@ use crate::echo::echo;
 use crate::i18n::{self, Msg};
 use crate::lang::Lang;
 use crate::live::Live;
+use crate::metrics::Outcome;
+use crate::store::Surface;
 
 /// How text is decorated: bold on a terminal, nothing in a pipe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -321,7 +323,14 @@ fn respond(
         ),
         question => match Question::new(question, opts.question_max_chars) {
             Ok(q) => converse(brain, opts, session, &q),
-            Err(err) => err.to_string(),
+            Err(err) => {
+                let lang = opts
+                    .answer
+                    .lang
+                    .unwrap_or_else(|| crate::lang::detect(question));
+                crate::metrics::question(Surface::Console, lang, Outcome::RefusedInput);
+                err.to_string()
+            }
         },
     })
 }
@@ -354,10 +363,10 @@ fn converse(brain: &Brain, opts: &ConsoleOptions, session: &mut Session, q: &Que
         _ => answer(brain, q, &opts.answer),
     };
     a.question = q.as_str().to_string();
+    crate::metrics::answered(Surface::Console, &a, now.elapsed());
     if opts.store.is_enabled() {
-        let surface = crate::store::Surface::Console;
         opts.store
-            .record(crate::store::Asked::of(brain, q, &a, surface));
+            .record(crate::store::Asked::of(brain, q, &a, Surface::Console));
     }
     let mut out = String::new();
     if let Some(note) = &note {
@@ -506,7 +515,9 @@ fn recommend_line(brain: &Brain, opts: &ConsoleOptions, args: &str) -> String {
     let lang = opts.answer.lang.unwrap_or(Lang::Es);
     match crate::recommend::Answers::parse(rules, &args) {
         Ok(answers) => {
-            crate::recommend::render(&crate::recommend::recommend(rules, &answers, lang), lang)
+            let rec = crate::recommend::recommend(rules, &answers, lang);
+            crate::metrics::recommendation(rec.verdict);
+            crate::recommend::render(&rec, lang)
         }
         Err(err) => err.to_string(),
     }

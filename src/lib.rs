@@ -24,6 +24,7 @@ pub mod lang;
 pub mod learn;
 pub mod live;
 pub mod markup;
+pub mod metrics;
 pub mod recommend;
 pub mod store;
 pub mod text;

@@ -195,6 +195,7 @@ impl Live {
             generation: 1,
             hash: brain.knowledge.content_hash,
         };
+        crate::metrics::knowledge(version.generation, brain.passage_count());
         Ok(Live {
             dir: dir.to_path_buf(),
             limits,
@@ -226,7 +227,9 @@ impl Live {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let started = Instant::now();
-        let brain = Brain::load_with(&self.dir, self.limits)?;
+        let brain = Brain::load_with(&self.dir, self.limits).inspect_err(|_| {
+            crate::metrics::reload(false, started.elapsed());
+        })?;
         let old = self.snapshot();
         let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
         let version = Version {
@@ -234,7 +237,9 @@ impl Live {
             hash: brain.knowledge.content_hash,
         };
         let report = diff(Some(&old.brain), &brain, started.elapsed(), version);
+        crate::metrics::knowledge(generation, report.after.passages);
         self.current.store(Arc::new(Snapshot { brain, version }));
+        crate::metrics::reload(true, started.elapsed());
         Ok(report)
     }
 }

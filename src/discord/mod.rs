@@ -27,6 +27,7 @@ use crate::config::{Config, Secret};
 use crate::conversation::{follow_ups, understand, Turn};
 use crate::lang::{self, Lang};
 use crate::live::Live;
+use crate::metrics::{self, Outcome};
 use crate::store::{Asked, Store, Surface};
 pub use registration::{CommandSync, Outcome as SyncOutcome, Registration};
 use state::{Context, Data, Error, RateLimiter, Recent, Settings, UserError};
@@ -123,11 +124,16 @@ pub async fn ask_question(
     text: &str,
     lang: Lang,
 ) -> Result<(serenity::CreateEmbed, Vec<serenity::CreateActionRow>), Error> {
-    check_rate(data, asker.user)?;
+    let started = Instant::now();
+    check_rate(data, asker.user)
+        .inspect_err(|_| metrics::question(asker.surface, lang, Outcome::RateLimited))?;
     let max = data.settings.question_max_chars;
-    let question = Question::new(text, max).map_err(|e| match e {
-        QuestionError::Empty => UserError::QuestionEmpty,
-        QuestionError::TooLong { max, .. } => UserError::QuestionTooLong(max),
+    let question = Question::new(text, max).map_err(|e| {
+        metrics::question(asker.surface, lang, Outcome::RefusedInput);
+        match e {
+            QuestionError::Empty => UserError::QuestionEmpty,
+            QuestionError::TooLong { max, .. } => UserError::QuestionTooLong(max),
+        }
     })?;
     // One snapshot for the whole question: a reload meanwhile changes nothing here.
     let snapshot = data.live.snapshot();
@@ -148,6 +154,7 @@ pub async fn ask_question(
             None => question.clone(),
         };
         let result = answer(brain, &searched, &opts);
+        metrics::answered(asker.surface, &result, started.elapsed());
         let id = store.is_enabled().then(|| {
             store.record(Asked {
                 guild: asker.guild.map(|g| g.get()),
@@ -445,6 +452,7 @@ async fn serve(config: &Config, live: Arc<Live>, token: &Secret) -> Result<(), D
         .await
         .map_err(|e| DiscordError::Client(e.to_string()))?;
     let shards = client.shard_manager.clone();
+    metrics::watch_shards(shards.clone());
     tokio::spawn(async move {
         shutdown_signal().await;
         tracing::info!("shutting down");

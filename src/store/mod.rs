@@ -446,6 +446,7 @@ impl Store {
         let Some(inner) = &self.inner else {
             return;
         };
+        crate::metrics::feedback(&feedback);
         let row = FeedbackRow {
             answer: answer.0,
             user_hash: 0,
@@ -532,6 +533,7 @@ impl Inner {
             Ok(()) => {}
             Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => {
                 self.dropped.fetch_add(1, Ordering::Relaxed);
+                crate::metrics::store_dropped();
             }
         }
     }

@@ -225,6 +225,26 @@ impl FakeDiscord {
         }
     }
 
+    /// From now on an IDENTIFY gets no READY until [`Self::release_ready`]:
+    /// a bot connected to the gateway but not yet ready.
+    pub fn hold_ready(&self) {
+        lock(&self.shared.gateway).hold_ready = true;
+    }
+
+    /// Sends READY for the IDENTIFY held back (if any) and stops holding.
+    /// True if one was held.
+    pub fn release_ready(&self) -> bool {
+        let mut gateway = lock(&self.shared.gateway);
+        gateway.hold_ready = false;
+        match gateway.held.take() {
+            Some(shard) => {
+                self.shared.send_ready(&mut gateway, shard);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// How many times a client has been sent READY (re-identifications count).
     pub fn ready_count(&self) -> u64 {
         lock(&self.shared.gateway).readies
@@ -773,6 +793,10 @@ struct GatewayState {
     readies: u64,
     resumes: u64,
     connections: u64,
+    /// Set by [`FakeDiscord::hold_ready`]: IDENTIFY is answered only on release.
+    hold_ready: bool,
+    /// The shard of an IDENTIFY held back.
+    held: Option<Value>,
 }
 
 impl GatewayState {
@@ -1266,6 +1290,13 @@ impl Shared {
 
     // ---- gateway ----
 
+    fn send_ready(&self, gateway: &mut GatewayState, shard: Value) {
+        let session_id = format!("fake-session-{}", gateway.sessions);
+        gateway.send_dispatch("READY", self.ready_payload(shard, &session_id));
+        gateway.send_dispatch("GUILD_CREATE", self.guild_payload());
+        gateway.readies += 1;
+    }
+
     fn on_gateway_text(&self, text: &str, tx: &mpsc::UnboundedSender<String>) {
         let Ok(message) = serde_json::from_str::<Value>(text) else {
             return;
@@ -1284,10 +1315,11 @@ impl Shared {
                 gateway.sessions += 1;
                 gateway.seq = 0;
                 gateway.conn = Some(tx.clone());
-                let session_id = format!("fake-session-{}", gateway.sessions);
-                gateway.send_dispatch("READY", self.ready_payload(shard, &session_id));
-                gateway.send_dispatch("GUILD_CREATE", self.guild_payload());
-                gateway.readies += 1;
+                if gateway.hold_ready {
+                    gateway.held = Some(shard);
+                    return;
+                }
+                self.send_ready(&mut gateway, shard);
             }
             // Resume → RESUMED, same session, sequence continues.
             Some(6) => {

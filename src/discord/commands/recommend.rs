@@ -40,6 +40,7 @@ pub async fn recommend(ctx: Context<'_>) -> Result<(), Error> {
         return Err(UserError::NoOptions.into());
     }
     let rec = run(rules, &answers, lang);
+    crate::metrics::recommendation(rec.verdict);
     ctx.send(render::reply().embed(render::recommendation_embed(&rec, lang).build()))
         .await?;
     Ok(())

@@ -1,0 +1,75 @@
+//! The real bot binary (`serve`) as a child process on a fake Discord,
+//! with the bundled knowledge copied to a temporary folder and config lines
+//! of the test's own. Killed when dropped.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use super::fake_discord::FakeDiscord;
+
+pub struct BotProcess {
+    pub child: Child,
+    /// The knowledge, the config, the store and the log.
+    pub dir: tempfile::TempDir,
+}
+
+impl Drop for BotProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn bundled() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge")
+}
+
+impl BotProcess {
+    /// Starts the bot on `fake` with its guild and admin role, and
+    /// `extra_config` (whole TOML sections) after them. Returns at once.
+    pub fn spawn(fake: &FakeDiscord, extra_config: &str) -> BotProcess {
+        let dir = tempfile::tempdir().unwrap();
+        for f in [
+            "es/bpo-kpo.md",
+            "en/bpo-kpo.md",
+            "rules.toml",
+            "synonyms.toml",
+        ] {
+            let to = dir.path().join(f);
+            fs::create_dir_all(to.parent().unwrap()).unwrap();
+            fs::copy(bundled().join(f), to).unwrap();
+        }
+        let config = dir.path().join("bot.toml");
+        fs::write(
+            &config,
+            format!(
+                "[knowledge]\ndir = {:?}\n[discord]\nguild_id = {}\nadmin_role_ids = [{}]\n\
+                 [store]\npath = {:?}\n{extra_config}",
+                dir.path().to_str().unwrap(),
+                fake.config().guild_id,
+                fake.config().admin_role_id,
+                dir.path().join(".store/bot.sqlite3").to_str().unwrap(),
+            ),
+        )
+        .unwrap();
+        let log = fs::File::create(dir.path().join("bot.log")).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_outsourcing-bot"))
+            .arg("--config")
+            .arg(&config)
+            .env("DISCORD_TOKEN", "test-token")
+            .env("DISCORD_API_BASE", fake.api_base())
+            .env("RUST_LOG", "outsourcing_bot=info,serenity=warn,poise=warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        BotProcess { child, dir }
+    }
+
+    /// What the bot logged so far (its stderr).
+    pub fn log(&self) -> String {
+        fs::read_to_string(self.dir.path().join("bot.log")).unwrap()
+    }
+}
