@@ -1240,6 +1240,19 @@ mod tests {
     }
 
     #[test]
+    fn the_container_config_is_valid() {
+        let text = include_str!("../deploy/container.toml");
+        let c = Config::parse(Path::new("deploy/container.toml"), text).unwrap();
+        assert!(c.knowledge.watch);
+        assert_eq!(c.metrics.listen, Some(([0, 0, 0, 0], 9464).into()));
+        assert_eq!(c.store.path, Path::new("data/outsourcing-bot.sqlite3"));
+        assert!(
+            c.discord.token.is_none(),
+            "the token comes from the environment"
+        );
+    }
+
+    #[test]
     fn the_example_documents_the_defaults() {
         let text = include_str!("../config.example.toml");
         let example = Config::parse(Path::new("config.example.toml"), text).unwrap();

@@ -6,10 +6,11 @@ mod support;
 
 use std::fs;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use support::bot::BotProcess;
 use support::fake_discord::{
     FakeConfig, FakeDiscord, Recorded, DM_CHANNEL_ID, EVERYONE_PERMISSIONS, MANAGE_GUILD,
     TEXT_CHANNEL_ID,
@@ -28,21 +29,9 @@ const QUIET: Duration = Duration::from_millis(800);
 /// A running bot process and the fake Discord it talks to.
 struct Bot {
     fake: FakeDiscord,
-    child: Child,
-    knowledge: tempfile::TempDir,
+    process: BotProcess,
     /// Where to start looking for the next request.
     cursor: usize,
-}
-
-impl Drop for Bot {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn bundled() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge")
 }
 
 impl Bot {
@@ -56,53 +45,25 @@ impl Bot {
     async fn start_with(prepare: impl FnOnce(&FakeDiscord)) -> Bot {
         let fake = FakeDiscord::start(FakeConfig::default()).await;
         prepare(&fake);
-        let knowledge = tempfile::tempdir().unwrap();
-        fs::create_dir_all(knowledge.path().join("es")).unwrap();
-        fs::create_dir_all(knowledge.path().join("en")).unwrap();
-        for f in [
-            "es/bpo-kpo.md",
-            "en/bpo-kpo.md",
-            "rules.toml",
-            "synonyms.toml",
-        ] {
-            fs::copy(bundled().join(f), knowledge.path().join(f)).unwrap();
-        }
-        let config = knowledge.path().join("bot.toml");
-        let log = fs::File::create(knowledge.path().join("bot.log")).unwrap();
-        fs::write(
-            &config,
-            format!(
-                "[knowledge]\ndir = {:?}\n[limits]\nquestions_per_minute = {PER_MINUTE}\n\
-                 [discord]\nguild_id = {}\nadmin_role_ids = [{}]\nanswer_channels = [{ANSWER_CHANNEL}]\n\
-                 [store]\npath = {:?}\n",
-                knowledge.path().to_str().unwrap(),
-                fake.config().guild_id,
-                fake.config().admin_role_id,
-                knowledge.path().join(".store/bot.sqlite3").to_str().unwrap(),
-            ),
-        )
-        .unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_outsourcing-bot"))
-            .arg("--config")
-            .arg(&config)
-            .env("DISCORD_TOKEN", "test-token")
-            .env("DISCORD_API_BASE", fake.api_base())
-            .env("RUST_LOG", "outsourcing_bot=info,serenity=warn,poise=warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap();
+        let process = BotProcess::spawn(
+            &fake,
+            &format!("answer_channels = [{ANSWER_CHANNEL}]\n"),
+            &format!("[limits]\nquestions_per_minute = {PER_MINUTE}\n"),
+        );
         fake.wait_ready(WAIT).await;
         let mut bot = Bot {
             fake,
-            child,
-            knowledge,
+            process,
             cursor: 0,
         };
         bot.next(|r| r.method == "PUT" && r.path.ends_with("/commands"))
             .await;
         bot
+    }
+
+    /// The served knowledge folder (a copy of the bundled one).
+    fn knowledge(&self) -> &Path {
+        self.process.knowledge()
     }
 
     /// The next request (after the previous one waited for) matching `pred`.
@@ -194,7 +155,7 @@ impl Bot {
 
     /// What the bot logged so far (its stderr).
     fn log(&self) -> String {
-        fs::read_to_string(self.knowledge.path().join("bot.log")).unwrap()
+        self.process.log()
     }
 
     fn bot_id(&self) -> u64 {
@@ -226,7 +187,7 @@ impl Bot {
     /// Changes the questionnaire of the served folder (a choice's label), so
     /// the next reload has new commands to register.
     fn relabel_call_center(&self) {
-        let rules = self.knowledge.path().join("rules.toml");
+        let rules = self.knowledge().join("rules.toml");
         let text = fs::read_to_string(&rules).unwrap();
         fs::write(
             &rules,
@@ -540,10 +501,10 @@ const NEARSHORING_EN: &str = "\n## What is nearshoring? {#nearshoring}\n\nNearsh
 #[tokio::test]
 async fn reload_is_for_admins_and_a_bad_edit_keeps_the_old_knowledge() {
     let mut bot = Bot::start().await;
-    let md = bot.knowledge.path().join("es/bpo-kpo.md");
+    let md = bot.knowledge().join("es/bpo-kpo.md");
     let good = fs::read_to_string(&md).unwrap();
     fs::write(&md, format!("{good}{NEARSHORING}")).unwrap();
-    let en = bot.knowledge.path().join("en/bpo-kpo.md");
+    let en = bot.knowledge().join("en/bpo-kpo.md");
     let en_good = fs::read_to_string(&en).unwrap();
     fs::write(&en, format!("{en_good}{NEARSHORING_EN}")).unwrap();
 
@@ -936,13 +897,13 @@ async fn sigterm_and_ctrl_c_shut_the_bot_down_cleanly() {
     for signal in ["-TERM", "-INT"] {
         let mut bot = Bot::start().await;
         let status = Command::new("kill")
-            .args([signal, &bot.child.id().to_string()])
+            .args([signal, &bot.process.child.id().to_string()])
             .status()
             .unwrap();
         assert!(status.success());
         let deadline = std::time::Instant::now() + WAIT;
         let code = loop {
-            if let Some(status) = bot.child.try_wait().unwrap() {
+            if let Some(status) = bot.process.child.try_wait().unwrap() {
                 break status.code();
             }
             assert!(
@@ -1075,7 +1036,7 @@ async fn a_registration_discord_refuses_after_a_reload_is_reported_to_the_admin(
 #[tokio::test]
 async fn a_question_added_to_rules_toml_works_through_recommend() {
     let mut bot = Bot::start().await;
-    let rules = bot.knowledge.path().join("rules.toml");
+    let rules = bot.knowledge().join("rules.toml");
     let mut text = fs::read_to_string(&rules).unwrap();
     text.push_str(
         r#"
@@ -1358,7 +1319,7 @@ async fn an_unanswered_question_becomes_an_answered_one_through_discord_alone() 
         .as_str()
         .unwrap()
         .starts_with("Only server admins"));
-    let markdown = bot.knowledge.path().join("es/bpo-kpo.md");
+    let markdown = bot.knowledge().join("es/bpo-kpo.md");
     assert!(!fs::read_to_string(&markdown).unwrap().contains(question));
 
     let click = bot.admin_click(&accept).await;
@@ -1585,7 +1546,10 @@ mod naming {
     use support::fake_discord::validate_commands;
 
     fn bundled_rules() -> Rules {
-        knowledge::load(&bundled()).unwrap().rules.unwrap()
+        knowledge::load(&support::files::bundled())
+            .unwrap()
+            .rules
+            .unwrap()
     }
 
     /// The PUT body that registers /recommend for `rules`.
@@ -1741,7 +1705,10 @@ mod size {
     /// registration may fail, within it it never does.
     #[test]
     fn check_counts_the_questionnaire_as_discord_counts_the_command() {
-        let mut rules = knowledge::load(&bundled()).unwrap().rules.unwrap();
+        let mut rules = knowledge::load(&support::files::bundled())
+            .unwrap()
+            .rules
+            .unwrap();
         let empty = {
             let mut r = rules.clone();
             r.questions.clear();

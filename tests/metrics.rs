@@ -144,6 +144,7 @@ async fn readiness_follows_the_gateway_and_counters_count_the_session() {
     fake.hold_ready();
     let bot = BotProcess::spawn(
         &fake,
+        "",
         &format!(
             "[limits]\nquestions_per_minute = {PER_MINUTE}\n\
              [metrics]\nlisten = \"127.0.0.1:0\"\n"
@@ -322,7 +323,7 @@ async fn a_metrics_address_in_use_is_a_clear_exit_1() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap();
     let fake = FakeDiscord::start(FakeConfig::default()).await;
-    let mut bot = BotProcess::spawn(&fake, &format!("[metrics]\nlisten = \"{addr}\"\n"));
+    let mut bot = BotProcess::spawn(&fake, "", &format!("[metrics]\nlisten = \"{addr}\"\n"));
     let status = eventually("the bot to exit", async || bot.child.try_wait().unwrap()).await;
     assert_eq!(status.code(), Some(1));
     let log = bot.log();

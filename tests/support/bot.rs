@@ -3,10 +3,11 @@
 //! of the test's own. Killed when dropped.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use super::fake_discord::FakeDiscord;
+use super::files::copy_bundled;
 
 pub struct BotProcess {
     pub child: Child,
@@ -21,30 +22,26 @@ impl Drop for BotProcess {
     }
 }
 
-fn bundled() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge")
-}
-
 impl BotProcess {
-    /// Starts the bot on `fake` with its guild and admin role, and
-    /// `extra_config` (whole TOML sections) after them. Returns at once.
-    pub fn spawn(fake: &FakeDiscord, extra_config: &str) -> BotProcess {
+    /// Starts the bot on `fake` with its guild and admin role (and
+    /// `discord_extra`, more lines of `[discord]`), then `extra_config`
+    /// (whole TOML sections). Returns at once.
+    pub fn spawn(fake: &FakeDiscord, discord_extra: &str, extra_config: &str) -> BotProcess {
         let dir = tempfile::tempdir().unwrap();
-        for f in [
-            "es/bpo-kpo.md",
-            "en/bpo-kpo.md",
-            "rules.toml",
-            "synonyms.toml",
-        ] {
-            let to = dir.path().join(f);
-            fs::create_dir_all(to.parent().unwrap()).unwrap();
-            fs::copy(bundled().join(f), to).unwrap();
-        }
+        copy_bundled(
+            dir.path(),
+            &[
+                "es/bpo-kpo.md",
+                "en/bpo-kpo.md",
+                "rules.toml",
+                "synonyms.toml",
+            ],
+        );
         let config = dir.path().join("bot.toml");
         fs::write(
             &config,
             format!(
-                "[knowledge]\ndir = {:?}\n[discord]\nguild_id = {}\nadmin_role_ids = [{}]\n\
+                "[knowledge]\ndir = {:?}\n[discord]\nguild_id = {}\nadmin_role_ids = [{}]\n{discord_extra}\
                  [store]\npath = {:?}\n{extra_config}",
                 dir.path().to_str().unwrap(),
                 fake.config().guild_id,
@@ -66,6 +63,11 @@ impl BotProcess {
             .spawn()
             .unwrap();
         BotProcess { child, dir }
+    }
+
+    /// The folder of the knowledge it serves (and its config, store and log).
+    pub fn knowledge(&self) -> &Path {
+        self.dir.path()
     }
 
     /// What the bot logged so far (its stderr).
