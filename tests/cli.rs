@@ -3,31 +3,16 @@
 
 use std::fs;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
+#[path = "support/command.rs"]
+mod command;
 #[path = "support/console.rs"]
 mod console;
 #[path = "support/files.rs"]
 mod files;
 
-fn bot() -> Command {
-    let mut cmd = Command::cargo_bin("outsourcing-bot").unwrap();
-    cmd.current_dir(files::workdir())
-        .env_remove("DISCORD_TOKEN")
-        .env_remove("RUST_LOG");
-    cmd
-}
-
-/// Runs and returns (exit code, stdout, stderr).
-fn run(cmd: &mut Command) -> (i32, String, String) {
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use command::{bot, run};
 
 #[test]
 fn ask_prints_the_kpo_definition_first() {

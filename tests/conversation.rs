@@ -7,7 +7,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use outsourcing_bot::answer::{answer, AnswerOptions, Question};
 use outsourcing_bot::brain::Brain;
 use outsourcing_bot::conversation::{
@@ -17,8 +16,12 @@ use outsourcing_bot::lang::{self, Lang};
 use serde::Deserialize;
 use serde_json::Value;
 
+#[path = "support/command.rs"]
+mod command;
 #[path = "support/files.rs"]
 mod files;
+
+use command::{bot, run};
 
 /// The memory's lifetime in the conversation set, as configured by default.
 const TTL: Duration = Duration::from_secs(600);
@@ -352,23 +355,6 @@ fn edited_knowledge_takes_part_in_conversations() {
     let next = follow_ups(&brain, &turn, Lang::En);
     assert_eq!(next[0].section, "bpo-kpo/que-es-un-kpo");
     assert_eq!(next[1].section, "bpo-kpo/diferencias-bpo-kpo");
-}
-
-fn bot() -> Command {
-    let mut cmd = Command::cargo_bin("outsourcing-bot").unwrap();
-    cmd.current_dir(files::workdir())
-        .env_remove("DISCORD_TOKEN")
-        .env_remove("RUST_LOG");
-    cmd
-}
-
-fn run(cmd: &mut Command) -> (i32, String, String) {
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
 }
 
 #[test]
