@@ -188,17 +188,8 @@ pub(crate) fn load_replacing(
     };
     let mut editions: Vec<LoadedEdition> = Vec::new();
     for entry in entries {
-        let path = entry.path();
-        let name = file_name(&path);
-        if name.starts_with('.') {
+        let Some((path, name, is_dir)) = examine(&entry, &mut problems) else {
             continue;
-        }
-        let is_dir = match is_dir(&entry) {
-            Ok(is_dir) => is_dir,
-            Err(err) => {
-                problems.push(unreachable_entry(&path, &err));
-                continue;
-            }
         };
         if is_dir {
             match Lang::from_code(&name) {
@@ -323,21 +314,12 @@ fn load_edition(
             return loaded;
         }
     };
+    // Editors leave backups and swap files beside documents; only .md is
+    // knowledge. Anything that looks like a document but would not be read
+    // (a folder, a wrong-case extension, a broken link) is reported.
     for entry in entries {
-        let path = entry.path();
-        let name = file_name(&path);
-        // Editors leave backups and swap files beside documents; only .md is
-        // knowledge. Anything that looks like a document but would not be
-        // read (a folder, a wrong-case extension, a broken link) is reported.
-        if name.starts_with('.') {
+        let Some((path, name, is_dir)) = examine(&entry, problems) else {
             continue;
-        }
-        let is_dir = match is_dir(&entry) {
-            Ok(is_dir) => is_dir,
-            Err(err) => {
-                problems.push(unreachable_entry(&path, &err));
-                continue;
-            }
         };
         if is_dir {
             let message = if has_md_extension(&name) {
@@ -462,6 +444,25 @@ fn check_sections(
                     if theirs_count == 1 { "" } else { "s" }
                 ),
             ));
+        }
+    }
+}
+
+/// An entry of a folder as loading looks at it: its path, its name and
+/// whether it is a folder (links followed). `None` for a hidden one (editors'
+/// swap files, teach's lock), and for one that cannot be examined, which is
+/// reported.
+fn examine(entry: &fs::DirEntry, problems: &mut Vec<Problem>) -> Option<(PathBuf, String, bool)> {
+    let path = entry.path();
+    let name = file_name(&path);
+    if name.starts_with('.') {
+        return None;
+    }
+    match is_dir(entry) {
+        Ok(is_dir) => Some((path, name, is_dir)),
+        Err(err) => {
+            problems.push(unreachable_entry(&path, &err));
+            None
         }
     }
 }
