@@ -15,8 +15,8 @@ use support::fake_discord::{
     FakeConfig, FakeDiscord, Recorded, DM_CHANNEL_ID, EVERYONE_PERMISSIONS, MANAGE_GUILD,
     TEXT_CHANNEL_ID,
 };
+use support::session::{Session, WAIT};
 
-const WAIT: Duration = Duration::from_secs(20);
 const MEMBER: u64 = 500_000_000_000_000_001;
 const ADMIN: u64 = 500_000_000_000_000_002;
 const OTHER_BOT: u64 = 500_000_000_000_000_003;
@@ -28,10 +28,23 @@ const QUIET: Duration = Duration::from_millis(800);
 
 /// A running bot process and the fake Discord it talks to.
 struct Bot {
-    fake: FakeDiscord,
+    session: Session,
     process: BotProcess,
-    /// Where to start looking for the next request.
-    cursor: usize,
+}
+
+/// The fake Discord and what the bot sent it, as every test reads them.
+impl std::ops::Deref for Bot {
+    type Target = Session;
+
+    fn deref(&self) -> &Session {
+        &self.session
+    }
+}
+
+impl std::ops::DerefMut for Bot {
+    fn deref_mut(&mut self) -> &mut Session {
+        &mut self.session
+    }
 }
 
 impl Bot {
@@ -52,9 +65,8 @@ impl Bot {
         );
         fake.wait_ready(WAIT).await;
         let mut bot = Bot {
-            fake,
+            session: Session::new(fake),
             process,
-            cursor: 0,
         };
         bot.next(|r| r.method == "PUT" && r.path.ends_with("/commands"))
             .await;
@@ -64,42 +76,6 @@ impl Bot {
     /// The served knowledge folder (a copy of the bundled one).
     fn knowledge(&self) -> &Path {
         self.process.knowledge()
-    }
-
-    /// The next request (after the previous one waited for) matching `pred`.
-    async fn next(&mut self, pred: impl Fn(&Recorded) -> bool) -> Recorded {
-        let (i, r) = self.fake.wait_request(self.cursor, pred, WAIT).await;
-        self.cursor = i + 1;
-        r
-    }
-
-    /// The response to the interaction `d` (its callback), once sent.
-    async fn callback(&mut self, d: &Value) -> Value {
-        let path = format!(
-            "/api/v10/interactions/{}/{}/callback",
-            d["id"].as_str().unwrap(),
-            d["token"].as_str().unwrap()
-        );
-        self.next(|r| r.method == "POST" && r.path == path)
-            .await
-            .body
-    }
-
-    async fn slash(
-        &mut self,
-        name: &str,
-        options: Value,
-        locale: &str,
-        user: u64,
-        roles: &[u64],
-        perms: u64,
-    ) -> Value {
-        let member = self.fake.member(user, "someone", roles, perms);
-        let d = self
-            .fake
-            .slash_command(name, options, locale, Some(member), user);
-        self.fake.dispatch("INTERACTION_CREATE", d.clone()).await;
-        d
     }
 
     async fn ask(&mut self, question: &str, locale: &str) -> Value {

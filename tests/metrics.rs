@@ -10,10 +10,10 @@ use std::time::{Duration, Instant};
 use prometheus_parse::{Sample, Scrape, Value as Metric};
 use serde_json::{json, Value};
 use support::bot::BotProcess;
-use support::fake_discord::{FakeConfig, FakeDiscord, Recorded, EVERYONE_PERMISSIONS};
+use support::fake_discord::{FakeConfig, FakeDiscord, EVERYONE_PERMISSIONS};
+use support::session::{Session, WAIT};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const WAIT: Duration = Duration::from_secs(20);
 const MEMBER: u64 = 500_000_000_000_000_001;
 const ADMIN: u64 = 500_000_000_000_000_002;
 const OTHER: u64 = 500_000_000_000_000_004;
@@ -60,46 +60,19 @@ async fn metrics_addr(bot: &BotProcess) -> String {
     .await
 }
 
-struct Session {
-    fake: FakeDiscord,
-    cursor: usize,
+/// Command `name` from `user` (with `roles`), in English: the response.
+async fn command(s: &mut Session, name: &str, options: Value, user: u64, roles: &[u64]) -> Value {
+    let d = s
+        .slash(name, options, "en-US", user, roles, EVERYONE_PERMISSIONS)
+        .await;
+    s.callback(&d).await
 }
 
-impl Session {
-    async fn next(&mut self, pred: impl Fn(&Recorded) -> bool) -> Recorded {
-        let (i, r) = self.fake.wait_request(self.cursor, pred, WAIT).await;
-        self.cursor = i + 1;
-        r
-    }
-
-    async fn slash(&mut self, name: &str, options: Value, user: u64, roles: &[u64]) -> Value {
-        let member = self
-            .fake
-            .member(user, "someone", roles, EVERYONE_PERMISSIONS);
-        let d = self
-            .fake
-            .slash_command(name, options, "en-US", Some(member), user);
-        self.fake.dispatch("INTERACTION_CREATE", d.clone()).await;
-        self.callback(&d).await
-    }
-
-    async fn callback(&mut self, d: &Value) -> Value {
-        let path = format!(
-            "/api/v10/interactions/{}/{}/callback",
-            d["id"].as_str().unwrap(),
-            d["token"].as_str().unwrap()
-        );
-        self.next(|r| r.method == "POST" && r.path == path)
-            .await
-            .body
-    }
-
-    async fn ask(&mut self, question: &str) -> Value {
-        let options = json!([{"name": "question", "type": 3, "value": question}]);
-        self.slash("ask", options, MEMBER, &[]).await
-    }
+/// `/ask` from the member: the response.
+async fn ask(s: &mut Session, question: &str) -> Value {
+    let options = json!([{"name": "question", "type": 3, "value": question}]);
+    command(s, "ask", options, MEMBER, &[]).await
 }
-
 fn title(reply: &Value) -> &str {
     reply["data"]["embeds"][0]["title"].as_str().unwrap_or("")
 }
@@ -160,7 +133,7 @@ async fn readiness_follows_the_gateway_and_counters_count_the_session() {
     assert_eq!(why, "shard 0 not connected\n");
 
     assert!(fake.release_ready(), "the IDENTIFY was not held");
-    let mut s = Session { fake, cursor: 0 };
+    let mut s = Session::new(fake);
     s.next(|r| r.method == "PUT" && r.path.ends_with("/commands"))
         .await;
     eventually("/readyz to say ready", async || {
@@ -170,13 +143,13 @@ async fn readiness_follows_the_gateway_and_counters_count_the_session() {
 
     // The session: two answers, one honest "no clear answer", one question
     // over the rate, a 👍, a reload and a recommendation.
-    let first = s.ask("What is a KPO?").await;
+    let first = ask(&mut s, "What is a KPO?").await;
     assert_eq!(title(&first), "What is a KPO?", "{first}");
-    let second = s.ask("tipos de kpo").await;
+    let second = ask(&mut s, "tipos de kpo").await;
     assert_eq!(title(&second), "Types of KPOs", "{second}");
-    let off_topic = s.ask("What is the capital of France?").await;
+    let off_topic = ask(&mut s, "What is the capital of France?").await;
     assert_eq!(title(&off_topic), "No clear answer", "{off_topic}");
-    let limited = s.ask("What is a BPO?").await;
+    let limited = ask(&mut s, "What is a BPO?").await;
     assert_eq!(limited["data"]["flags"], 64, "{limited}");
     let text = limited["data"]["embeds"][0]["description"]
         .as_str()
@@ -204,7 +177,7 @@ async fn readiness_follows_the_gateway_and_counters_count_the_session() {
     );
 
     let admin_role = s.fake.config().admin_role_id;
-    s.slash("reload", json!([]), ADMIN, &[admin_role]).await;
+    command(&mut s, "reload", json!([]), ADMIN, &[admin_role]).await;
     let report = s
         .next(|r| {
             (r.method == "PATCH" && r.path.ends_with("/messages/@original"))
@@ -225,7 +198,7 @@ async fn readiness_follows_the_gateway_and_counters_count_the_session() {
         {"name": "work", "type": 3, "value": "legal"},
         {"name": "complexity", "type": 3, "value": "high"}
     ]);
-    let rec = s.slash("recommend", options, OTHER, &[]).await;
+    let rec = command(&mut s, "recommend", options, OTHER, &[]).await;
     assert_eq!(title(&rec), "Recommendation: KPO", "{rec}");
 
     // What /metrics says now.
