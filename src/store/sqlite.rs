@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::{new_secret, Backend, Event, Feedback, StoreError};
 use crate::lang::Lang;
@@ -163,26 +163,35 @@ impl Sqlite {
             return Err(self.too_new(version));
         }
         for (from, step) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let path = self.path.clone();
-            let err = |e: rusqlite::Error| sql_error(&path, e);
             // IMMEDIATE: two processes starting at once migrate in turn; the
             // second sees the first's version and skips the step.
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(err)?;
+            let (tx, err) = self.immediate()?;
             let now: i64 = tx
                 .pragma_query_value(None, "user_version", |row| row.get(0))
-                .map_err(err)?;
+                .map_err(&err)?;
             if now > from as i64 {
                 continue;
             }
-            tx.execute_batch(step).map_err(err)?;
+            tx.execute_batch(step).map_err(&err)?;
             tx.pragma_update(None, "user_version", from as i64 + 1)
-                .map_err(err)?;
-            tx.commit().map_err(err)?;
+                .map_err(&err)?;
+            tx.commit().map_err(&err)?;
         }
         Ok(())
+    }
+
+    /// A write transaction taken at once (IMMEDIATE: a second process
+    /// waits for the lock instead of failing to upgrade a read one), with
+    /// the error mapper that names the file.
+    fn immediate(
+        &mut self,
+    ) -> Result<(Transaction<'_>, impl Fn(rusqlite::Error) -> StoreError), StoreError> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| sql_error(&path, e))?;
+        Ok((tx, move |e| sql_error(&path, e)))
     }
 
     fn err(&self, err: rusqlite::Error) -> StoreError {
@@ -196,16 +205,11 @@ impl Sqlite {
         key: &str,
         value: impl FnOnce() -> Result<Vec<u8>, StoreError>,
     ) -> Result<Vec<u8>, StoreError> {
-        let path = self.path.clone();
-        let err = |e: rusqlite::Error| sql_error(&path, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
+        let (tx, err) = self.immediate()?;
         let found: Option<Vec<u8>> = tx
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
             .optional()
-            .map_err(err)?;
+            .map_err(&err)?;
         let value = match found {
             Some(v) => v,
             None => {
@@ -214,11 +218,11 @@ impl Sqlite {
                     "INSERT INTO meta (key, value) VALUES (?1, ?2)",
                     params![key, v],
                 )
-                .map_err(err)?;
+                .map_err(&err)?;
                 v
             }
         };
-        tx.commit().map_err(err)?;
+        tx.commit().map_err(&err)?;
         Ok(value)
     }
 }
@@ -246,12 +250,7 @@ fn lang_of(code: &str) -> Lang {
 
 impl Backend for Sqlite {
     fn write(&mut self, events: &[Event]) -> Result<(), StoreError> {
-        let path = self.path.clone();
-        let err = |e: rusqlite::Error| sql_error(&path, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
+        let (tx, err) = self.immediate()?;
         {
             let mut question = tx
                 .prepare_cached(
@@ -259,7 +258,7 @@ impl Backend for Sqlite {
                          question, meaning, answered, confidence, passage, version)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 )
-                .map_err(err)?;
+                .map_err(&err)?;
             // Feedback only on a stored answer; one row per (answer, user)
             // that a later click updates.
             let upsert = |set: &str| {
@@ -275,13 +274,13 @@ impl Backend for Sqlite {
                      ON CONFLICT (hour) DO UPDATE
                      SET asked = asked + 1, answered = answered + excluded.answered",
                 )
-                .map_err(err)?;
+                .map_err(&err)?;
             let mut users = tx
                 .prepare_cached(
                     "INSERT INTO users (user_hash, last_at) VALUES (?1, ?2)
                      ON CONFLICT (user_hash) DO UPDATE SET last_at = max(last_at, excluded.last_at)",
                 )
-                .map_err(err)?;
+                .map_err(&err)?;
             for event in events {
                 match event {
                     Event::Question(q) => {
@@ -300,14 +299,14 @@ impl Backend for Sqlite {
                                 q.passage,
                                 q.version,
                             ])
-                            .map_err(err)?;
+                            .map_err(&err)?;
                         // An id stored already (never expected) is not counted twice.
                         if inserted == 1 {
                             hourly
                                 .execute(params![q.at.div_euclid(HOUR), q.answered])
-                                .map_err(err)?;
+                                .map_err(&err)?;
                             if let Some(user) = q.user_hash {
-                                users.execute(params![user, q.at]).map_err(err)?;
+                                users.execute(params![user, q.at]).map_err(&err)?;
                             }
                         }
                     }
@@ -336,60 +335,50 @@ impl Backend for Sqlite {
                             .and_then(|mut s| {
                                 s.execute(params![f.answer, f.user_hash, f.at, vote, picked, meant])
                             })
-                            .map_err(err)?;
+                            .map_err(&err)?;
                     }
                 }
             }
         }
-        tx.commit().map_err(err)
+        tx.commit().map_err(&err)
     }
 
     fn purge(&mut self, before: i64) -> Result<(), StoreError> {
-        let path = self.path.clone();
-        let err = |e: rusqlite::Error| sql_error(&path, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
+        let (tx, err) = self.immediate()?;
         // Feedback comes after its question, so it goes with it.
         tx.execute(
             "DELETE FROM feedback WHERE answer IN (SELECT id FROM questions WHERE at < ?1)",
             [before],
         )
-        .map_err(err)?;
+        .map_err(&err)?;
         tx.execute("DELETE FROM questions WHERE at < ?1", [before])
-            .map_err(err)?;
+            .map_err(&err)?;
         tx.execute("DELETE FROM users WHERE last_at < ?1", [before])
-            .map_err(err)?;
+            .map_err(&err)?;
         // The hour `before` falls in is counted again from what is left of it.
         let hour = before.div_euclid(HOUR);
         tx.execute("DELETE FROM hourly WHERE hour <= ?1", [hour])
-            .map_err(err)?;
+            .map_err(&err)?;
         tx.execute(
             "INSERT INTO hourly (hour, asked, answered)
              SELECT ?1, count(*), coalesce(sum(answered), 0) FROM questions
              WHERE at >= ?2 AND at < ?3 HAVING count(*) > 0",
             params![hour, before, (hour + 1) * HOUR],
         )
-        .map_err(err)?;
+        .map_err(&err)?;
         tx.execute("DELETE FROM decisions WHERE at < ?1", [before])
-            .map_err(err)?;
-        tx.commit().map_err(err)
+            .map_err(&err)?;
+        tx.commit().map_err(&err)
     }
 
     fn reserve_ids(&mut self) -> Result<i64, StoreError> {
-        let path = self.path.clone();
-        let err = |e: rusqlite::Error| sql_error(&path, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
+        let (tx, err) = self.immediate()?;
         let last: Option<Vec<u8>> = tx
             .query_row("SELECT value FROM meta WHERE key = 'id_block'", [], |r| {
                 r.get(0)
             })
             .optional()
-            .map_err(err)?;
+            .map_err(&err)?;
         let last = last
             .and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok())
             .map_or(0, i64::from_le_bytes);
@@ -399,8 +388,8 @@ impl Backend for Sqlite {
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [block.to_le_bytes().to_vec()],
         )
-        .map_err(err)?;
-        tx.commit().map_err(err)?;
+        .map_err(&err)?;
+        tx.commit().map_err(&err)?;
         if block >= 1 << 31 {
             return Err(StoreError::Failed {
                 path: self.path.clone(),
