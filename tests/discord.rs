@@ -893,6 +893,31 @@ async fn sigterm_and_ctrl_c_shut_the_bot_down_cleanly() {
     }
 }
 
+/// A reload no admin asked for (SIGHUP here; the watcher alike) registers
+/// the changed questionnaire too.
+#[tokio::test]
+async fn a_sighup_reload_that_changes_the_questionnaire_registers_the_commands() {
+    let mut bot = Bot::start().await;
+    bot.relabel_call_center();
+    let status = Command::new("kill")
+        .args(["-HUP", &bot.process.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let put = bot
+        .next(|r| r.method == "PUT" && r.path.ends_with("/commands"))
+        .await;
+    let recommend = put
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "recommend")
+        .unwrap()
+        .clone();
+    assert_eq!(recommend["options"][0]["choices"][0]["name"], "Call centre");
+}
+
 #[tokio::test]
 async fn a_reload_that_changes_the_questionnaire_registers_the_commands_again() {
     let mut bot = Bot::start().await;
@@ -1310,6 +1335,16 @@ async fn an_unanswered_question_becomes_an_answered_one_through_discord_alone() 
     assert!(fs::read_to_string(&markdown)
         .unwrap()
         .contains(&format!("? {question}")));
+    // A second Accept on the same button changes nothing.
+    let again = bot.admin_click(&accept).await;
+    bot.callback(&again).await;
+    let report = bot.next(is_deferred_reply).await;
+    assert_eq!(
+        report.body["content"],
+        "That suggestion was already decided or no longer exists."
+    );
+    let written = fs::read_to_string(&markdown).unwrap();
+    assert_eq!(written.matches(&format!("? {question}")).count(), 1);
 
     // The same question is now answered with that passage; 👍 is recorded.
     let reply = bot.ask(question, "es-ES").await;
