@@ -179,6 +179,9 @@ struct Concept<'a> {
     corrected: bool,
     /// How many of the alternatives, first, are the question's own words.
     typed: usize,
+    /// The synonym group it comes from (an index into the edition's
+    /// synonyms), if any: its first member names it in a [`meaning`].
+    group: Option<usize>,
 }
 
 impl<'a> Concept<'a> {
@@ -223,6 +226,7 @@ impl<'a> Concept<'a> {
             on_topic: false,
             corrected: false,
             typed: 1,
+            group: None,
         }
     }
 
@@ -619,12 +623,10 @@ fn meaning_of(edition: &EditionIndex, plan: &Plan) -> String {
         .map(|c| {
             // A group concept holds all its members; its canonical one is
             // the group's first, whichever the question said.
-            let said = &c.alternatives[0];
-            edition
-                .synonyms
-                .iter()
-                .find(|g| g.members.iter().any(|m| **m == **said))
-                .map_or_else(|| said.join(" "), |g| g.members[0].join(" "))
+            match c.group {
+                Some(g) => edition.synonyms[g].members[0].join(" "),
+                None => c.alternatives[0].join(" "),
+            }
         })
         .collect();
     terms.sort();
@@ -731,6 +733,7 @@ fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
         }
         let mut concept = Concept::new(index, alternatives);
         concept.typed = typed;
+        concept.group = Some(g);
         concepts.push(concept);
     }
     for (i, word) in words.iter().enumerate() {
