@@ -172,6 +172,17 @@ impl Bot {
         .unwrap();
     }
 
+    /// Waits for the next registration and checks it carries the label
+    /// [`Bot::relabel_call_center`] wrote.
+    async fn expect_relabelled_registration(&mut self) {
+        let put = self
+            .next(|r| r.method == "PUT" && r.path.ends_with("/commands"))
+            .await;
+        let commands = put.body.as_array().unwrap();
+        let recommend = commands.iter().find(|c| c["name"] == "recommend").unwrap();
+        assert_eq!(recommend["options"][0]["choices"][0]["name"], "Call centre");
+    }
+
     /// A member's message in the guild's answer channel, as Discord sends it.
     fn in_answer_channel(&self, content: &str) -> Value {
         self.fake.message(
@@ -904,18 +915,7 @@ async fn a_sighup_reload_that_changes_the_questionnaire_registers_the_commands()
         .status()
         .unwrap();
     assert!(status.success());
-    let put = bot
-        .next(|r| r.method == "PUT" && r.path.ends_with("/commands"))
-        .await;
-    let recommend = put
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "recommend")
-        .unwrap()
-        .clone();
-    assert_eq!(recommend["options"][0]["choices"][0]["name"], "Call centre");
+    bot.expect_relabelled_registration().await;
 }
 
 #[tokio::test]
@@ -924,18 +924,7 @@ async fn a_reload_that_changes_the_questionnaire_registers_the_commands_again() 
     bot.relabel_call_center();
     let d = bot.reload_as_admin().await;
     bot.callback(&d).await;
-    let put = bot
-        .next(|r| r.method == "PUT" && r.path.ends_with("/commands"))
-        .await;
-    let recommend = put
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "recommend")
-        .unwrap()
-        .clone();
-    assert_eq!(recommend["options"][0]["choices"][0]["name"], "Call centre");
+    bot.expect_relabelled_registration().await;
 
     // A reload that leaves the questionnaire alone registers nothing.
     let d = bot.reload_as_admin().await;
