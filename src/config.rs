@@ -105,6 +105,115 @@ pub struct DiscordConfig {
     pub answer_channels: Vec<u64>,
     /// Where the Discord API is; a proxy or a test fake can stand in.
     pub api_base: String,
+    /// How many shards the bot has in all, across every process.
+    pub shards: Shards,
+    /// The shards this process runs, when several processes split them;
+    /// all of them when unset.
+    pub shard_range: Option<ShardRange>,
+}
+
+/// The bot's number of shards: the count Discord recommends for its number
+/// of servers, asked at start (`"auto"`), or a fixed one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shards {
+    Auto,
+    Count(u32),
+}
+
+impl Default for Shards {
+    /// One shard, as a bot without sharding runs: Discord accepts it up to
+    /// 2,500 servers, and it costs no request at start.
+    fn default() -> Self {
+        Shards::Count(1)
+    }
+}
+
+impl<'de> Deserialize<'de> for Shards {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Shards;
+
+            // Read back by the config's error messages: words, not types.
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("\"auto\" or a whole number of shards, such as 4")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Shards, E> {
+                if v == "auto" {
+                    Ok(Shards::Auto)
+                } else {
+                    Err(E::invalid_value(serde::de::Unexpected::Str(v), &self))
+                }
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Shards, E> {
+                u32::try_from(v)
+                    .map(Shards::Count)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(v), &self))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Shards, E> {
+                u32::try_from(v)
+                    .map(Shards::Count)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(v), &self))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+impl fmt::Display for Shards {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Shards::Auto => f.write_str("\"auto\""),
+            Shards::Count(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+/// Shards `first` to `last`, both included, 0-based: `[first, last]` in the
+/// file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShardRange {
+    pub first: u32,
+    pub last: u32,
+}
+
+impl<'de> Deserialize<'de> for ShardRange {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ShardRange;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("two shard numbers [first, last], such as [0, 1]")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<ShardRange, A::Error> {
+                let first: Option<u32> = seq.next_element()?;
+                let last: Option<u32> = seq.next_element()?;
+                let (Some(first), Some(last)) = (first, last) else {
+                    let got = usize::from(first.is_some()) + usize::from(last.is_some());
+                    return Err(serde::de::Error::invalid_length(got, &self));
+                };
+                if seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    return Err(serde::de::Error::invalid_length(3, &self));
+                }
+                Ok(ShardRange { first, last })
+            }
+        }
+        deserializer.deserialize_seq(Visitor)
+    }
+}
+
+impl fmt::Display for ShardRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}, {}]", self.first, self.last)
+    }
 }
 
 impl Default for DiscordConfig {
@@ -116,6 +225,8 @@ impl Default for DiscordConfig {
             admin_role_ids: Vec::new(),
             answer_channels: Vec::new(),
             api_base: DEFAULT_API_BASE.to_string(),
+            shards: Shards::default(),
+            shard_range: None,
         }
     }
 }
@@ -485,6 +596,58 @@ impl Config {
                     "must list Discord ids, which are never 0".into(),
                 ));
             }
+        }
+        self.validate_shards(doc.line_of("discord.shards").is_some(), &invalid)
+    }
+
+    /// A count of at least one; a range only within a fixed count, since
+    /// processes that split the shards must agree on how many there are.
+    fn validate_shards(
+        &self,
+        shards_given: bool,
+        invalid: &impl Fn(&str, String) -> ConfigError,
+    ) -> Result<(), ConfigError> {
+        if self.discord.shards == Shards::Count(0) {
+            return Err(invalid(
+                "discord.shards",
+                "must be \"auto\" or 1 or more (got 0)".into(),
+            ));
+        }
+        let Some(range) = self.discord.shard_range else {
+            return Ok(());
+        };
+        let Shards::Count(total) = self.discord.shards else {
+            return Err(invalid(
+                "discord.shard_range",
+                format!(
+                    "needs discord.shards set to a number, the total every process agrees on \
+                     (such as shards = 4), not \"auto\" (got {range})"
+                ),
+            ));
+        };
+        if range.first > range.last {
+            return Err(invalid(
+                "discord.shard_range",
+                format!("must be [first, last] with first at most last (got {range})"),
+            ));
+        }
+        if range.last >= total && !shards_given {
+            return Err(invalid(
+                "discord.shard_range",
+                format!(
+                    "needs discord.shards, the total every process agrees on (such as shards = 4); \
+                     without it the bot has one shard, shard 0 (got {range})"
+                ),
+            ));
+        }
+        if range.last >= total {
+            return Err(invalid(
+                "discord.shard_range",
+                format!(
+                    "must name shards from 0 to {} (discord.shards = {total}; shards count from 0) (got {range})",
+                    total - 1
+                ),
+            ));
         }
         Ok(())
     }
@@ -1144,6 +1307,99 @@ mod tests {
         assert!(c.discord.is_discord_itself());
         let c = parsed("[discord]\napi_base = \"http://127.0.0.1:3000\"\n");
         assert!(!c.discord.is_discord_itself());
+    }
+
+    #[test]
+    fn shards_are_auto_or_a_count_of_at_least_one() {
+        assert_eq!(parsed("").discord.shards, Shards::Count(1));
+        assert_eq!(parsed("").discord.shard_range, None);
+        let c = parsed("[discord]\nshards = \"auto\"\n");
+        assert_eq!(c.discord.shards, Shards::Auto);
+        let c = parsed("[discord]\nshards = 16\n");
+        assert_eq!(c.discord.shards, Shards::Count(16));
+        assert_eq!(
+            error("[discord]\nshards = 0\n"),
+            "c.toml:2: discord.shards must be \"auto\" or 1 or more (got 0)"
+        );
+        for (value, got) in [
+            ("\"many\"", "the text \"many\""),
+            ("\"Auto\"", "the text \"Auto\""),
+            ("-2", "-2"),
+            ("4294967296", "4294967296"),
+            ("2.5", "2.5"),
+            ("true", "true"),
+        ] {
+            assert_eq!(
+                error(&format!("[discord]\nshards = {value}\n")),
+                format!(
+                    "c.toml:2: discord.shards must be \"auto\" or a whole number of shards, such as 4 (got {got})"
+                ),
+                "{value}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_shard_range_is_two_shards_within_the_count() {
+        let c = parsed("[discord]\nshards = 4\nshard_range = [2, 3]\n");
+        assert_eq!(
+            c.discord.shard_range,
+            Some(ShardRange { first: 2, last: 3 })
+        );
+        let c = parsed("[discord]\nshards = 4\nshard_range = [3, 3]\n");
+        assert_eq!(
+            c.discord.shard_range,
+            Some(ShardRange { first: 3, last: 3 })
+        );
+        for (text, expected) in [
+            (
+                "[discord]\nshards = 4\nshard_range = [3, 2]\n",
+                "c.toml:3: discord.shard_range must be [first, last] with first at most last (got [3, 2])",
+            ),
+            (
+                "[discord]\nshard_range = [2, 4]\nshards = 4\n",
+                "c.toml:2: discord.shard_range must name shards from 0 to 3 (discord.shards = 4; shards count from 0) (got [2, 4])",
+            ),
+            (
+                // The default count is 1: a range past shard 0 needs shards set.
+                "[discord]\nshard_range = [0, 1]\n",
+                "c.toml:2: discord.shard_range needs discord.shards, the total every process agrees on (such as shards = 4); without it the bot has one shard, shard 0 (got [0, 1])",
+            ),
+            (
+                "[discord]\nshards = 1\nshard_range = [0, 1]\n",
+                "c.toml:3: discord.shard_range must name shards from 0 to 0 (discord.shards = 1; shards count from 0) (got [0, 1])",
+            ),
+            (
+                "[discord]\nshards = \"auto\"\nshard_range = [0, 1]\n",
+                "c.toml:3: discord.shard_range needs discord.shards set to a number, the total every process agrees on (such as shards = 4), not \"auto\" (got [0, 1])",
+            ),
+            (
+                "[discord]\nshards = 4\nshard_range = [1]\n",
+                "c.toml:3: discord.shard_range must be two shard numbers [first, last], such as [0, 1] (got a list)",
+            ),
+            (
+                "[discord]\nshards = 4\nshard_range = [0, 1, 2]\n",
+                "c.toml:3: discord.shard_range must be two shard numbers [first, last], such as [0, 1] (got a list)",
+            ),
+            (
+                "[discord]\nshards = 4\nshard_range = []\n",
+                "c.toml:3: discord.shard_range must be two shard numbers [first, last], such as [0, 1] (got a list)",
+            ),
+            (
+                "[discord]\nshards = 4\nshard_range = 1\n",
+                "c.toml:3: discord.shard_range must be two shard numbers [first, last], such as [0, 1] (got 1)",
+            ),
+            (
+                "[discord]\nshards = 4\nshard_range = [0, -1]\n",
+                "c.toml:3: discord.shard_range must be a list in which every item is a whole number from 0 to 4294967295 (item 2 is -1)",
+            ),
+            (
+                "[discord]\nshards = 4\nshard_range = [\"0\", 1]\n",
+                "c.toml:3: discord.shard_range must be a list in which every item is a whole number from 0 to 4294967295 (item 1 is the text \"0\")",
+            ),
+        ] {
+            assert_eq!(error(text), expected, "{text:?}");
+        }
     }
 
     #[test]

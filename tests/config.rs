@@ -74,6 +74,43 @@ fn guild_id_zero_is_refused() {
     );
 }
 
+#[test]
+fn shard_settings_are_checked_before_anything_runs() {
+    assert_refused(
+        "[discord]\nshards = 4\nshard_range = [2, 4]\n",
+        ":3: discord.shard_range must name shards from 0 to 3 (discord.shards = 4; shards count from 0) (got [2, 4])",
+    );
+    assert_refused(
+        "[discord]\nshards = \"auto\"\nshard_range = [0, 1]\n",
+        ":3: discord.shard_range needs discord.shards set to a number",
+    );
+    assert_refused(
+        "[discord]\nshards = 0\n",
+        ":2: discord.shards must be \"auto\" or 1 or more (got 0)",
+    );
+    assert_refused(
+        "[discord]\nshards = \"all\"\n",
+        ":2: discord.shards must be \"auto\" or a whole number of shards, such as 4 (got the text \"all\")",
+    );
+}
+
+#[test]
+fn a_valid_shard_split_passes_check() {
+    let (_dir, path) = config_file("[discord]\nshards = 4\nshard_range = [2, 3]\n");
+    let out = bot()
+        .arg("--config")
+        .arg(&path)
+        .arg("check")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// `token = ""` is no token: without a terminal that is the "not configured"
 /// error, not an attempt to reach Discord (which here would fail on a
 /// closed port with another message).
