@@ -15,6 +15,7 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::ops::RangeInclusive;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -187,7 +188,15 @@ pub enum MetricsError {
 struct Readiness {
     knowledge: AtomicBool,
     discord: AtomicBool,
-    shards: Mutex<Option<Arc<serenity::ShardManager>>>,
+    shards: Mutex<Option<Watched>>,
+}
+
+/// The shard manager, and the shards it must run for this process to be
+/// ready: serenity starts them one by one, 5 s apart, so the runners it
+/// has at a given moment may be only some of them.
+struct Watched {
+    manager: Arc<serenity::ShardManager>,
+    ids: RangeInclusive<u32>,
 }
 
 static READY: OnceLock<Readiness> = OnceLock::new();
@@ -201,14 +210,17 @@ pub fn knowledge_loaded() {
     readiness().knowledge.store(true, Ordering::SeqCst);
 }
 
-/// The shards this process runs: `/readyz` waits for each to be connected,
-/// and their gateway latency is sampled every 10 s. Call within the
-/// Discord client's runtime.
-pub fn watch_shards(manager: Arc<serenity::ShardManager>) {
+/// The shards this process runs (`ids`, of `manager`): `/readyz` waits for
+/// each to be connected, and their gateway latency is sampled every 10 s.
+/// Call within the Discord client's runtime.
+pub fn watch_shards(manager: Arc<serenity::ShardManager>, ids: RangeInclusive<u32>) {
     *readiness()
         .shards
         .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(manager.clone());
+        .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Watched {
+        manager: manager.clone(),
+        ids,
+    });
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(10));
         loop {
@@ -232,29 +244,39 @@ async fn ready() -> Result<(), String> {
     if !state.discord.load(Ordering::SeqCst) {
         return Ok(());
     }
-    let manager = state
+    let watched = state
         .shards
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .clone();
-    let Some(manager) = manager else {
+        .as_ref()
+        .map(|w| (w.manager.clone(), w.ids.clone()));
+    let Some((manager, ids)) = watched else {
         return Err("not connected to Discord yet".into());
     };
     let runners = manager.runners.lock().await;
-    if runners.is_empty() {
-        return Err("no shard started yet".into());
-    }
-    let mut waiting: Vec<u32> = runners
-        .iter()
-        .filter(|(_, r)| r.stage != serenity::ConnectionStage::Connected)
-        .map(|(id, _)| id.0)
+    // A shard serenity has not started yet has no runner: not connected either.
+    let waiting: Vec<u32> = ids
+        .filter(|id| {
+            runners
+                .get(&serenity::ShardId(*id))
+                .is_none_or(|r| r.stage != serenity::ConnectionStage::Connected)
+        })
         .collect();
-    if waiting.is_empty() {
-        return Ok(());
+    match waiting.as_slice() {
+        [] => Ok(()),
+        some => Err(format!("{} not connected", shard_list(some))),
     }
-    waiting.sort_unstable();
-    let list: Vec<String> = waiting.iter().map(u32::to_string).collect();
-    Err(format!("shard {} not connected", list.join(", ")))
+}
+
+/// "shard 3", "shard 0, 1", or for many "shard 0, 1, … (40 in all)": a
+/// short reason even for a process with hundreds of shards.
+fn shard_list(ids: &[u32]) -> String {
+    const SHOWN: usize = 10;
+    let mut list: Vec<String> = ids.iter().take(SHOWN).map(u32::to_string).collect();
+    if ids.len() > SHOWN {
+        list.push(format!("… ({} in all)", ids.len()));
+    }
+    format!("shard {}", list.join(", "))
 }
 
 /// The running metrics server; it lives as long as the process.
@@ -510,6 +532,17 @@ mod tests {
         assert_eq!(head_end(b"GET / HTTP/1.1\r\nA: b\r\n\r\nbody"), Some(24));
         assert_eq!(head_end(b"GET / HTTP/1.1\n\n"), Some(16));
         assert_eq!(head_end(b"GET / HTTP/1.1\r\nA: b\r\n"), None);
+    }
+
+    #[test]
+    fn shards_waited_for_are_listed_briefly() {
+        assert_eq!(shard_list(&[3]), "shard 3");
+        assert_eq!(shard_list(&[0, 1]), "shard 0, 1");
+        let many: Vec<u32> = (100..140).collect();
+        assert_eq!(
+            shard_list(&many),
+            "shard 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, … (40 in all)"
+        );
     }
 
     #[test]

@@ -23,7 +23,7 @@ use std::time::Instant;
 use poise::serenity_prelude as serenity;
 
 use crate::answer::{answer, Question, QuestionError};
-use crate::config::{Config, Secret};
+use crate::config::{Config, DiscordConfig, Secret, ShardRange, Shards};
 use crate::conversation::{follow_ups, understand, Turn};
 use crate::lang::{self, Lang};
 use crate::live::Live;
@@ -59,6 +59,8 @@ pub enum DiscordError {
     Runtime(#[from] std::io::Error),
     #[error("{0} (set store.enabled = false to run without it)")]
     Store(#[from] crate::store::StoreError),
+    #[error("cannot ask Discord how many shards to run (discord.shards = \"auto\"): {0}; set discord.shards to a number to start without asking")]
+    Shards(String),
 }
 
 /// The reply language of a slash command: the user's Discord locale.
@@ -379,6 +381,13 @@ async fn serve(config: &Config, live: Arc<Live>, token: &Secret) -> Result<(), D
         },
     })?;
     tracing::info!(bot = %me.name, id = me.id.get(), "connected to the Discord API");
+    let plan = shard_plan(&config.discord, &http).await?;
+    tracing::info!(
+        first = plan.first,
+        last = plan.last,
+        total = plan.total,
+        "running shards"
+    );
 
     let settings = settings(config);
     let mut intents = serenity::GatewayIntents::GUILDS
@@ -452,19 +461,58 @@ async fn serve(config: &Config, live: Arc<Live>, token: &Secret) -> Result<(), D
         .await
         .map_err(|e| DiscordError::Client(e.to_string()))?;
     let shards = client.shard_manager.clone();
-    metrics::watch_shards(shards.clone());
+    metrics::watch_shards(shards.clone(), plan.first..=plan.last);
     tokio::spawn(async move {
         shutdown_signal().await;
         tracing::info!("shutting down");
         shards.shutdown_all().await;
     });
+    // serenity runs the range's end too ("4..7" boots shards 4 to 7), and
+    // sends each shard's IDENTIFY with `shard: [id, total]`. One shard of
+    // one is what `Client::start` runs.
     let ran = client
-        .start()
+        .start_shard_range(plan.first..plan.last, plan.total)
         .await
         .map_err(|e| DiscordError::Client(e.to_string()));
     // What was asked until the end is written before the process goes.
     let _ = tokio::task::spawn_blocking(move || kept.flush()).await;
     ran
+}
+
+/// The shards this process runs: `first` to `last` (both included) of `total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ShardPlan {
+    first: u32,
+    last: u32,
+    total: u32,
+}
+
+/// The configured shards, with `"auto"` asked of Discord (`GET /gateway/bot`,
+/// as serenity's autosharding does) so that the count is known here: for
+/// the log, and for `/readyz` to wait for every shard of this process.
+async fn shard_plan(
+    config: &DiscordConfig,
+    http: &serenity::Http,
+) -> Result<ShardPlan, DiscordError> {
+    let total = match config.shards {
+        Shards::Count(total) => total,
+        Shards::Auto => http
+            .get_bot_gateway()
+            .await
+            .map_err(|err| DiscordError::Shards(diagnostics::chain(&err)))?
+            .shards
+            .max(1),
+    };
+    // Config validation keeps a range within a fixed count; "auto" runs them all.
+    let range = config.shard_range.unwrap_or(ShardRange {
+        first: 0,
+        last: total - 1,
+    });
+    Ok(ShardPlan {
+        first: range.first,
+        last: range.last,
+        total,
+    })
 }
 
 /// Ctrl-C or SIGTERM.
