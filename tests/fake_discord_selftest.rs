@@ -1,6 +1,7 @@
 //! Tests of the fake Discord itself (tests/support/fake_discord.rs), without the
 //! bot: its payloads deserialize into serenity's models, serenity's real `Http`
-//! talks to its REST API, and a real serenity `Client` connects to its gateway.
+//! talks to its REST API, and a real serenity `Client` connects to its gateway,
+//! with one shard or several, events routed by guild as Discord routes them.
 
 mod support;
 
@@ -9,8 +10,8 @@ use std::time::Duration;
 use poise::serenity_prelude as serenity;
 use serde_json::{json, Value};
 use support::fake_discord::{
-    validate_dispatch, FakeConfig, FakeDiscord, DM_CHANNEL_ID, EVERYONE_PERMISSIONS, MANAGE_GUILD,
-    TEXT_CHANNEL_ID,
+    guild_on_shard, shard_of, validate_dispatch, FakeConfig, FakeDiscord, DM_CHANNEL_ID,
+    EVERYONE_PERMISSIONS, MANAGE_GUILD, TEXT_CHANNEL_ID,
 };
 use tokio::sync::mpsc;
 
@@ -670,4 +671,192 @@ async fn serenity_client_runs_against_the_fake_gateway() {
         .await
         .expect("client stops within 10 s");
     assert!(result.is_ok(), "client task panicked: {result:?}");
+}
+
+/// The fake's formula is serenity's (which is Discord's), and the guild ids
+/// it makes up land where they are meant to.
+#[test]
+fn guilds_are_placed_on_shards_as_discord_places_them() {
+    // serenity's own documented example.
+    assert_eq!(shard_of(81_384_788_765_712_384, 17), 7);
+    for total in 1..=9 {
+        for shard in 0..total {
+            for n in 0..3 {
+                let guild = guild_on_shard(shard, total, n);
+                assert_eq!(shard_of(guild, total), shard, "{guild} of {total}");
+                assert_eq!(
+                    serenity::utils::shard_id(serenity::GuildId::new(guild), total),
+                    shard
+                );
+            }
+        }
+    }
+    let config = FakeConfig::default();
+    for total in 1..=9 {
+        assert_eq!(
+            shard_of(config.guild_id, total),
+            serenity::utils::shard_id(serenity::GuildId::new(config.guild_id), total)
+        );
+    }
+}
+
+/// A serenity client running one shard of `total`, its events forwarded.
+async fn shard_client(
+    fake: &FakeDiscord,
+    shard: u32,
+    total: u32,
+) -> (
+    mpsc::UnboundedReceiver<Seen>,
+    std::sync::Arc<serenity::ShardManager>,
+) {
+    let http = serenity::HttpBuilder::new(format!("token-{shard}"))
+        .proxy(fake.api_base())
+        .ratelimiter_disabled(true)
+        .build();
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut client =
+        serenity::ClientBuilder::new_with_http(http, serenity::GatewayIntents::non_privileged())
+            .event_handler(Forward(tx))
+            .await
+            .expect("client");
+    let manager = client.shard_manager.clone();
+    tokio::spawn(async move { client.start_shard(shard, total).await });
+    (rx, manager)
+}
+
+/// A member's message mentioning nobody, in `guild` (None: a DM).
+fn message_in(fake: &FakeDiscord, guild: Option<u64>, content: &str) -> Value {
+    let channel = guild.map_or(DM_CHANNEL_ID, |g| g + 1);
+    fake.message(
+        channel,
+        guild,
+        USER,
+        "alice",
+        false,
+        content,
+        &[],
+        &[],
+        false,
+    )
+}
+
+async fn expect_message(rx: &mut mpsc::UnboundedReceiver<Seen>, content: &str) {
+    match next(rx).await {
+        Seen::Message(message) => assert_eq!(message.content, content),
+        other => panic!("expected the message {content:?}, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_shard_gets_the_events_of_its_guilds_and_dms_go_to_shard_0() {
+    init_tracing();
+    let main = FakeConfig::default().guild_id;
+    let main_shard = shard_of(main, 2);
+    let other = guild_on_shard(1 - main_shard, 2, 0);
+    let fake = FakeDiscord::start(FakeConfig {
+        shards: 2,
+        extra_guild_ids: vec![other],
+        ..FakeConfig::default()
+    })
+    .await;
+    let bot_gateway = rest_client(&fake, "token")
+        .get_bot_gateway()
+        .await
+        .expect("get_bot_gateway");
+    assert_eq!(bot_gateway.shards, 2, "the recommendation is configurable");
+
+    let (mut zero, zero_manager) = shard_client(&fake, 0, 2).await;
+    let (mut one, one_manager) = shard_client(&fake, 1, 2).await;
+    fake.wait_shards_ready(2, WAIT).await;
+    let mut identified = fake.identified_shards();
+    identified.sort_unstable();
+    assert_eq!(identified, [[0, 2], [1, 2]]);
+    for identify in fake.identifies() {
+        let shard = identify["shard"][0].as_u64().unwrap();
+        assert_eq!(identify["token"], format!("Bot token-{shard}"));
+    }
+
+    // READY says which shard it is, and lists that shard's guilds only;
+    // a GUILD_CREATE follows for each.
+    let guild_of = |shard: u32| if shard == main_shard { main } else { other };
+    for (shard, rx) in [(0, &mut zero), (1, &mut one)] {
+        let Seen::Ready(ready) = next(rx).await else {
+            panic!("shard {shard}: expected READY first");
+        };
+        let info = ready.shard.expect("READY carries the shard");
+        assert_eq!((info.id.0, info.total), (shard, 2));
+        let guilds: Vec<u64> = ready.guilds.iter().map(|g| g.id.get()).collect();
+        assert_eq!(guilds, [guild_of(shard)], "shard {shard}");
+        let Seen::GuildCreate(guild) = next(rx).await else {
+            panic!("shard {shard}: expected GUILD_CREATE");
+        };
+        assert_eq!(guild.id.get(), guild_of(shard));
+    }
+
+    // Each guild's events reach its shard's client, DMs shard 0's. serenity
+    // hands events to its handler in tasks of their own, so they are
+    // compared without their order.
+    let on_one = guild_of(1);
+    let on_zero = guild_of(0);
+    let d = message_in(&fake, Some(on_one), "for shard 1");
+    assert_eq!(fake.shard_for("MESSAGE_CREATE", &d), Some(1));
+    fake.dispatch("MESSAGE_CREATE", d).await;
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        message_in(&fake, Some(on_zero), "for shard 0"),
+    )
+    .await;
+    fake.dispatch("MESSAGE_CREATE", message_in(&fake, None, "a DM"))
+        .await;
+    let member = fake.member(USER, "alice", &[], EVERYONE_PERMISSIONS);
+    let in_guild = fake.slash_command("ask", json!([]), "en-US", Some(member), USER);
+    assert_eq!(
+        fake.shard_for("INTERACTION_CREATE", &in_guild),
+        Some(main_shard)
+    );
+    fake.dispatch("INTERACTION_CREATE", in_guild).await;
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        fake.slash_command("help", json!([]), "en-US", None, USER),
+    )
+    .await;
+    let mut expected = [
+        vec!["message for shard 0", "message a DM", "/help"],
+        vec!["message for shard 1"],
+    ];
+    expected[main_shard as usize].push("/ask");
+    for (shard, rx) in [(0, &mut zero), (1, &mut one)] {
+        let mut seen = Vec::new();
+        for _ in 0..expected[shard].len() {
+            seen.push(match next(rx).await {
+                Seen::Message(m) => format!("message {}", m.content),
+                Seen::Interaction(serenity::Interaction::Command(c)) => format!("/{}", c.data.name),
+                other => format!("{other:?}"),
+            });
+        }
+        seen.sort_unstable();
+        expected[shard].sort_unstable();
+        assert_eq!(seen, expected[shard], "shard {shard}");
+    }
+
+    // A reconnect request reaches both; each resumes its own session.
+    fake.request_reconnect().await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while fake.resume_count() < 2 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "both shards did not RESUME within 10 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(fake.ready_count(), 2, "resumed, not re-identified");
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        message_in(&fake, Some(on_one), "after resume"),
+    )
+    .await;
+    expect_message(&mut one, "after resume").await;
+
+    zero_manager.shutdown_all().await;
+    one_manager.shutdown_all().await;
 }

@@ -11,9 +11,16 @@
 //! dispatch it cannot deserialize (at WARN) and drops it, so [`FakeDiscord::dispatch`]
 //! first checks that serenity can deserialize the event and panics if not.
 //!
+//! Shards: each gateway connection is the shard its IDENTIFY names
+//! (`shard: [id, total]`, recorded), with its own session and sequence. A
+//! dispatch about a guild goes to the connection of shard
+//! `(guild_id >> 22) % total`, as Discord routes it; anything else (DMs)
+//! to shard 0. One client with one shard, what `Client::start()` runs, gets
+//! every dispatch. `GET /gateway/bot` recommends [`FakeConfig::shards`].
+//!
 //! All servers are tokio tasks, aborted when the [`FakeDiscord`] is dropped.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -78,6 +85,12 @@ pub struct FakeConfig {
     pub guild_id: u64,
     pub admin_role_id: u64,
     pub member_role_id: u64,
+    /// More guilds the bot is in, besides `guild_id`: each is in the READY
+    /// of its shard and gets a GUILD_CREATE there (no channels, no roles
+    /// but `@everyone`).
+    pub extra_guild_ids: Vec<u64>,
+    /// The shard count `GET /gateway/bot` recommends (`discord.shards = "auto"`).
+    pub shards: u32,
 }
 
 impl Default for FakeConfig {
@@ -89,6 +102,8 @@ impl Default for FakeConfig {
             guild_id: 200_000_000_000_000_001,
             admin_role_id: 300_000_000_000_000_001,
             member_role_id: 300_000_000_000_000_002,
+            extra_guild_ids: Vec::new(),
+            shards: 1,
         }
     }
 }
@@ -104,6 +119,9 @@ pub struct Recorded {
     /// The JSON body; `Null` if empty or not JSON. For multipart bodies, the
     /// `payload_json` part.
     pub body: Value,
+    /// The token it was sent with (without `Bot `; empty without one): which
+    /// bot process sent it, when processes are given tokens of their own.
+    pub token: String,
 }
 
 impl std::fmt::Display for Recorded {
@@ -158,7 +176,7 @@ impl FakeDiscord {
             ws_port: gateway.local_addr().expect("gateway local addr").port(),
             counter: AtomicU64::new(1),
             requests: Mutex::new(Vec::new()),
-            identify: Mutex::new(None),
+            identifies: Mutex::new(Vec::new()),
             gateway: Mutex::new(GatewayState::default()),
             originals: Mutex::new(HashMap::new()),
             interaction_channels: Mutex::new(HashMap::new()),
@@ -231,17 +249,54 @@ impl FakeDiscord {
         lock(&self.shared.gateway).hold_ready = true;
     }
 
-    /// Sends READY for the IDENTIFY held back (if any) and stops holding.
-    /// True if one was held.
+    /// Sends READY for every IDENTIFY held back and stops holding. True if
+    /// one was held.
     pub fn release_ready(&self) -> bool {
         let mut gateway = lock(&self.shared.gateway);
         gateway.hold_ready = false;
-        match gateway.held.take() {
-            Some(shard) => {
-                self.shared.send_ready(&mut gateway, shard);
-                true
+        let held = std::mem::take(&mut gateway.held);
+        for &shard in &held {
+            self.shared.send_ready(&mut gateway, shard);
+        }
+        !held.is_empty()
+    }
+
+    /// Sends READY for shard `shard`'s IDENTIFY if it was held back; other
+    /// shards stay held, and so do IDENTIFYs to come. True if it was held.
+    pub fn release_ready_of(&self, shard: u32) -> bool {
+        let mut gateway = lock(&self.shared.gateway);
+        let Some(at) = gateway.held.iter().position(|&s| s == shard) else {
+            return false;
+        };
+        gateway.held.remove(at);
+        self.shared.send_ready(&mut gateway, shard);
+        true
+    }
+
+    /// Waits (up to `timeout`) until `count` shards are connected and have
+    /// been sent READY, whichever clients run them. Panics on timeout.
+    pub async fn wait_shards_ready(&self, count: usize, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let ready: Vec<u32> = {
+                let gateway = lock(&self.shared.gateway);
+                gateway
+                    .shards
+                    .iter()
+                    .filter(|(_, s)| s.ready && s.tx.is_some())
+                    .map(|(id, _)| *id)
+                    .collect()
+            };
+            if ready.len() >= count {
+                return;
             }
-            None => false,
+            if Instant::now() >= deadline {
+                panic!(
+                    "fake discord: {count} shards not ready within {timeout:?}: ready {ready:?},                      identified {:?}",
+                    self.identified_shards()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
 
@@ -257,7 +312,18 @@ impl FakeDiscord {
 
     /// The IDENTIFY payload (its `d`) the client sent last. None before.
     pub fn identify(&self) -> Option<Value> {
-        lock(&self.shared.identify).clone()
+        lock(&self.shared.identifies).last().cloned()
+    }
+
+    /// Every IDENTIFY payload (its `d`) so far, in order.
+    pub fn identifies(&self) -> Vec<Value> {
+        lock(&self.shared.identifies).clone()
+    }
+
+    /// The `shard: [id, total]` of every IDENTIFY so far, in order (`[0, 1]`
+    /// for one without it, as Discord takes it).
+    pub fn identified_shards(&self) -> Vec<[u32; 2]> {
+        self.identifies().iter().map(shard_of_identify).collect()
     }
 
     /// Every REST request so far, in order.
@@ -311,24 +377,39 @@ impl FakeDiscord {
         self.dispatch_raw(event, data).await;
     }
 
-    /// Like [`Self::dispatch`] but without checking the payload.
+    /// Like [`Self::dispatch`] but without checking the payload. Sent on the
+    /// connection of the event's shard (see the module docs).
     pub async fn dispatch_raw(&self, event: &str, data: Value) {
         let mut gateway = lock(&self.shared.gateway);
+        let shard = gateway.route(event, &data);
+        let conn = gateway.shards.get_mut(&shard);
         assert!(
-            gateway.conn.is_some(),
-            "fake discord: dispatch({event}) but no gateway client is connected (call wait_ready first)"
+            conn.as_ref().is_some_and(|c| c.tx.is_some()),
+            "fake discord: dispatch({event}) goes to shard {shard}, but no gateway client is \
+             connected as it (call wait_ready first; shards identified: {:?})",
+            lock(&self.shared.identifies)
+                .iter()
+                .map(shard_of_identify)
+                .collect::<Vec<_>>()
         );
         assert!(
-            gateway.send_dispatch(event, data),
-            "fake discord: dispatch({event}): the gateway connection is gone"
+            conn.is_some_and(|c| c.send_dispatch(event, data)),
+            "fake discord: dispatch({event}): the gateway connection of shard {shard} is gone"
         );
     }
 
-    /// Asks the connected client to reconnect (op 7); it comes back with RESUME.
+    /// The shard a dispatch of `event` with `data` goes to, by the total the
+    /// connected clients identified with. None while no client is connected.
+    pub fn shard_for(&self, event: &str, data: &Value) -> Option<u32> {
+        let gateway = lock(&self.shared.gateway);
+        (!gateway.shards.is_empty()).then(|| gateway.route(event, data))
+    }
+
+    /// Asks every connected shard to reconnect (op 7); each comes back with RESUME.
     pub async fn request_reconnect(&self) {
         let gateway = lock(&self.shared.gateway);
-        if let Some(conn) = &gateway.conn {
-            let _ = conn.send(json!({"op": 7, "s": null, "t": null, "d": null}).to_string());
+        for tx in gateway.shards.values().filter_map(|s| s.tx.as_ref()) {
+            let _ = tx.send(json!({"op": 7, "s": null, "t": null, "d": null}).to_string());
         }
     }
 
@@ -480,14 +561,19 @@ impl FakeDiscord {
     }
 
     /// The READY payload the gateway sends after IDENTIFY (with a sample
-    /// session id and shard).
+    /// session id, as shard 0 of 1).
     pub fn ready_payload(&self) -> Value {
-        self.shared.ready_payload(json!([0, 1]), "fake-session-0")
+        self.ready_payload_of([0, 1])
+    }
+
+    /// The READY payload shard `[id, total]` is sent: its guilds only.
+    pub fn ready_payload_of(&self, shard: [u32; 2]) -> Value {
+        self.shared.ready_payload(shard, "fake-session-0")
     }
 
     /// The GUILD_CREATE payload the gateway sends after READY.
     pub fn guild_create_payload(&self) -> Value {
-        self.shared.guild_payload()
+        self.shared.guild_payload(self.shared.config.guild_id)
     }
 
     /// What `GET /oauth2/applications/@me` answers.
@@ -764,7 +850,8 @@ struct Shared {
     ws_port: u16,
     counter: AtomicU64,
     requests: Mutex<Vec<Recorded>>,
-    identify: Mutex<Option<Value>>,
+    /// Every IDENTIFY's `d`, in order.
+    identifies: Mutex<Vec<Value>>,
     gateway: Mutex<GatewayState>,
     /// Interaction token → the `@original` response message.
     originals: Mutex<HashMap<String, Value>>,
@@ -787,27 +874,85 @@ struct Failure {
 
 #[derive(Default)]
 struct GatewayState {
-    seq: u64,
-    conn: Option<mpsc::UnboundedSender<String>>,
+    /// The shards identified, by id: each its own connection and session.
+    shards: BTreeMap<u32, ShardConn>,
+    /// Sessions started (IDENTIFYs answered), for their ids.
     sessions: u64,
     readies: u64,
     resumes: u64,
     connections: u64,
     /// Set by [`FakeDiscord::hold_ready`]: IDENTIFY is answered only on release.
     hold_ready: bool,
-    /// The shard of an IDENTIFY held back.
-    held: Option<Value>,
+    /// The shards whose IDENTIFY is held back.
+    held: Vec<u32>,
 }
 
-impl GatewayState {
-    /// Queues a dispatch on the current connection; false if there is none.
+/// One shard's session: the connection it runs on now (None while it is
+/// away; a RESUME brings it back), and its own sequence.
+struct ShardConn {
+    tx: Option<mpsc::UnboundedSender<String>>,
+    seq: u64,
+    total: u32,
+    session_id: String,
+    /// Sent READY (not held back).
+    ready: bool,
+}
+
+impl ShardConn {
+    /// Queues a dispatch on the shard's connection; false if there is none.
     fn send_dispatch(&mut self, event: &str, data: Value) -> bool {
-        let Some(conn) = &self.conn else {
+        let Some(tx) = &self.tx else {
             return false;
         };
         self.seq += 1;
         let frame = json!({"op": 0, "t": event, "s": self.seq, "d": data});
-        conn.send(frame.to_string()).is_ok()
+        tx.send(frame.to_string()).is_ok()
+    }
+}
+
+impl GatewayState {
+    /// The shard Discord sends `event` on: its guild's, by the total the
+    /// clients identified with; shard 0 for anything without a guild (DMs).
+    /// Panics if the clients disagree on the total: Discord would refuse them.
+    fn route(&self, event: &str, data: &Value) -> u32 {
+        let totals: std::collections::BTreeSet<u32> =
+            self.shards.values().map(|s| s.total).collect();
+        assert!(
+            totals.len() <= 1,
+            "fake discord: clients identified with different shard totals {totals:?}"
+        );
+        let total = totals.first().copied().unwrap_or(1);
+        let guild = match event {
+            "GUILD_CREATE" | "GUILD_UPDATE" | "GUILD_DELETE" => &data["id"],
+            _ => &data["guild_id"],
+        };
+        guild
+            .as_str()
+            .and_then(|g| g.parse::<u64>().ok())
+            .map_or(0, |g| shard_of(g, total))
+    }
+}
+
+/// The shard of guild `guild_id` among `total`: `(guild_id >> 22) % total`,
+/// Discord's formula.
+pub fn shard_of(guild_id: u64, total: u32) -> u32 {
+    ((guild_id >> 22) % u64::from(total.max(1))) as u32
+}
+
+/// A guild id (a valid snowflake, created in 2016) on shard `shard` of
+/// `total`; `n` tells apart several on one shard.
+pub fn guild_on_shard(shard: u32, total: u32, n: u64) -> u64 {
+    let total = u64::from(total.max(1));
+    let ms = 40_000_000_000 / total * total + n * total + u64::from(shard);
+    (ms << 22) | 1
+}
+
+/// The `shard: [id, total]` of an IDENTIFY's `d`; `[0, 1]` without one.
+fn shard_of_identify(d: &Value) -> [u32; 2] {
+    let part = |i: usize| d["shard"][i].as_u64().map(|n| n as u32);
+    match (part(0), part(1)) {
+        (Some(id), Some(total)) => [id, total],
+        _ => [0, 1],
     }
 }
 
@@ -1000,11 +1145,24 @@ impl Shared {
         interaction
     }
 
-    fn ready_payload(&self, shard: Value, session_id: &str) -> Value {
+    /// The guilds on shard `[id, total]`, the configured one first.
+    fn guilds_of(&self, [id, total]: [u32; 2]) -> Vec<u64> {
+        std::iter::once(self.config.guild_id)
+            .chain(self.config.extra_guild_ids.iter().copied())
+            .filter(|&g| shard_of(g, total) == id)
+            .collect()
+    }
+
+    fn ready_payload(&self, shard: [u32; 2], session_id: &str) -> Value {
+        let guilds: Vec<Value> = self
+            .guilds_of(shard)
+            .iter()
+            .map(|g| json!({"id": g.to_string(), "unavailable": true}))
+            .collect();
         json!({
             "v": 10,
             "user": self.bot_user(),
-            "guilds": [{"id": self.config.guild_id.to_string(), "unavailable": true}],
+            "guilds": guilds,
             "session_id": session_id,
             "resume_gateway_url": self.ws_url(),
             "shard": shard,
@@ -1017,7 +1175,21 @@ impl Shared {
         })
     }
 
-    fn guild_payload(&self) -> Value {
+    /// GUILD_CREATE of the configured guild (its text channel and roles),
+    /// or of another one (no channel, only `@everyone`).
+    fn guild_payload(&self, guild_id: u64) -> Value {
+        let mut guild = self.main_guild_payload();
+        if guild_id != self.config.guild_id {
+            guild["id"] = json!(guild_id.to_string());
+            guild["name"] = json!(format!("Fake Guild {guild_id}"));
+            guild["roles"] = json!([role_json(guild_id, "@everyone", EVERYONE_PERMISSIONS, 0)]);
+            guild["channels"] = json!([]);
+            guild["system_channel_id"] = Value::Null;
+        }
+        guild
+    }
+
+    fn main_guild_payload(&self) -> Value {
         let c = &self.config;
         let channel = json!({
             "id": TEXT_CHANNEL_ID.to_string(),
@@ -1207,7 +1379,7 @@ impl Shared {
     }
 
     /// Answers one REST request: (status, JSON body; None for 204).
-    fn route(&self, request: &Recorded, authorization: Option<&str>) -> (u16, Option<Value>) {
+    fn route(&self, request: &Recorded) -> (u16, Option<Value>) {
         if let Some(status) = self.scripted_failure(request) {
             let message = if status >= 500 {
                 "Internal Server Error"
@@ -1216,12 +1388,8 @@ impl Shared {
             };
             return (status, Some(error_body(message, 0)));
         }
-        if let Some(auth) = authorization {
-            let token = auth.trim();
-            let token = token.strip_prefix("Bot ").unwrap_or(token).trim();
-            if token == BAD_TOKEN {
-                return (401, Some(error_body("401: Unauthorized", 0)));
-            }
+        if request.token == BAD_TOKEN {
+            return (401, Some(error_body("401: Unauthorized", 0)));
         }
         let not_found = (404, Some(error_body("Unknown route", 0)));
         let segments: Vec<&str> = request.path.trim_start_matches('/').split('/').collect();
@@ -1237,7 +1405,7 @@ impl Shared {
                 200,
                 Some(json!({
                     "url": self.ws_url(),
-                    "shards": 1,
+                    "shards": self.config.shards,
                     "session_start_limit": {
                         "total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1,
                     },
@@ -1290,10 +1458,18 @@ impl Shared {
 
     // ---- gateway ----
 
-    fn send_ready(&self, gateway: &mut GatewayState, shard: Value) {
-        let session_id = format!("fake-session-{}", gateway.sessions);
-        gateway.send_dispatch("READY", self.ready_payload(shard, &session_id));
-        gateway.send_dispatch("GUILD_CREATE", self.guild_payload());
+    /// READY for shard `shard` (identified before), then a GUILD_CREATE for
+    /// each of its guilds.
+    fn send_ready(&self, gateway: &mut GatewayState, shard: u32) {
+        let Some(conn) = gateway.shards.get_mut(&shard) else {
+            return;
+        };
+        let ready = self.ready_payload([shard, conn.total], &conn.session_id);
+        conn.send_dispatch("READY", ready);
+        for guild in self.guilds_of([shard, conn.total]) {
+            conn.send_dispatch("GUILD_CREATE", self.guild_payload(guild));
+        }
+        conn.ready = true;
         gateway.readies += 1;
     }
 
@@ -1306,27 +1482,50 @@ impl Shared {
             Some(1) => {
                 let _ = tx.send(json!({"op": 11, "s": null, "t": null, "d": null}).to_string());
             }
-            // Identify → READY + GUILD_CREATE, a new session.
+            // Identify → READY + GUILD_CREATE, a new session for that shard.
             Some(2) => {
                 let d = message["d"].clone();
-                let shard = d.get("shard").cloned().unwrap_or(json!([0, 1]));
-                *lock(&self.identify) = Some(d);
+                let [shard, total] = shard_of_identify(&d);
+                lock(&self.identifies).push(d);
                 let mut gateway = lock(&self.gateway);
                 gateway.sessions += 1;
-                gateway.seq = 0;
-                gateway.conn = Some(tx.clone());
+                let session_id = format!("fake-session-{}", gateway.sessions);
+                gateway.shards.insert(
+                    shard,
+                    ShardConn {
+                        tx: Some(tx.clone()),
+                        seq: 0,
+                        total,
+                        session_id,
+                        ready: false,
+                    },
+                );
                 if gateway.hold_ready {
-                    gateway.held = Some(shard);
+                    gateway.held.push(shard);
                     return;
                 }
                 self.send_ready(&mut gateway, shard);
             }
             // Resume → RESUMED, same session, sequence continues.
             Some(6) => {
+                let session = message["d"]["session_id"].as_str().unwrap_or_default();
                 let mut gateway = lock(&self.gateway);
-                gateway.conn = Some(tx.clone());
-                gateway.send_dispatch("RESUMED", json!({}));
-                gateway.resumes += 1;
+                let conn = gateway
+                    .shards
+                    .values_mut()
+                    .find(|s| s.session_id == session);
+                match conn {
+                    Some(conn) => {
+                        conn.tx = Some(tx.clone());
+                        conn.send_dispatch("RESUMED", json!({}));
+                        gateway.resumes += 1;
+                    }
+                    // Invalid session, not resumable: the client identifies anew.
+                    None => {
+                        let _ =
+                            tx.send(json!({"op": 9, "s": null, "t": null, "d": false}).to_string());
+                    }
+                }
             }
             // Presence updates, voice state, member requests...: ignored.
             _ => {}
@@ -1409,13 +1608,12 @@ async fn gateway_connection(shared: Arc<Shared>, stream: TcpStream) {
             },
         }
     }
+    // The shard stays known, away until a RESUME brings it back.
     let mut gateway = lock(&shared.gateway);
-    if gateway
-        .conn
-        .as_ref()
-        .is_some_and(|conn| conn.same_channel(&tx))
-    {
-        gateway.conn = None;
+    for conn in gateway.shards.values_mut() {
+        if conn.tx.as_ref().is_some_and(|t| t.same_channel(&tx)) {
+            conn.tx = None;
+        }
     }
 }
 
@@ -1464,15 +1662,21 @@ async fn http_connection(shared: Arc<Shared>, stream: TcpStream) {
             .is_some_and(|v| v.eq_ignore_ascii_case("close"));
 
         let (path, query) = split_target(&head.target);
+        let token = head.header("authorization").unwrap_or_default().trim();
         let recorded = Recorded {
             method: head.method.clone(),
             path,
             query,
             body: parse_body(head.header("content-type"), &body),
+            token: token
+                .strip_prefix("Bot ")
+                .unwrap_or(token)
+                .trim()
+                .to_string(),
         };
         // Recorded before it is answered.
         lock(&shared.requests).push(recorded.clone());
-        let (status, json) = shared.route(&recorded, head.header("authorization"));
+        let (status, json) = shared.route(&recorded);
 
         if write
             .write_all(&encode_response(status, json.as_ref()))
