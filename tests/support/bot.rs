@@ -24,9 +24,22 @@ impl Drop for BotProcess {
 
 impl BotProcess {
     /// Starts the bot on `fake` with its guild and admin role (and
-    /// `discord_extra`, more lines of `[discord]`), then `extra_config`
-    /// (whole TOML sections). Returns at once.
+    /// `discord_extra`, more lines of `[discord]`), then `extra_config`:
+    /// lines before its first `[section]` are more of `[store]`, which holds
+    /// the process's own store path. Returns at once.
     pub fn spawn(fake: &FakeDiscord, discord_extra: &str, extra_config: &str) -> BotProcess {
+        BotProcess::spawn_as(fake, "test-token", discord_extra, extra_config)
+    }
+
+    /// [`BotProcess::spawn`] with a token of its own: the fake records the
+    /// token of every request and IDENTIFY, so a test running several
+    /// processes on one fake sees which one sent what.
+    pub fn spawn_as(
+        fake: &FakeDiscord,
+        token: &str,
+        discord_extra: &str,
+        extra_config: &str,
+    ) -> BotProcess {
         let dir = tempfile::tempdir().unwrap();
         copy_bundled(
             dir.path(),
@@ -54,7 +67,7 @@ impl BotProcess {
         let child = Command::new(env!("CARGO_BIN_EXE_outsourcing-bot"))
             .arg("--config")
             .arg(&config)
-            .env("DISCORD_TOKEN", "test-token")
+            .env("DISCORD_TOKEN", token)
             .env("DISCORD_API_BASE", fake.api_base())
             .env("RUST_LOG", "outsourcing_bot=info,serenity=warn,poise=warn")
             .stdin(Stdio::null())

@@ -1,0 +1,262 @@
+//! The real bot split over shards on the fake Discord: one process running
+//! several shards, two processes splitting four between them (each guild
+//! answered by the process holding its shard, never by both), and
+//! `/readyz` waiting for every shard of its process.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use support::bot::BotProcess;
+use support::fake_discord::{guild_on_shard, FakeConfig, FakeDiscord, Recorded, DM_CHANNEL_ID};
+use support::session::WAIT;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const MEMBER: u64 = 500_000_000_000_000_001;
+/// How long to wait for replies that must not come.
+const QUIET: Duration = Duration::from_millis(800);
+/// serenity starts a process's shards 5 s apart.
+const SHARDS_WAIT: Duration = Duration::from_secs(40);
+
+/// A guild on each shard of `total`, with a text channel of its own
+/// (the guild's id + 1, never another guild's: guild ids are 2^22 apart).
+fn guilds(total: u32) -> Vec<(u64, u64)> {
+    (0..total)
+        .map(|shard| {
+            let guild = guild_on_shard(shard, total, 0);
+            (guild, guild + 1)
+        })
+        .collect()
+}
+
+/// A fake Discord recommending `shards` and knowing a guild on each of `total` shards.
+async fn fake_with(shards: u32, total: u32) -> FakeDiscord {
+    FakeDiscord::start(FakeConfig {
+        shards,
+        extra_guild_ids: guilds(total).iter().map(|(g, _)| *g).collect(),
+        ..FakeConfig::default()
+    })
+    .await
+}
+
+/// A member mentions the bot in `channel` of `guild` (None: a DM) with a question.
+async fn ask_by_mention(fake: &FakeDiscord, guild: Option<u64>, channel: u64) {
+    let bot = fake.config().bot_user_id;
+    let d = fake.message(
+        channel,
+        guild,
+        MEMBER,
+        "someone",
+        false,
+        &format!("<@{bot}> What is a KPO?"),
+        &[bot],
+        &[],
+        false,
+    );
+    fake.dispatch("MESSAGE_CREATE", d).await;
+}
+
+fn is_reply_in(r: &Recorded, channel: u64) -> bool {
+    r.method == "POST" && r.path == format!("/api/v10/channels/{channel}/messages")
+}
+
+/// The bot's answer in `channel`, once sent: an answer, replying to the question.
+async fn answer_in(fake: &FakeDiscord, channel: u64) -> Recorded {
+    let (_, reply) = fake
+        .wait_request(0, |r| is_reply_in(r, channel), WAIT)
+        .await;
+    assert_eq!(
+        reply.body["embeds"][0]["title"], "What is a KPO?",
+        "{reply}"
+    );
+    assert_eq!(
+        reply.body["message_reference"]["channel_id"],
+        channel.to_string()
+    );
+    reply
+}
+
+/// The IDENTIFYs' shards, sorted, each with the token that sent it.
+fn identified(fake: &FakeDiscord) -> Vec<([u32; 2], String)> {
+    let mut shards: Vec<_> = fake
+        .identified_shards()
+        .into_iter()
+        .zip(fake.identifies())
+        .map(|(shard, d)| (shard, d["token"].as_str().unwrap_or_default().to_string()))
+        .collect();
+    shards.sort();
+    shards
+}
+
+#[tokio::test]
+async fn one_process_runs_every_shard_and_answers_in_guilds_on_each() {
+    let fake = fake_with(1, 2).await;
+    let bot = BotProcess::spawn(&fake, "shards = 2\n", "");
+    fake.wait_shards_ready(2, SHARDS_WAIT).await;
+    assert_eq!(
+        identified(&fake),
+        [
+            ([0, 2], "Bot test-token".to_string()),
+            ([1, 2], "Bot test-token".to_string())
+        ]
+    );
+    assert!(
+        bot.log().contains("running shards first=0 last=1 total=2"),
+        "{}",
+        bot.log()
+    );
+
+    for (guild, channel) in guilds(2) {
+        ask_by_mention(&fake, Some(guild), channel).await;
+        answer_in(&fake, channel).await;
+    }
+    ask_by_mention(&fake, None, DM_CHANNEL_ID).await;
+    answer_in(&fake, DM_CHANNEL_ID).await;
+}
+
+#[tokio::test]
+async fn two_processes_split_four_shards_and_each_guild_is_answered_by_its_own() {
+    let fake = fake_with(1, 4).await;
+    let low = BotProcess::spawn_as(&fake, "token-low", "shards = 4\nshard_range = [0, 1]\n", "");
+    let high = BotProcess::spawn_as(
+        &fake,
+        "token-high",
+        "shards = 4\nshard_range = [2, 3]\n",
+        "",
+    );
+    fake.wait_shards_ready(4, SHARDS_WAIT).await;
+    // Each shard identified once, by the process whose range holds it.
+    let low_id = "Bot token-low".to_string();
+    let high_id = "Bot token-high".to_string();
+    assert_eq!(
+        identified(&fake),
+        [
+            ([0, 4], low_id.clone()),
+            ([1, 4], low_id),
+            ([2, 4], high_id.clone()),
+            ([3, 4], high_id)
+        ]
+    );
+    for (bot, line) in [
+        (&low, "running shards first=0 last=1 total=4"),
+        (&high, "running shards first=2 last=3 total=4"),
+    ] {
+        assert!(bot.log().contains(line), "{}", bot.log());
+    }
+
+    let guilds = guilds(4);
+    for &(guild, channel) in &guilds {
+        ask_by_mention(&fake, Some(guild), channel).await;
+    }
+    // DMs come on shard 0.
+    ask_by_mention(&fake, None, DM_CHANNEL_ID).await;
+    let expected_tokens = ["token-low", "token-low", "token-high", "token-high"];
+    for (&(_, channel), token) in guilds.iter().zip(expected_tokens) {
+        let reply = answer_in(&fake, channel).await;
+        assert_eq!(reply.token, token, "the answer in {channel}");
+    }
+    assert_eq!(answer_in(&fake, DM_CHANNEL_ID).await.token, "token-low");
+
+    // Never both: one answer per question, once the other had time to come.
+    tokio::time::sleep(QUIET).await;
+    let requests = fake.requests();
+    for channel in guilds.iter().map(|(_, c)| *c).chain([DM_CHANNEL_ID]) {
+        let replies: Vec<&Recorded> = requests
+            .iter()
+            .filter(|r| is_reply_in(r, channel))
+            .collect();
+        assert_eq!(replies.len(), 1, "answers in {channel}: {replies:?}");
+    }
+    // Both processes registered the commands (the same ones, idempotently).
+    let registered: BTreeSet<&str> = requests
+        .iter()
+        .filter(|r| r.method == "PUT" && r.path.ends_with("/commands"))
+        .map(|r| r.token.as_str())
+        .collect();
+    assert_eq!(registered, BTreeSet::from(["token-high", "token-low"]));
+}
+
+/// Status code and body of `GET path` on the bot's metrics server.
+async fn get(addr: &str, path: &str) -> (u16, String) {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, body.to_string())
+}
+
+/// Polls until `check` gives something, or panics after `within` with `what`.
+async fn eventually<T>(
+    what: &str,
+    within: Duration,
+    mut check: impl AsyncFnMut() -> Option<T>,
+) -> T {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(found) = check().await {
+            return found;
+        }
+        assert!(Instant::now() < deadline, "gave up waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// serenity starts shard 1 seconds after shard 0: a process whose shard 0
+/// is connected is not ready until shard 1 is too. `"auto"` takes Discord's
+/// recommended count.
+#[tokio::test]
+async fn readyz_waits_for_every_shard_of_the_process() {
+    let fake = fake_with(2, 2).await;
+    fake.hold_ready();
+    let bot = BotProcess::spawn(
+        &fake,
+        "shards = \"auto\"\n",
+        "[metrics]\nlisten = \"127.0.0.1:0\"\n",
+    );
+    let addr = eventually("the metrics address in the log", WAIT, async || {
+        let log = bot.log();
+        let at = log.find("serving metrics addr=")? + "serving metrics addr=".len();
+        Some(log[at..].split_whitespace().next()?.to_string())
+    })
+    .await;
+    let identified_as = |shard: [u32; 2]| fake.identified_shards().contains(&shard);
+    eventually("shard 0's IDENTIFY", WAIT, async || {
+        identified_as([0, 2]).then_some(())
+    })
+    .await;
+    assert!(
+        bot.log().contains("running shards first=0 last=1 total=2"),
+        "{}",
+        bot.log()
+    );
+    assert_eq!(
+        get(&addr, "/readyz").await,
+        (503, "shard 0, 1 not connected\n".into())
+    );
+
+    // Shard 0 connected; until shard 1 is, never ready: not while serenity
+    // has yet to start it, nor while it waits for its READY.
+    assert!(fake.release_ready_of(0));
+    eventually("shard 1's IDENTIFY", SHARDS_WAIT, async || {
+        let (status, why) = get(&addr, "/readyz").await;
+        assert_eq!(status, 503, "ready with shard 1 not connected: {why}");
+        identified_as([1, 2]).then_some(())
+    })
+    .await;
+    eventually("/readyz to wait for shard 1 alone", WAIT, async || {
+        let (status, why) = get(&addr, "/readyz").await;
+        assert_eq!(status, 503, "ready with shard 1 not connected: {why}");
+        (why == "shard 1 not connected\n").then_some(())
+    })
+    .await;
+
+    assert!(fake.release_ready_of(1));
+    eventually("/readyz to say ready", WAIT, async || {
+        (get(&addr, "/readyz").await == (200, "ready\n".into())).then_some(())
+    })
+    .await;
+}
