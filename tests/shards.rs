@@ -260,3 +260,27 @@ async fn readyz_waits_for_every_shard_of_the_process() {
     })
     .await;
 }
+
+/// With `"auto"`, a Discord that cannot say how many shards to run stops
+/// the bot at once with the reason and the way out, never half-started.
+#[tokio::test]
+async fn auto_shards_without_an_answer_from_discord_is_a_clear_error() {
+    let fake = fake_with(2, 2).await;
+    fake.fail_next("GET", "/gateway/bot", 500, 1);
+    let mut bot = BotProcess::spawn(&fake, "shards = \"auto\"\n", "");
+    let status = eventually("the bot to exit", WAIT, async || {
+        bot.child.try_wait().unwrap()
+    })
+    .await;
+    assert_eq!(status.code(), Some(1));
+    let log = bot.log();
+    assert!(
+        log.contains("cannot ask Discord how many shards to run (discord.shards = \"auto\")")
+            && log.contains("set discord.shards to a number"),
+        "{log}"
+    );
+    assert!(
+        fake.identify().is_none(),
+        "it connected to the gateway anyway"
+    );
+}
