@@ -496,13 +496,16 @@ async fn shard_plan(
 ) -> Result<ShardPlan, DiscordError> {
     let total = match config.shards {
         Shards::Count(total) => total,
-        Shards::Auto => http
-            .get_bot_gateway()
-            .await
-            .map_err(|err| DiscordError::Shards(diagnostics::chain(&err)))?
-            .shards
-            .max(1),
-    };
+        Shards::Auto => {
+            http.get_bot_gateway()
+                .await
+                .map_err(|err| DiscordError::Shards(diagnostics::chain(&err)))?
+                .shards
+        }
+    }
+    // The config file refuses 0; Discord's answer or a config built in
+    // code might not, and the range below must not end at `0 - 1`.
+    .max(1);
     // Config validation keeps a range within a fixed count; "auto" runs them all.
     let range = config.shard_range.unwrap_or(ShardRange {
         first: 0,
