@@ -1476,8 +1476,7 @@ mod tests {
         );
         let err = error("[store]\nurl = \"postgres://bot:hunter2@db:port/bot\"\n");
         assert!(
-            err.starts_with("c.toml:2: store.url is not a PostgreSQL URL")
-                && err.contains("port"),
+            err.starts_with("c.toml:2: store.url is not a PostgreSQL URL") && err.contains("port"),
             "{err}"
         );
         assert!(!err.contains("hunter2"), "{err}");
@@ -1504,7 +1503,10 @@ mod tests {
              store.path = \"FILE\" is store.url = \"sqlite://FILE\""
         );
         let err = error("store = { url = \"postgres://u:hunter2@h/d\", path = \"a.db\" }\n");
-        assert!(err.contains("store.url and store.path are both set"), "{err}");
+        assert!(
+            err.contains("store.url and store.path are both set"),
+            "{err}"
+        );
         assert!(!err.contains("hunter2"), "{err}");
     }
 

@@ -313,8 +313,18 @@ fn a_new_store_is_created_at_the_current_schema(place: &Place) {
     let store = place.open();
     drop(store);
     assert_eq!(place.version(), SCHEMA_VERSION);
-    for table in ["meta", "questions", "feedback", "decisions", "hourly", "users"] {
-        assert_eq!(place.count(&format!("SELECT count(*) FROM {table} WHERE 1 = 0")), 0);
+    for table in [
+        "meta",
+        "questions",
+        "feedback",
+        "decisions",
+        "hourly",
+        "users",
+    ] {
+        assert_eq!(
+            place.count(&format!("SELECT count(*) FROM {table} WHERE 1 = 0")),
+            0
+        );
     }
 }
 
@@ -403,7 +413,10 @@ fn a_postgres_store_that_cannot_be_reached_is_an_error_without_the_password() {
     assert!(!Store::open(&off).unwrap().is_enabled());
     // A URL that is no store's, in a config built by hand, is an error too.
     let err = Store::open(&StoreConfig::at_url("mysql://root:hunter2@db/x")).unwrap_err();
-    assert!(err.to_string().contains("must start with sqlite://"), "{err}");
+    assert!(
+        err.to_string().contains("must start with sqlite://"),
+        "{err}"
+    );
     assert!(!err.to_string().contains("hunter2"), "{err}");
 
     let Some(Place::Postgres(db)) = Place::postgres() else {
@@ -527,7 +540,10 @@ fn openings_at_once_agree_on_schema_secret_and_id_blocks(place: &Place) {
     let distinct: HashSet<i64> = blocks.iter().copied().collect();
     assert_eq!(distinct.len(), OPENINGS * 5, "{blocks:?}");
     // Each block is the start of 2^32 ids: distinct starts, disjoint ranges.
-    assert!(blocks.iter().all(|b| *b > 0 && b % (1 << 32) == 0), "{blocks:?}");
+    assert!(
+        blocks.iter().all(|b| *b > 0 && b % (1 << 32) == 0),
+        "{blocks:?}"
+    );
 }
 
 /// The Discord front end opens the store, and reads it for buttons, on
@@ -1291,6 +1307,9 @@ fn reading_a_postgres_store_that_cannot_be_reached_is_exit_1_without_the_passwor
             err.contains("postgres://bot:***@127.0.0.1:1/bot: cannot connect"),
             "{err}"
         );
-        assert!(!err.contains("hunter2") && !out.contains("hunter2"), "{err}");
+        assert!(
+            !err.contains("hunter2") && !out.contains("hunter2"),
+            "{err}"
+        );
     }
 }

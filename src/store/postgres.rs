@@ -116,19 +116,26 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// again, at most this many times in all.
 const ATTEMPTS: usize = 3;
 
-const INSERT_QUESTION: &str = "
+/// A batch's questions in one statement, column by column; the ones
+/// inserted (not stored already) come back to be counted.
+const INSERT_QUESTIONS: &str = "
     INSERT INTO questions (id, at, surface, guild, user_hash, lang,
         question, meaning, answered, confidence, passage, version)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-    ON CONFLICT (id) DO NOTHING";
+    SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[],
+        $6::text[], $7::text[], $8::text[], $9::boolean[], $10::double precision[],
+        $11::text[], $12::text[])
+    ON CONFLICT (id) DO NOTHING
+    RETURNING at, answered, user_hash";
 
 const ADD_HOURLY: &str = "
-    INSERT INTO hourly (hour, asked, answered) VALUES ($1, $2, $3)
+    INSERT INTO hourly (hour, asked, answered)
+    SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[])
     ON CONFLICT (hour) DO UPDATE
     SET asked = hourly.asked + excluded.asked, answered = hourly.answered + excluded.answered";
 
-const SEEN_USER: &str = "
-    INSERT INTO users (user_hash, last_at) VALUES ($1, $2)
+const SEEN_USERS: &str = "
+    INSERT INTO users (user_hash, last_at)
+    SELECT * FROM unnest($1::bigint[], $2::bigint[])
     ON CONFLICT (user_hash) DO UPDATE SET last_at = greatest(users.last_at, excluded.last_at)";
 
 /// Feedback only on a stored answer; one row per (answer, user) that a
@@ -277,7 +284,9 @@ impl Postgres {
         let found = self.run(|conn| {
             let mut tx = conn.client.transaction()?;
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
-            tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")?;
+            tx.batch_execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)",
+            )?;
             let found: i64 = tx
                 .query_one("SELECT coalesce(max(version), 0) FROM schema_version", &[])?
                 .try_get(0)?;
@@ -342,10 +351,14 @@ fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
     })
 }
 
-/// The server's message and code, or the client's error as it says it.
+/// The server's message and code, or the client's error with its cause
+/// ("error connecting to server: Connection refused").
 fn plain(err: &postgres::Error) -> String {
-    match err.as_db_error() {
-        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+    if let Some(db) = err.as_db_error() {
+        return format!("{} ({})", db.message(), db.code().code());
+    }
+    match std::error::Error::source(err) {
+        Some(cause) => format!("{err}: {cause}"),
         None => err.to_string(),
     }
 }
@@ -360,76 +373,125 @@ fn count(row: &Row, at: usize) -> Result<u64, postgres::Error> {
     Ok(row.try_get::<_, i64>(at)?.max(0) as u64)
 }
 
+/// A batch's questions, column by column, for [`INSERT_QUESTIONS`].
+#[derive(Default)]
+struct Columns<'a> {
+    id: Vec<i64>,
+    at: Vec<i64>,
+    surface: Vec<&'static str>,
+    guild: Vec<Option<i64>>,
+    user_hash: Vec<Option<i64>>,
+    lang: Vec<&'static str>,
+    question: Vec<Option<&'a str>>,
+    meaning: Vec<Option<&'a str>>,
+    answered: Vec<bool>,
+    confidence: Vec<f64>,
+    passage: Vec<Option<&'a str>>,
+    version: Vec<&'a str>,
+}
+
+impl<'a> Columns<'a> {
+    fn of(events: &'a [Event]) -> Columns<'a> {
+        let mut c = Columns::default();
+        for event in events {
+            let Event::Question(q) = event else {
+                continue;
+            };
+            c.id.push(q.id);
+            c.at.push(q.at);
+            c.surface.push(q.surface.name());
+            c.guild.push(q.guild.map(|g| g as i64));
+            c.user_hash.push(q.user_hash);
+            c.lang.push(q.lang.code());
+            c.question.push(q.question.as_deref());
+            c.meaning.push(q.meaning.as_deref());
+            c.answered.push(q.answered);
+            c.confidence.push(f64::from(q.confidence));
+            c.passage.push(q.passage.as_deref());
+            c.version.push(&q.version);
+        }
+        c
+    }
+
+    fn params(&self) -> [&(dyn ToSql + Sync); 12] {
+        [
+            &self.id,
+            &self.at,
+            &self.surface,
+            &self.guild,
+            &self.user_hash,
+            &self.lang,
+            &self.question,
+            &self.meaning,
+            &self.answered,
+            &self.confidence,
+            &self.passage,
+            &self.version,
+        ]
+    }
+}
+
 impl Backend for Postgres {
     fn write(&mut self, events: &[Event]) -> Result<(), StoreError> {
+        let questions = Columns::of(events);
         self.run(|conn| {
-            let insert = conn.prepare(INSERT_QUESTION)?;
+            let insert = conn.prepare(INSERT_QUESTIONS)?;
             let hourly = conn.prepare(ADD_HOURLY)?;
-            let users = conn.prepare(SEEN_USER)?;
+            let users = conn.prepare(SEEN_USERS)?;
             let mut feedback = HashMap::new();
             for sql in [FEEDBACK_UP, FEEDBACK_DOWN, FEEDBACK_PICKED, FEEDBACK_MEANT] {
                 feedback.insert(sql, conn.prepare(sql)?);
             }
             let mut tx = conn.client.transaction()?;
-            // Rollups are added up here and written once per row at the end,
-            // in key order: two writers lock rows in the same order, never
-            // each waiting for the other.
+            // A batch's questions go first, in one statement: feedback
+            // follows its answer, so none of it waits on a later question.
+            let inserted = if questions.id.is_empty() {
+                Vec::new()
+            } else {
+                tx.query(&insert, &questions.params())?
+            };
+            // Rollups add up the questions inserted (one stored already, as
+            // when a write is tried again, is not counted twice), one row per
+            // key in key order: two writers lock rows in the same order,
+            // never each waiting for the other.
             let mut hours: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
             let mut seen: BTreeMap<i64, i64> = BTreeMap::new();
-            for event in events {
-                match event {
-                    Event::Question(q) => {
-                        let confidence = f64::from(q.confidence);
-                        let guild = q.guild.map(|g| g as i64);
-                        let params: [&(dyn ToSql + Sync); 12] = [
-                            &q.id,
-                            &q.at,
-                            &q.surface.name(),
-                            &guild,
-                            &q.user_hash,
-                            &q.lang.code(),
-                            &q.question,
-                            &q.meaning,
-                            &q.answered,
-                            &confidence,
-                            &q.passage,
-                            &q.version,
-                        ];
-                        // An id stored already (a write tried again) is not
-                        // counted twice.
-                        if tx.execute(&insert, &params)? == 1 {
-                            let hour = hours.entry(q.at.div_euclid(HOUR)).or_default();
-                            hour.0 += 1;
-                            hour.1 += i64::from(q.answered);
-                            if let Some(user) = q.user_hash {
-                                let last = seen.entry(user).or_insert(q.at);
-                                *last = (*last).max(q.at);
-                            }
-                        }
-                    }
-                    Event::Feedback(f) => {
-                        let (sql, vote, picked, meant): (_, Option<i32>, _, _) = match &f.feedback {
-                            Feedback::Up => (FEEDBACK_UP, Some(1), None, None),
-                            Feedback::Down => (FEEDBACK_DOWN, Some(-1), None, None),
-                            Feedback::Picked(p) => {
-                                (FEEDBACK_PICKED, Some(-1), Some(p.as_str()), None)
-                            }
-                            Feedback::DidYouMean(p) => {
-                                (FEEDBACK_MEANT, None, None, Some(p.as_str()))
-                            }
-                        };
-                        tx.execute(
-                            &feedback[sql],
-                            &[&f.answer, &f.user_hash, &f.at, &vote, &picked, &meant],
-                        )?;
-                    }
+            for row in &inserted {
+                let at: i64 = row.try_get(0)?;
+                let answered: bool = row.try_get(1)?;
+                let hour = hours.entry(at.div_euclid(HOUR)).or_default();
+                hour.0 += 1;
+                hour.1 += i64::from(answered);
+                if let Some(user) = row.try_get::<_, Option<i64>>(2)? {
+                    let last = seen.entry(user).or_insert(at);
+                    *last = (*last).max(at);
                 }
             }
-            for (hour, (asked, answered)) in &hours {
-                tx.execute(&hourly, &[hour, asked, answered])?;
+            if !hours.is_empty() {
+                let (hour, counts): (Vec<i64>, Vec<(i64, i64)>) = hours.into_iter().unzip();
+                let (asked, answered): (Vec<i64>, Vec<i64>) = counts.into_iter().unzip();
+                tx.execute(&hourly, &[&hour, &asked, &answered])?;
             }
-            for (user, last_at) in &seen {
-                tx.execute(&users, &[user, last_at])?;
+            if !seen.is_empty() {
+                let (user, last_at): (Vec<i64>, Vec<i64>) = seen.into_iter().unzip();
+                tx.execute(&users, &[&user, &last_at])?;
+            }
+            // Feedback one by one, in order: a later click updates the row
+            // an earlier one made.
+            for event in events {
+                let Event::Feedback(f) = event else {
+                    continue;
+                };
+                let (sql, vote, picked, meant): (_, Option<i32>, _, _) = match &f.feedback {
+                    Feedback::Up => (FEEDBACK_UP, Some(1), None, None),
+                    Feedback::Down => (FEEDBACK_DOWN, Some(-1), None, None),
+                    Feedback::Picked(p) => (FEEDBACK_PICKED, Some(-1), Some(p.as_str()), None),
+                    Feedback::DidYouMean(p) => (FEEDBACK_MEANT, None, None, Some(p.as_str())),
+                };
+                tx.execute(
+                    &feedback[sql],
+                    &[&f.answer, &f.user_hash, &f.at, &vote, &picked, &meant],
+                )?;
             }
             tx.commit()
         })
@@ -468,17 +530,16 @@ impl Backend for Postgres {
                 .try_get(0)
         })?;
         if block >= 1 << 31 {
-            return Err(self.failed(
-                "has given out all its answer ids; start a new database".into(),
-            ));
+            return Err(
+                self.failed("has given out all its answer ids; start a new database".into())
+            );
         }
         Ok(block << 32)
     }
 
     fn user_key(&mut self) -> Result<[u8; 32], StoreError> {
-        let fresh = new_secret().map_err(|e| {
-            self.failed(format!("cannot get random bytes for its secret: {e}"))
-        })?;
+        let fresh = new_secret()
+            .map_err(|e| self.failed(format!("cannot get random bytes for its secret: {e}")))?;
         // The first process to get here stores its secret; every one, that
         // one included, reads back the one stored.
         let stored: Vec<u8> = self.run(|conn| {
@@ -509,10 +570,9 @@ impl Backend for Postgres {
                  FROM questions WHERE at >= $1 AND at < $2",
                 &[&since, &(first_whole * HOUR)],
             )?;
-            let users = conn.client.query_one(
-                "SELECT count(*) FROM users WHERE last_at >= $1",
-                &[&since],
-            )?;
+            let users = conn
+                .client
+                .query_one("SELECT count(*) FROM users WHERE last_at >= $1", &[&since])?;
             Ok(Totals {
                 asked: count(&whole, 0)? + count(&edge, 0)?,
                 answered: count(&whole, 1)? + count(&edge, 1)?,
@@ -546,15 +606,19 @@ impl Backend for Postgres {
     fn unanswered(&mut self, since: i64, limit: usize) -> Result<Vec<UnansweredGroup>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.run(|conn| {
-            // The example is the latest wording: ids grow within a process,
-            // and each opening gets higher ones. Ties in count go by the
-            // meaning's bytes, as SQLite orders them.
+            // The example is the wording of the group's highest id, the
+            // latest (ids grow within a process, and each opening gets
+            // higher ones), read once per group listed. Ties in count go by
+            // the meaning's bytes, as SQLite orders them.
             conn.client
                 .query(
-                    "SELECT meaning, (array_agg(question ORDER BY id DESC))[1], count(*) AS n
-                     FROM questions
-                     WHERE NOT answered AND meaning IS NOT NULL AND meaning <> '' AND at >= $1
-                     GROUP BY meaning ORDER BY n DESC, meaning COLLATE \"C\" LIMIT $2",
+                    "SELECT g.meaning, q.question, g.n
+                     FROM (SELECT meaning, max(id) AS latest, count(*) AS n
+                           FROM questions
+                           WHERE NOT answered AND meaning IS NOT NULL AND meaning <> '' AND at >= $1
+                           GROUP BY meaning ORDER BY n DESC, meaning COLLATE \"C\" LIMIT $2) g
+                     JOIN questions q ON q.id = g.latest
+                     ORDER BY g.n DESC, g.meaning COLLATE \"C\"",
                     &[&since, &limit],
                 )?
                 .iter()
