@@ -425,21 +425,23 @@ struct AskJson<'a> {
     understood: Option<&'a str>,
 }
 
-/// The configured store, to read: it must be enabled and exist (reading
-/// never creates one where store.path points by mistake).
+/// The configured store, to read: it must be enabled and, a SQLite file,
+/// exist (reading never creates one where store.url points by mistake).
 fn stored(config: &Config) -> Result<Store, CliError> {
-    let path = &config.store.path;
+    let location = config.store.url.location().map_err(|problem| {
+        CliError::NoStore(format!("the store {}: {problem}", config.store.url))
+    })?;
     if !config.store.enabled {
         return Err(CliError::NoStore(format!(
-            "the store {} is disabled (store.enabled = false), so nothing was recorded",
-            path.display()
+            "the store {location} is disabled (store.enabled = false), so nothing was recorded"
         )));
     }
-    if std::fs::symlink_metadata(path).is_err() {
-        return Err(CliError::NoStore(format!(
-            "the store {} does not exist: nothing was recorded yet, or store.path points elsewhere",
-            path.display()
-        )));
+    if let crate::config::StoreLocation::Sqlite(path) = &location {
+        if std::fs::symlink_metadata(path).is_err() {
+            return Err(CliError::NoStore(format!(
+                "the store {location} does not exist: nothing was recorded yet, or store.url (store.path) points elsewhere"
+            )));
+        }
     }
     Ok(Store::open(&config.store)?)
 }

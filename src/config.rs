@@ -232,24 +232,27 @@ impl Default for DiscordConfig {
 }
 
 /// What the bot remembers of its questions (see `crate::store`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoreConfig {
     /// Record questions and feedback; off, nothing is written anywhere.
     pub enabled: bool,
-    /// The SQLite file; its folder is created.
-    pub path: PathBuf,
+    /// Where: `store.url`, or the SQLite file `store.path` names (the key
+    /// configs had before `store.url`). Checked when a config is loaded.
+    pub url: StoreUrl,
     /// Rows older than this many days are deleted, at start and daily.
     pub retention_days: u32,
     /// Off: only counts are kept, never what was asked.
     pub keep_questions: bool,
 }
 
+/// The default store's file, relative to where the bot runs.
+pub const DEFAULT_STORE_PATH: &str = "data/outsourcing-bot.sqlite3";
+
 impl Default for StoreConfig {
     fn default() -> Self {
         StoreConfig {
             enabled: true,
-            path: PathBuf::from("data/outsourcing-bot.sqlite3"),
+            url: StoreUrl::sqlite(Path::new(DEFAULT_STORE_PATH)),
             retention_days: 90,
             keep_questions: true,
         }
@@ -257,13 +260,229 @@ impl Default for StoreConfig {
 }
 
 impl StoreConfig {
-    /// The default store, kept at `path`.
+    /// The default store, kept in the SQLite file at `path`.
     pub fn at(path: &Path) -> StoreConfig {
         StoreConfig {
-            path: path.to_path_buf(),
+            url: StoreUrl::sqlite(path),
             ..StoreConfig::default()
         }
     }
+
+    /// The default store, kept where `url` says.
+    pub fn at_url(url: &str) -> StoreConfig {
+        StoreConfig {
+            url: StoreUrl::new(url),
+            ..StoreConfig::default()
+        }
+    }
+}
+
+/// `[store]` as written: `url` and `path` are two spellings of one setting,
+/// told apart (and refused together) when the config is checked.
+#[derive(Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct StoreKeys {
+    enabled: bool,
+    url: Option<StoreUrl>,
+    path: Option<PathBuf>,
+    retention_days: u32,
+    keep_questions: bool,
+}
+
+impl Default for StoreKeys {
+    fn default() -> Self {
+        let d = StoreConfig::default();
+        StoreKeys {
+            enabled: d.enabled,
+            url: None,
+            path: None,
+            retention_days: d.retention_days,
+            keep_questions: d.keep_questions,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for StoreConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let keys = StoreKeys::deserialize(deserializer)?;
+        let url = match (keys.url, keys.path) {
+            (Some(url), _) => url,
+            (None, Some(path)) => StoreUrl::sqlite(&path),
+            (None, None) => StoreConfig::default().url,
+        };
+        Ok(StoreConfig {
+            enabled: keys.enabled,
+            url,
+            retention_days: keys.retention_days,
+            keep_questions: keys.keep_questions,
+        })
+    }
+}
+
+/// `store.url` as written: `sqlite://PATH` or
+/// `postgres://user:password@host:port/db` (`postgresql://` too). Any text
+/// is taken when read and judged by [`StoreUrl::location`], so that an error
+/// never echoes the password the way a type error would echo the value.
+/// `Debug` and `Display` show it with the password hidden.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct StoreUrl(String);
+
+const SQLITE_SCHEME: &str = "sqlite://";
+
+impl StoreUrl {
+    pub fn new(url: impl Into<String>) -> StoreUrl {
+        StoreUrl(url.into())
+    }
+
+    /// The SQLite file at `path`.
+    pub fn sqlite(path: &Path) -> StoreUrl {
+        StoreUrl(format!("{SQLITE_SCHEME}{}", path.display()))
+    }
+
+    /// Where the store is, or why this cannot say (never with the password).
+    pub fn location(&self) -> Result<StoreLocation, String> {
+        let url = self.0.trim();
+        let scheme = url
+            .find("://")
+            .map_or("", |end| &url[..end])
+            .to_ascii_lowercase();
+        match scheme.as_str() {
+            "sqlite" => {
+                let path = &url[SQLITE_SCHEME.len()..];
+                if path.is_empty() {
+                    return Err(format!(
+                        "must name a file after sqlite://, such as sqlite://{DEFAULT_STORE_PATH} \
+                         (or set store.enabled = false)"
+                    ));
+                }
+                Ok(StoreLocation::Sqlite(PathBuf::from(path)))
+            }
+            "postgres" | "postgresql" => PostgresUrl::parse(url).map(StoreLocation::Postgres),
+            _ => Err(format!(
+                "must start with sqlite:// or postgres:// (postgresql:// too), such as \
+                 sqlite://{DEFAULT_STORE_PATH} or postgres://bot:PASSWORD@localhost:5432/bot \
+                 (got {})",
+                shown(&redacted(url))
+            )),
+        }
+    }
+}
+
+impl fmt::Debug for StoreUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "StoreUrl({:?})", redacted(&self.0))
+    }
+}
+
+impl fmt::Display for StoreUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redacted(&self.0))
+    }
+}
+
+/// Where the store is, as [`StoreUrl::location`] reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreLocation {
+    /// A SQLite file (relative paths from where the bot runs).
+    Sqlite(PathBuf),
+    Postgres(PostgresUrl),
+}
+
+/// Shown in logs and errors: the file, or the URL without its password.
+impl fmt::Display for StoreLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreLocation::Sqlite(path) => write!(f, "{}", path.display()),
+            StoreLocation::Postgres(url) => write!(f, "{url}"),
+        }
+    }
+}
+
+/// A PostgreSQL URL the client accepts. `Debug` and `Display` hide its
+/// password; [`PostgresUrl::expose`] is for connecting only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PostgresUrl(String);
+
+impl PostgresUrl {
+    fn parse(url: &str) -> Result<PostgresUrl, String> {
+        // The client's own parser, so what passes here is what it connects
+        // to. Its errors name an option, never a value.
+        let config: postgres::Config = url.parse().map_err(|err: postgres::Error| {
+            let why = std::error::Error::source(&err)
+                .map_or_else(|| err.to_string(), |cause| format!("{err}: {cause}"));
+            format!("is not a PostgreSQL URL the client can read ({why})")
+        })?;
+        if config.get_hosts().is_empty() {
+            return Err(
+                "must name the server, such as postgres://bot:PASSWORD@localhost:5432/bot \
+                 (a local socket: postgres://bot@localhost/bot?host=/var/run/postgresql)"
+                    .into(),
+            );
+        }
+        if config.get_ssl_mode() == postgres::config::SslMode::Require {
+            return Err(
+                "asks for sslmode=require, but TLS is not supported yet: point it at a \
+                 trusted network or a local socket, without sslmode"
+                    .into(),
+            );
+        }
+        Ok(PostgresUrl(url.to_string()))
+    }
+
+    /// The URL with its password, to connect with; never to print.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for PostgresUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PostgresUrl({:?})", redacted(&self.0))
+    }
+}
+
+impl fmt::Display for PostgresUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redacted(&self.0))
+    }
+}
+
+/// `url` with `***` for its password: the one in `user:password@`, and a
+/// `password=` parameter, whatever the scheme. Everything up to the last
+/// `@` counts as the user part: the client ends it at the first, but a
+/// password typed with a bare `@` must not show its tail as the host.
+pub fn redacted(url: &str) -> String {
+    let Some(start) = url.find("://").map(|at| at + 3) else {
+        return url.to_string();
+    };
+    let (head, rest) = url.split_at(start);
+    let mut out = head.to_string();
+    let rest = match rest.rsplit_once('@') {
+        Some((user, after)) => {
+            match user.split_once(':') {
+                Some((name, _)) => out.push_str(&format!("{name}:***@")),
+                None => out.push_str(&format!("{user}@")),
+            }
+            after
+        }
+        None => rest,
+    };
+    let Some((before, query)) = rest.split_once('?') else {
+        out.push_str(rest);
+        return out;
+    };
+    out.push_str(before);
+    out.push('?');
+    let params: Vec<String> = query
+        .split('&')
+        .map(|param| match param.split_once('=') {
+            Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+            _ => param.to_string(),
+        })
+        .collect();
+    out.push_str(&params.join("&"));
+    out
 }
 
 /// What the bot remembers of each conversation (see `crate::conversation`):
@@ -556,13 +775,7 @@ impl Config {
             ConversationConfig::MAX_LIMIT as u64,
             self.conversation.max as u64,
         )?;
-        if self.store.path.as_os_str().is_empty() {
-            return Err(invalid(
-                "store.path",
-                "must name a file (leave it out for data/outsourcing-bot.sqlite3, or set store.enabled = false)"
-                    .into(),
-            ));
-        }
+        self.validate_store(path, doc)?;
         if self.knowledge.dir.as_os_str().is_empty() {
             return Err(invalid(
                 "knowledge.dir",
@@ -650,6 +863,36 @@ impl Config {
             ));
         }
         Ok(())
+    }
+
+    /// `store.url` (or `store.path`) says where a store can be, and only
+    /// one of them is set.
+    fn validate_store(&self, path: &Path, doc: &Document) -> Result<(), ConfigError> {
+        let invalid = |key: &str, message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            line: doc.line_of(key),
+            key: key.to_string(),
+            message,
+        };
+        let path_line = doc.line_of("store.path");
+        if doc.line_of("store.url").is_some() && path_line.is_some() {
+            return Err(invalid(
+                "store.url",
+                format!(
+                    "and store.path are both set (store.path on line {}): keep one; \
+                     store.path = \"FILE\" is store.url = \"sqlite://FILE\"",
+                    path_line.unwrap_or_default()
+                ),
+            ));
+        }
+        match self.store.url.location() {
+            Ok(_) => Ok(()),
+            Err(_) if path_line.is_some() => Err(invalid(
+                "store.path",
+                format!("must name a file (leave it out for {DEFAULT_STORE_PATH}, or set store.enabled = false)"),
+            )),
+            Err(problem) => Err(invalid("store.url", problem)),
+        }
     }
 
     pub fn answer_options(&self) -> AnswerOptions {
@@ -1409,10 +1652,14 @@ mod tests {
             c.store,
             StoreConfig {
                 enabled: false,
-                path: PathBuf::from("x/y.db"),
+                url: StoreUrl::sqlite(Path::new("x/y.db")),
                 retention_days: 7,
                 keep_questions: false,
             }
+        );
+        assert_eq!(
+            c.store.url.location(),
+            Ok(StoreLocation::Sqlite(PathBuf::from("x/y.db")))
         );
         assert_eq!(
             error("[store]\nretention_days = 0\n"),
@@ -1432,6 +1679,122 @@ mod tests {
             err,
             "c.toml:2: store.keep_questions must be true or false (got the text \"no\")"
         );
+    }
+
+    #[test]
+    fn the_store_url_picks_sqlite_or_postgres() {
+        assert_eq!(
+            parsed("").store.url.location(),
+            Ok(StoreLocation::Sqlite(PathBuf::from(DEFAULT_STORE_PATH)))
+        );
+        for (url, file) in [
+            ("sqlite://s/bot.db", "s/bot.db"),
+            ("SQLite:///var/lib/bot/s.db", "/var/lib/bot/s.db"),
+        ] {
+            let c = parsed(&format!("[store]\nurl = \"{url}\"\n"));
+            assert_eq!(
+                c.store.url.location(),
+                Ok(StoreLocation::Sqlite(PathBuf::from(file))),
+                "{url}"
+            );
+        }
+        for url in [
+            "postgres://bot:pw@db.internal:5433/bot",
+            "postgresql://bot@localhost/bot",
+            "postgres://bot@localhost/bot?host=/var/run/postgresql",
+        ] {
+            let c = parsed(&format!("[store]\nurl = \"{url}\"\n"));
+            match c.store.url.location() {
+                Ok(StoreLocation::Postgres(pg)) => assert_eq!(pg.expose(), url),
+                other => panic!("{url}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_store_url_that_cannot_be_is_an_error_on_its_line() {
+        let err = error("[store]\nenabled = true\nurl = \"mysql://root:hunter2@db/bot\"\n");
+        assert!(
+            err.starts_with("c.toml:3: store.url must start with sqlite:// or postgres://"),
+            "{err}"
+        );
+        assert!(err.contains("mysql://root:***@db/bot"), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
+        let err = error("[store]\nurl = \"sqlite://\"\n");
+        assert!(
+            err.starts_with("c.toml:2: store.url must name a file after sqlite://"),
+            "{err}"
+        );
+        let err = error("[store]\nurl = \"data/bot.sqlite3\"\n");
+        assert!(
+            err.starts_with("c.toml:2: store.url must start with sqlite://"),
+            "{err}"
+        );
+        let err = error("[store]\nurl = \"postgres://bot:hunter2@db:port/bot\"\n");
+        assert!(
+            err.starts_with("c.toml:2: store.url is not a PostgreSQL URL") && err.contains("port"),
+            "{err}"
+        );
+        assert!(!err.contains("hunter2"), "{err}");
+        let err = error("[store]\nurl = \"postgres:///bot\"\n");
+        assert!(
+            err.starts_with("c.toml:2: store.url must name the server"),
+            "{err}"
+        );
+        let err = error("[store]\nurl = \"postgres://bot:hunter2@db/bot?sslmode=require\"\n");
+        assert!(
+            err.contains("TLS is not supported yet") && !err.contains("hunter2"),
+            "{err}"
+        );
+        let err = error("[store]\nurl = 5432\n");
+        assert!(err.starts_with("c.toml:2: store.url must be text"), "{err}");
+    }
+
+    #[test]
+    fn store_url_and_path_together_are_refused_naming_both() {
+        let err = error("[store]\npath = \"a.db\"\nurl = \"sqlite://b.db\"\n");
+        assert_eq!(
+            err,
+            "c.toml:3: store.url and store.path are both set (store.path on line 2): keep one; \
+             store.path = \"FILE\" is store.url = \"sqlite://FILE\""
+        );
+        let err = error("store = { url = \"postgres://u:hunter2@h/d\", path = \"a.db\" }\n");
+        assert!(
+            err.contains("store.url and store.path are both set"),
+            "{err}"
+        );
+        assert!(!err.contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn a_store_password_never_shows() {
+        let c = parsed(
+            "[store]\nurl = \"postgres://bot:s3cr3t-pw@db:5432/bot?password=other-pw&application_name=x\"\n",
+        );
+        let shown = [
+            format!("{c:?}"),
+            format!("{:?}", c.store.url),
+            c.store.url.to_string(),
+            format!("{:?}", c.store.url.location()),
+            c.store.url.location().unwrap().to_string(),
+        ];
+        for text in shown {
+            assert!(
+                !text.contains("s3cr3t-pw") && !text.contains("other-pw"),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            c.store.url.to_string(),
+            "postgres://bot:***@db:5432/bot?password=***&application_name=x"
+        );
+        // A bare @ in the password hides all of it.
+        assert_eq!(
+            redacted("postgres://bot:p@ss@db/bot"),
+            "postgres://bot:***@db/bot"
+        );
+        assert_eq!(redacted("postgres://db/bot"), "postgres://db/bot");
+        assert_eq!(redacted("sqlite://data/s.db"), "sqlite://data/s.db");
     }
 
     #[test]
@@ -1501,7 +1864,12 @@ mod tests {
         let c = Config::parse(Path::new("deploy/container.toml"), text).unwrap();
         assert!(c.knowledge.watch);
         assert_eq!(c.metrics.listen, Some(([0, 0, 0, 0], 9464).into()));
-        assert_eq!(c.store.path, Path::new("data/outsourcing-bot.sqlite3"));
+        assert_eq!(
+            c.store.url.location(),
+            Ok(StoreLocation::Sqlite(PathBuf::from(
+                "data/outsourcing-bot.sqlite3"
+            )))
+        );
         assert!(
             c.discord.token.is_none(),
             "the token comes from the environment"

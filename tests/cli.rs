@@ -11,6 +11,8 @@ mod command;
 mod console;
 #[path = "support/files.rs"]
 mod files;
+#[path = "support/postgres.rs"]
+mod pg;
 
 use command::{bot, run};
 
@@ -597,5 +599,35 @@ fn chat_echoes_escape_sequences_escaped() {
     assert!(
         out.contains("'\\e[31mlegal' is not a value of 'work'"),
         "{out}"
+    );
+}
+
+/// Two `ask` runs, two processes, one PostgreSQL database: `insights`
+/// (a third process) counts both questions.
+#[test]
+fn ask_records_in_postgres_and_insights_counts_every_process() {
+    let Some(db) = pg::TestDb::create() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("bot.toml");
+    fs::write(&config, format!("[store]\nurl = {:?}\n", db.url)).unwrap();
+    let config = config.to_str().unwrap();
+    for question in ["¿Qué es un KPO?", "capital de Francia"] {
+        let (code, _, err) = run(bot().args(["--config", config, "ask", question]));
+        assert_eq!(code, 0, "{err}");
+    }
+    let (code, out, err) = run(bot().args(["--config", config, "insights", "--json"]));
+    assert_eq!(code, 0, "{err}");
+    let json: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["asked"], 2, "{out}");
+    assert_eq!(json["answered"], 1, "{out}");
+    assert_eq!(
+        json["unanswered"][0]["example"], "capital de Francia",
+        "{out}"
+    );
+    assert_eq!(
+        db.count("SELECT count(*) FROM questions WHERE surface = 'cli'"),
+        2
     );
 }

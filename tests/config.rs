@@ -209,3 +209,56 @@ fn a_config_that_is_not_utf8_says_where() {
     let err = refused(&path);
     assert!(err.contains("is not UTF-8 text (line 2"), "{err}");
 }
+
+#[test]
+fn store_url_and_store_path_together_are_refused_naming_both() {
+    assert_refused(
+        "[store]\npath = \"a.sqlite3\"\nurl = \"sqlite://b.sqlite3\"\n",
+        ":3: store.url and store.path are both set (store.path on line 2): keep one",
+    );
+}
+
+#[test]
+fn a_store_url_of_another_scheme_is_refused_without_its_password() {
+    let (_dir, path) = config_file("[store]\nurl = \"mysql://bot:hunter2-secret@db/bot\"\n");
+    let err = refused(&path);
+    assert!(
+        err.contains(":2: store.url must start with sqlite:// or postgres://"),
+        "{err}"
+    );
+    assert!(err.contains("mysql://bot:***@db/bot"), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+}
+
+/// A PostgreSQL server that is not there (a closed port on this machine):
+/// `ask` stops with exit 1 naming the store, and the password shows
+/// nowhere, not even in the most verbose log.
+#[test]
+fn a_store_password_never_reaches_the_terminal() {
+    let (dir, path) = config_file(
+        "[store]\nurl = \"postgres://bot:hunter2-secret@127.0.0.1:1/bot?password=other-secret\"\n",
+    );
+    let out = bot()
+        .current_dir(dir.path())
+        .env("RUST_LOG", "trace")
+        .arg("--config")
+        .arg(&path)
+        .args(["ask", "kpo"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "the store postgres://bot:***@127.0.0.1:1/bot?password=***: cannot connect: error connecting to server: "
+        ),
+        "{err}"
+    );
+    for text in [&err, &stdout] {
+        assert!(
+            !text.contains("hunter2") && !text.contains("other-secret"),
+            "{text}"
+        );
+    }
+}

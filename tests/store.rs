@@ -2,25 +2,187 @@
 //! under a full queue or a failing disk, and what insights and suggestions
 //! make of a scripted history. Also `answer::meaning`, the key questions are
 //! grouped by.
+//!
+//! Every store test runs twice, on SQLite and on PostgreSQL (`on_both!`
+//! makes `name::sqlite` and `name::postgres`), each on a store of its own:
+//! a file in a temporary folder, or a database made for it on the server
+//! `OUTSOURCING_BOT_TEST_POSTGRES` names (see `.ci/postgres`).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Barrier, Mutex};
 
 use outsourcing_bot::answer::meaning;
 use outsourcing_bot::brain::Brain;
-use outsourcing_bot::config::StoreConfig;
+use outsourcing_bot::config::{StoreConfig, StoreLocation, StoreUrl};
 use outsourcing_bot::lang::Lang;
 use outsourcing_bot::store::{
-    Asked, Backend, Clock, Decided, Event, Feedback, Keeping, Options, PassageVotes, Resolution,
-    Sqlite, Store, StoreError, Surface, Totals, UnansweredGroup, SCHEMA_VERSION,
+    AnswerId, Asked, Backend, Clock, Decided, Event, Feedback, Keeping, Options, PassageVotes,
+    Postgres, Resolution, Sqlite, Store, StoreError, Surface, Totals, UnansweredGroup,
+    SCHEMA_VERSION,
 };
+
+#[path = "support/postgres.rs"]
+mod pg;
 
 const DAY: i64 = 86_400;
 /// Some day in 2025, so tests never depend on today.
 const T0: i64 = 1_750_000_000;
+
+/// Where a test's store is.
+enum Place {
+    Sqlite {
+        /// Held: the folder goes when the test ends.
+        _dir: tempfile::TempDir,
+        path: PathBuf,
+    },
+    Postgres(pg::TestDb),
+}
+
+impl Place {
+    fn sqlite() -> Place {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite3");
+        Place::Sqlite { _dir: dir, path }
+    }
+
+    /// `None` (the test is skipped, saying so) without a test server.
+    fn postgres() -> Option<Place> {
+        pg::TestDb::create().map(Place::Postgres)
+    }
+
+    /// An empty store of the same kind: another file, another database.
+    fn another(&self) -> Place {
+        match self {
+            Place::Sqlite { .. } => Place::sqlite(),
+            Place::Postgres(_) => Place::postgres().expect("a server, as for this one"),
+        }
+    }
+
+    fn config(&self) -> StoreConfig {
+        match self {
+            Place::Sqlite { path, .. } => StoreConfig::at(path),
+            Place::Postgres(db) => StoreConfig::at_url(&db.url),
+        }
+    }
+
+    /// What `[store]` says in a config file to use this store.
+    fn toml(&self) -> String {
+        match self {
+            Place::Sqlite { path, .. } => format!("path = {:?}", path.display().to_string()),
+            Place::Postgres(db) => format!("url = {:?}", db.url),
+        }
+    }
+
+    /// How errors and logs name it.
+    fn name(&self) -> String {
+        match self {
+            Place::Sqlite { path, .. } => path.display().to_string(),
+            Place::Postgres(db) => db.url.clone(),
+        }
+    }
+
+    /// A backend on it, without a store around.
+    fn backend(&self) -> Box<dyn Backend> {
+        match self {
+            Place::Sqlite { path, .. } => Box::new(Sqlite::open(path).unwrap()),
+            Place::Postgres(db) => Box::new(Postgres::open(&postgres_url(&db.url)).unwrap()),
+        }
+    }
+
+    fn open(&self) -> Store {
+        Store::open(&self.config()).unwrap()
+    }
+
+    fn open_at(&self, clock: &Clock) -> Store {
+        open_at(&self.config(), clock)
+    }
+
+    /// The one number `sql` selects (SQL both engines read alike).
+    fn count(&self, sql: &str) -> i64 {
+        match self {
+            Place::Sqlite { path, .. } => db(path).query_row(sql, [], |r| r.get(0)).unwrap(),
+            Place::Postgres(db) => db.count(sql),
+        }
+    }
+
+    fn numbers(&self, sql: &str) -> Vec<i64> {
+        match self {
+            Place::Sqlite { path, .. } => column(path, sql),
+            Place::Postgres(db) => db
+                .client()
+                .query(sql, &[])
+                .unwrap()
+                .iter()
+                .map(|r| r.get(0))
+                .collect(),
+        }
+    }
+
+    fn texts(&self, sql: &str) -> Vec<String> {
+        match self {
+            Place::Sqlite { path, .. } => column(path, sql),
+            Place::Postgres(db) => db
+                .client()
+                .query(sql, &[])
+                .unwrap()
+                .iter()
+                .map(|r| r.get(0))
+                .collect(),
+        }
+    }
+
+    /// The schema version it records.
+    fn version(&self) -> i64 {
+        match self {
+            Place::Sqlite { path, .. } => db(path)
+                .pragma_query_value(None, "user_version", |r| r.get(0))
+                .unwrap(),
+            Place::Postgres(db) => db.count("SELECT max(version) FROM schema_version"),
+        }
+    }
+
+    fn set_version(&self, version: i64) {
+        match self {
+            Place::Sqlite { path, .. } => db(path)
+                .pragma_update(None, "user_version", version)
+                .unwrap(),
+            Place::Postgres(db) => {
+                db.client()
+                    .execute("UPDATE schema_version SET version = $1", &[&version])
+                    .unwrap();
+            }
+        }
+    }
+}
+
+/// Makes `name::sqlite` and `name::postgres` of each `fn name(&Place)`.
+macro_rules! on_both {
+    ($($test:ident),* $(,)?) => {$(
+        mod $test {
+            #[test]
+            fn sqlite() {
+                super::$test(&super::Place::sqlite());
+            }
+
+            #[test]
+            fn postgres() {
+                if let Some(place) = super::Place::postgres() {
+                    super::$test(&place);
+                }
+            }
+        }
+    )*};
+}
+
+fn postgres_url(url: &str) -> outsourcing_bot::config::PostgresUrl {
+    match StoreUrl::new(url).location() {
+        Ok(StoreLocation::Postgres(url)) => url,
+        other => panic!("not a PostgreSQL URL: {other:?}"),
+    }
+}
 
 /// A clock the test moves by hand.
 fn manual_clock(start: i64) -> (Arc<AtomicI64>, Clock) {
@@ -59,8 +221,22 @@ fn db(path: &Path) -> rusqlite::Connection {
     rusqlite::Connection::open(path).unwrap()
 }
 
-fn count(path: &Path, sql: &str) -> i64 {
-    db(path).query_row(sql, [], |r| r.get(0)).unwrap()
+fn column<T: rusqlite::types::FromSql>(path: &Path, sql: &str) -> Vec<T> {
+    db(path)
+        .prepare(sql)
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// A SQLite file's bytes, with its write-ahead log's.
+fn file_bytes(path: &Path) -> Vec<Vec<u8>> {
+    vec![
+        std::fs::read(path).unwrap(),
+        std::fs::read(path.with_extension("sqlite3-wal")).unwrap_or_default(),
+    ]
 }
 
 // --- meaning -------------------------------------------------------------
@@ -127,19 +303,39 @@ fn synonyms_mean_their_group_and_word_order_does_not_matter() {
 
 // --- migrations ----------------------------------------------------------
 
+on_both!(
+    a_new_store_is_created_at_the_current_schema,
+    reopening_a_current_store_migrates_nothing_and_keeps_every_row,
+    a_store_from_a_newer_version_is_refused_untouched,
+);
+
+fn a_new_store_is_created_at_the_current_schema(place: &Place) {
+    let store = place.open();
+    drop(store);
+    assert_eq!(place.version(), SCHEMA_VERSION);
+    for table in [
+        "meta",
+        "questions",
+        "feedback",
+        "decisions",
+        "hourly",
+        "users",
+    ] {
+        assert_eq!(
+            place.count(&format!("SELECT count(*) FROM {table} WHERE 1 = 0")),
+            0
+        );
+    }
+}
+
 #[test]
-fn a_new_file_and_its_folder_are_created_at_the_current_schema_in_wal() {
+fn a_new_file_and_its_folder_are_created_in_wal() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("deep/er/store.sqlite3");
     let store = Store::open(&StoreConfig::at(&path)).unwrap();
     drop(store);
     assert!(path.is_file());
-    let conn = db(&path);
-    let version: i64 = conn
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .unwrap();
-    assert_eq!(version, SCHEMA_VERSION);
-    let mode: String = conn
+    let mode: String = db(&path)
         .pragma_query_value(None, "journal_mode", |r| r.get(0))
         .unwrap();
     assert_eq!(mode, "wal");
@@ -156,41 +352,27 @@ fn an_empty_file_is_migrated_from_nothing() {
     assert_eq!(store.insights(1).unwrap().asked, 1);
 }
 
-#[test]
-fn reopening_a_current_file_migrates_nothing_and_keeps_every_row() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.sqlite3");
+fn reopening_a_current_store_migrates_nothing_and_keeps_every_row(place: &Place) {
     {
-        let store = Store::open(&StoreConfig::at(&path)).unwrap();
+        let store = place.open();
         for i in 0..3 {
             store.record(asked("kpo", "kpo", Some(i), true, "a/1"));
         }
     }
-    let store = Store::open(&StoreConfig::at(&path)).unwrap();
+    let store = place.open();
     assert_eq!(store.insights(1).unwrap().asked, 3);
-    let version: i64 = db(&path)
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .unwrap();
-    assert_eq!(version, SCHEMA_VERSION);
+    assert_eq!(place.version(), SCHEMA_VERSION);
 }
 
-#[test]
-fn a_file_from_a_newer_version_is_refused_untouched() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.sqlite3");
-    Store::open(&StoreConfig::at(&path)).unwrap();
-    db(&path)
-        .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
-        .unwrap();
-    let err = Store::open(&StoreConfig::at(&path)).unwrap_err();
+fn a_store_from_a_newer_version_is_refused_untouched(place: &Place) {
+    drop(place.open());
+    place.set_version(SCHEMA_VERSION + 1);
+    let err = Store::open(&place.config()).unwrap_err();
     assert!(matches!(err, StoreError::TooNew { .. }), "{err:?}");
     let msg = err.to_string();
-    assert!(msg.contains(&path.display().to_string()), "{msg}");
+    assert!(msg.contains(&place.name()), "{msg}");
     assert!(msg.contains("newer"), "{msg}");
-    let version: i64 = db(&path)
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .unwrap();
-    assert_eq!(version, SCHEMA_VERSION + 1);
+    assert_eq!(place.version(), SCHEMA_VERSION + 1);
 }
 
 #[test]
@@ -212,6 +394,42 @@ fn what_cannot_be_a_store_is_an_error_naming_the_path() {
         .starts_with("these are my notes"));
 }
 
+/// No server there (a closed port on this machine), or no such database:
+/// the error says which store, without its password, and why.
+#[test]
+fn a_postgres_store_that_cannot_be_reached_is_an_error_without_the_password() {
+    let url = "postgres://bot:hunter2-secret@127.0.0.1:1/bot";
+    let err = Store::open(&StoreConfig::at_url(url)).unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with("the store postgres://bot:***@127.0.0.1:1/bot: cannot connect"),
+        "{msg}"
+    );
+    assert!(!msg.contains("hunter2"), "{msg}");
+    assert!(!format!("{err:?}").contains("hunter2"));
+    // Disabled, it is not even tried.
+    let mut off = StoreConfig::at_url(url);
+    off.enabled = false;
+    assert!(!Store::open(&off).unwrap().is_enabled());
+    // A URL that is no store's, in a config built by hand, is an error too.
+    let err = Store::open(&StoreConfig::at_url("mysql://root:hunter2@db/x")).unwrap_err();
+    assert!(
+        err.to_string().contains("must start with sqlite://"),
+        "{err}"
+    );
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+
+    let Some(Place::Postgres(db)) = Place::postgres() else {
+        return;
+    };
+    let missing = pg::with_database(&db.url, "no_such_database");
+    let msg = Store::open(&StoreConfig::at_url(&missing))
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains(&missing), "{msg}");
+    assert!(msg.contains("no_such_database\" does not exist"), "{msg}");
+}
+
 #[test]
 fn a_disabled_config_opens_a_store_that_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -225,14 +443,18 @@ fn a_disabled_config_opens_a_store_that_writes_nothing() {
     assert!(!path.exists());
 }
 
-// --- ids -----------------------------------------------------------------
+// --- several stores on one database ----------------------------------------
 
-#[test]
-fn two_stores_on_one_file_never_give_out_the_same_answer_id() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.sqlite3");
-    let a = Store::open(&StoreConfig::at(&path)).unwrap();
-    let b = Store::open(&StoreConfig::at(&path)).unwrap();
+on_both!(
+    two_stores_on_one_database_never_give_out_the_same_answer_id,
+    stores_in_several_threads_share_one_database,
+    openings_at_once_agree_on_schema_secret_and_id_blocks,
+    a_store_opens_reads_and_closes_on_a_tokio_thread,
+);
+
+fn two_stores_on_one_database_never_give_out_the_same_answer_id(place: &Place) {
+    let a = place.open();
+    let b = place.open();
     let mut ids = HashSet::new();
     for i in 0..50 {
         assert!(ids.insert(a.record(asked("kpo", "kpo", Some(i), true, "a/1"))));
@@ -244,27 +466,157 @@ fn two_stores_on_one_file_never_give_out_the_same_answer_id() {
     assert!(ids.iter().all(|id| id.0 > 0));
 }
 
+/// Two processes, as two threads with a store each: both write at once,
+/// votes included, and a third store's insights count everything.
+fn stores_in_several_threads_share_one_database(place: &Place) {
+    const EACH: u64 = 200;
+    let start = Barrier::new(2);
+    let ids: Vec<Vec<AnswerId>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..2u64)
+            .map(|n| {
+                let start = &start;
+                scope.spawn(move || {
+                    let store = place.open();
+                    start.wait();
+                    let mut ids = Vec::new();
+                    for i in 0..EACH {
+                        // Users 0..EACH in both: the same members on two shards.
+                        let answered = i % 2 == 0;
+                        let id = store.record(asked("kpo", "kpo", Some(i), answered, "d/kpo"));
+                        if i % 10 == 0 {
+                            store.feedback(id, i, Feedback::Up);
+                        }
+                        ids.push(id);
+                    }
+                    store.flush();
+                    assert_eq!(store.dropped(), 0, "store {n}");
+                    ids
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    let all: HashSet<AnswerId> = ids.iter().flatten().copied().collect();
+    assert_eq!(all.len() as u64, 2 * EACH, "no id given out twice");
+    let i = place.open().insights(1).unwrap();
+    assert_eq!((i.asked, i.answered), (2 * EACH, EACH));
+    // The user hash is the same in both: one secret for the database.
+    assert_eq!(i.distinct_users, EACH);
+    assert_eq!(
+        i.per_passage,
+        [PassageVotes {
+            passage: "d/kpo".into(),
+            up: 2 * EACH / 10,
+            down: 0
+        }]
+    );
+}
+
+/// Processes starting together on an empty database: each migrates or
+/// waits for the one migrating, all read the same user-hash secret, and
+/// no two get the same block of answer ids.
+fn openings_at_once_agree_on_schema_secret_and_id_blocks(place: &Place) {
+    const OPENINGS: usize = 6;
+    let start = Barrier::new(OPENINGS);
+    let opened: Vec<([u8; 32], Vec<i64>)> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..OPENINGS)
+            .map(|_| {
+                let start = &start;
+                scope.spawn(move || {
+                    start.wait();
+                    let mut backend = place.backend();
+                    let key = backend.user_key().unwrap();
+                    let blocks = (0..5).map(|_| backend.reserve_ids().unwrap()).collect();
+                    (key, blocks)
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    assert_eq!(place.version(), SCHEMA_VERSION);
+    let keys: HashSet<[u8; 32]> = opened.iter().map(|(k, _)| *k).collect();
+    assert_eq!(keys.len(), 1, "one secret for all");
+    let blocks: Vec<i64> = opened.iter().flat_map(|(_, b)| b.clone()).collect();
+    let distinct: HashSet<i64> = blocks.iter().copied().collect();
+    assert_eq!(distinct.len(), OPENINGS * 5, "{blocks:?}");
+    // Each block is the start of 2^32 ids: distinct starts, disjoint ranges.
+    assert!(
+        blocks.iter().all(|b| *b > 0 && b % (1 << 32) == 0),
+        "{blocks:?}"
+    );
+}
+
+/// The Discord front end opens the store, and reads it for buttons, on
+/// tokio's threads; the last clone may go there too.
+fn a_store_opens_reads_and_closes_on_a_tokio_thread(place: &Place) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let config = place.config();
+    runtime.block_on(async move {
+        let store = Store::open(&config).unwrap();
+        store.record(asked("kpo", "kpo", Some(1), true, "a/1"));
+        store.flush();
+        assert_eq!(store.insights(1).unwrap().asked, 1);
+        assert!(store.suggestions().unwrap().is_empty());
+        drop(store);
+    });
+}
+
+/// The server ends every connection to the database (a restart, a
+/// failover): the store says so, connects again, and nothing is lost.
+#[test]
+fn a_lost_postgres_connection_is_made_again_and_nothing_is_lost() {
+    let Some(place) = Place::postgres() else {
+        return;
+    };
+    let Place::Postgres(db) = &place else {
+        unreachable!()
+    };
+    let store = place.open();
+    store.record(asked("uno", "uno", Some(1), true, "a/1"));
+    store.flush();
+    assert_eq!(store.insights(1).unwrap().asked, 1);
+    let ended = db
+        .client()
+        .query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            &[],
+        )
+        .unwrap()
+        .len();
+    // The writer's connection and the reader's.
+    assert_eq!(ended, 2);
+    store.record(asked("dos", "dos", Some(2), true, "a/1"));
+    store.flush();
+    assert_eq!(store.insights(1).unwrap().asked, 2);
+    assert_eq!(store.dropped(), 0);
+}
+
 // --- retention -----------------------------------------------------------
 
-#[test]
-fn rows_past_retention_are_purged_at_open() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.sqlite3");
+on_both!(
+    rows_past_retention_are_purged_at_open,
+    a_running_store_purges_once_a_day,
+);
+
+fn rows_past_retention_are_purged_at_open(place: &Place) {
     let (now, clock) = manual_clock(T0);
     {
-        let store = open_at(&StoreConfig::at(&path), &clock);
+        let store = place.open_at(&clock);
         let old = store.record(asked("viejo", "viejo", Some(1), true, "a/1"));
         store.feedback(old, 1, Feedback::Down);
         now.store(T0 + 80 * DAY, Ordering::SeqCst);
         let recent = store.record(asked("nuevo", "nuevo", Some(2), true, "a/2"));
         store.feedback(recent, 2, Feedback::Up);
     }
-    assert_eq!(count(&path, "SELECT count(*) FROM questions"), 2);
+    assert_eq!(place.count("SELECT count(*) FROM questions"), 2);
     // 91 days after the first question, 11 after the second.
     now.store(T0 + 91 * DAY, Ordering::SeqCst);
-    let store = open_at(&StoreConfig::at(&path), &clock);
-    assert_eq!(count(&path, "SELECT count(*) FROM questions"), 1);
-    assert_eq!(count(&path, "SELECT count(*) FROM feedback"), 1);
+    let store = place.open_at(&clock);
+    assert_eq!(place.count("SELECT count(*) FROM questions"), 1);
+    assert_eq!(place.count("SELECT count(*) FROM feedback"), 1);
     let i = store.insights(3650).unwrap();
     assert_eq!(i.asked, 1);
     assert_eq!(
@@ -277,12 +629,9 @@ fn rows_past_retention_are_purged_at_open() {
     );
 }
 
-#[test]
-fn a_running_store_purges_once_a_day() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.sqlite3");
+fn a_running_store_purges_once_a_day(place: &Place) {
     let (now, clock) = manual_clock(T0);
-    let mut c = StoreConfig::at(&path);
+    let mut c = place.config();
     c.retention_days = 2;
     let store = open_at(&c, &clock);
     store.record(asked("uno", "uno", Some(1), true, "a/1"));
@@ -291,94 +640,98 @@ fn a_running_store_purges_once_a_day() {
     now.store(T0 + DAY + 1, Ordering::SeqCst);
     store.record(asked("dos", "dos", Some(1), true, "a/1"));
     store.flush();
-    assert_eq!(count(&path, "SELECT count(*) FROM questions"), 2);
+    assert_eq!(place.count("SELECT count(*) FROM questions"), 2);
     // Past two days since the first: the writer's daily purge removes it.
     now.store(T0 + 2 * DAY + 10, Ordering::SeqCst);
     store.record(asked("tres", "tres", Some(1), true, "a/1"));
     store.flush();
-    let left: Vec<String> = db(&path)
-        .prepare("SELECT question FROM questions ORDER BY at")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    assert_eq!(left, ["dos", "tres"]);
+    assert_eq!(
+        place.texts("SELECT question FROM questions ORDER BY at"),
+        ["dos", "tres"]
+    );
 }
 
 // --- users ---------------------------------------------------------------
 
-#[test]
-fn users_are_stored_as_a_keyed_hash_that_survives_reopening() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.sqlite3");
+on_both!(users_are_stored_as_a_keyed_hash_that_survives_reopening);
+
+fn users_are_stored_as_a_keyed_hash_that_survives_reopening(place: &Place) {
     let alice: u64 = 123_456_789_012_345_678;
     let bob: u64 = 876_543_210_987_654_321;
     {
-        let store = Store::open(&StoreConfig::at(&path)).unwrap();
+        let store = place.open();
         store.record(asked("kpo", "kpo", Some(alice), true, "a/1"));
         store.record(asked("bpo", "bpo", Some(alice), true, "a/1"));
         store.record(asked("bpo", "bpo", Some(bob), true, "a/1"));
         store.flush();
         assert_eq!(store.insights(1).unwrap().distinct_users, 2);
     }
-    let hashes: Vec<i64> = db(&path)
-        .prepare("SELECT DISTINCT user_hash FROM questions")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let hashes = place.numbers("SELECT DISTINCT user_hash FROM questions");
     assert_eq!(hashes.len(), 2);
     for id in [alice, bob] {
         assert!(!hashes.contains(&(id as i64)));
     }
-    // The raw ids appear nowhere in the file.
-    let bytes = std::fs::read(&path).unwrap();
-    let wal = std::fs::read(path.with_extension("sqlite3-wal")).unwrap_or_default();
-    for id in [alice, bob] {
-        for hay in [&bytes, &wal] {
-            for needle in [id.to_le_bytes(), id.to_be_bytes()] {
-                assert!(!hay.windows(8).any(|w| w == needle));
+    assert_eq!(
+        place.numbers("SELECT user_hash FROM users ORDER BY user_hash"),
+        {
+            let mut sorted = hashes.clone();
+            sorted.sort();
+            sorted
+        }
+    );
+    if let Place::Sqlite { path, .. } = place {
+        // The raw ids appear nowhere in the file.
+        for hay in file_bytes(path) {
+            for id in [alice, bob] {
+                for needle in [id.to_le_bytes(), id.to_be_bytes()] {
+                    assert!(!hay.windows(8).any(|w| w == needle));
+                }
+                let text = id.to_string();
+                assert!(!hay.windows(text.len()).any(|w| w == text.as_bytes()));
             }
-            let text = id.to_string();
-            assert!(!hay.windows(text.len()).any(|w| w == text.as_bytes()));
         }
     }
     // Reopened: the same secret, so Alice is still one user.
-    let store = Store::open(&StoreConfig::at(&path)).unwrap();
+    let store = place.open();
     store.record(asked("kpo", "kpo", Some(alice), true, "a/1"));
     store.flush();
     assert_eq!(store.insights(1).unwrap().distinct_users, 2);
-    // Another file has another secret: the same user, another hash.
-    let other = dir.path().join("t.sqlite3");
-    let store = Store::open(&StoreConfig::at(&other)).unwrap();
+    // Another store has another secret: the same user, another hash.
+    let other = place.another();
+    let store = other.open();
     store.record(asked("kpo", "kpo", Some(alice), true, "a/1"));
     store.flush();
-    let there: i64 = count(&other, "SELECT user_hash FROM questions");
+    let there = other.count("SELECT user_hash FROM questions");
     assert!(!hashes.contains(&there));
+}
+
+/// The hash is HMAC-SHA-256 truncated to 8 bytes: a user hashed before an
+/// upgrade of the hashing crates is the same user after it.
+#[test]
+fn the_user_hash_is_hmac_sha256_of_the_id() {
+    // HMAC-SHA-256(key = 32 × 0x01, message = 42 as 8 little-endian bytes),
+    // its first 8 bytes read little-endian (computed with Python's hmac).
+    assert_eq!(
+        outsourcing_bot::store::user_hash(&[1u8; 32], 42),
+        i64::from_le_bytes([0xd7, 0x0a, 0x68, 0xee, 0xa0, 0xea, 0xfe, 0xa2])
+    );
 }
 
 // --- feedback ------------------------------------------------------------
 
-#[test]
-fn one_vote_per_user_and_answer_and_forged_answers_change_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.sqlite3");
-    let store = Store::open(&StoreConfig::at(&path)).unwrap();
+on_both!(one_vote_per_user_and_answer_and_forged_answers_change_nothing);
+
+fn one_vote_per_user_and_answer_and_forged_answers_change_nothing(place: &Place) {
+    let store = place.open();
     let a = store.record(asked("kpo", "kpo", Some(1), true, "a/kpo"));
     store.feedback(a, 1, Feedback::Up);
     store.feedback(a, 1, Feedback::Down);
     store.feedback(a, 2, Feedback::Up);
     // Ids never given out: a forged or stale button.
-    store.feedback(
-        outsourcing_bot::store::AnswerId(a.0 + 1000),
-        1,
-        Feedback::Up,
-    );
-    store.feedback(outsourcing_bot::store::AnswerId(-5), 1, Feedback::Down);
+    store.feedback(AnswerId(a.0 + 1000), 1, Feedback::Up);
+    store.feedback(AnswerId(-5), 1, Feedback::Down);
     store.flush();
-    assert_eq!(count(&path, "SELECT count(*) FROM feedback"), 2);
+    assert_eq!(place.count("SELECT count(*) FROM feedback"), 2);
     let i = store.insights(1).unwrap();
     assert_eq!(
         i.per_passage,
@@ -392,9 +745,9 @@ fn one_vote_per_user_and_answer_and_forged_answers_change_nothing() {
 
 // --- the writer ----------------------------------------------------------
 
-/// A SQLite backend whose writes wait for the test, or fail while it says.
+/// A backend whose writes wait for the test, or fail while it says.
 struct Gated {
-    inner: Sqlite,
+    inner: Box<dyn Backend>,
     /// Told when a write starts; the write waits for a message on `go`.
     entered: Option<mpsc::Sender<()>>,
     go: Option<Arc<Mutex<mpsc::Receiver<()>>>>,
@@ -411,7 +764,7 @@ impl Backend for Gated {
         }
         if self.fail.load(Ordering::SeqCst) {
             return Err(StoreError::Failed {
-                path: PathBuf::from("gated"),
+                store: "gated".into(),
                 message: "disk full".into(),
             });
         }
@@ -451,21 +804,23 @@ const KEEP: Keeping = Keeping {
     keep_questions: true,
 };
 
-#[test]
-fn a_full_queue_drops_and_counts_and_never_waits() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.sqlite3");
+on_both!(
+    a_full_queue_drops_and_counts_and_never_waits,
+    a_failing_database_loses_those_questions_only_and_the_store_goes_on,
+);
+
+fn a_full_queue_drops_and_counts_and_never_waits(place: &Place) {
     let (entered_tx, entered) = mpsc::channel();
     let (go, go_rx) = mpsc::channel();
     let writer = Gated {
-        inner: Sqlite::open(&path).unwrap(),
+        inner: place.backend(),
         entered: Some(entered_tx),
         go: Some(Arc::new(Mutex::new(go_rx))),
         fail: Arc::new(AtomicBool::new(false)),
     };
     let store = Store::with_backends(
         Box::new(writer),
-        Box::new(Sqlite::open(&path).unwrap()),
+        place.backend(),
         KEEP,
         Options {
             queue: 4,
@@ -483,7 +838,7 @@ fn a_full_queue_drops_and_counts_and_never_waits() {
         store.record(asked("otra", "otra", Some(i), true, "a/1"));
     }
     assert_eq!(store.dropped(), 10);
-    store.feedback(outsourcing_bot::store::AnswerId(1), 1, Feedback::Up);
+    store.feedback(AnswerId(1), 1, Feedback::Up);
     assert_eq!(store.dropped(), 11);
     // Let every write through, the one held and those to come.
     for _ in 0..10 {
@@ -494,20 +849,17 @@ fn a_full_queue_drops_and_counts_and_never_waits() {
     assert_eq!(store.dropped(), 11);
 }
 
-#[test]
-fn a_failing_disk_loses_those_questions_only_and_the_store_goes_on() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.sqlite3");
+fn a_failing_database_loses_those_questions_only_and_the_store_goes_on(place: &Place) {
     let fail = Arc::new(AtomicBool::new(true));
     let writer = Gated {
-        inner: Sqlite::open(&path).unwrap(),
+        inner: place.backend(),
         entered: None,
         go: None,
         fail: fail.clone(),
     };
     let store = Store::with_backends(
         Box::new(writer),
-        Box::new(Sqlite::open(&path).unwrap()),
+        place.backend(),
         KEEP,
         Options::default(),
         "failing".into(),
@@ -567,10 +919,17 @@ fn scripted(store: &Store) {
     store.flush();
 }
 
-#[test]
-fn insights_count_a_scripted_history() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&StoreConfig::at(&dir.path().join("s.sqlite3"))).unwrap();
+on_both!(
+    insights_count_a_scripted_history,
+    the_insights_window_counts_only_its_days,
+    windows_and_purges_that_start_inside_an_hour_count_exactly,
+    suggestions_come_from_what_members_resolved_until_decided,
+    without_keep_questions_no_text_is_stored_and_counts_still_are,
+    unanswered_groups_tie_in_byte_order_and_long_questions_are_kept,
+);
+
+fn insights_count_a_scripted_history(place: &Place) {
+    let store = place.open();
     scripted(&store);
     let i = store.insights(7).unwrap();
     assert_eq!(i.days, 7);
@@ -613,12 +972,9 @@ fn insights_count_a_scripted_history() {
     );
 }
 
-#[test]
-fn the_insights_window_counts_only_its_days() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.sqlite3");
+fn the_insights_window_counts_only_its_days(place: &Place) {
     let (now, clock) = manual_clock(T0);
-    let store = open_at(&StoreConfig::at(&path), &clock);
+    let store = place.open_at(&clock);
     store.record(asked("a", "a", Some(1), true, "d/1"));
     now.store(T0 + 10 * DAY, Ordering::SeqCst);
     store.record(asked("b", "b", Some(2), false, "d/1"));
@@ -634,12 +990,9 @@ fn the_insights_window_counts_only_its_days() {
 
 /// Totals come from hourly counts; a window or a purge that starts inside
 /// an hour counts that hour's questions one by one.
-#[test]
-fn windows_and_purges_that_start_inside_an_hour_count_exactly() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.sqlite3");
+fn windows_and_purges_that_start_inside_an_hour_count_exactly(place: &Place) {
     let (now, clock) = manual_clock(T0);
-    let mut c = StoreConfig::at(&path);
+    let mut c = place.config();
     c.retention_days = 1;
     {
         let store = open_at(&c, &clock);
@@ -664,11 +1017,8 @@ fn windows_and_purges_that_start_inside_an_hour_count_exactly() {
     assert_eq!((all.asked, all.answered, all.distinct_users), (2, 1, 1));
 }
 
-#[test]
-fn suggestions_come_from_what_members_resolved_until_decided() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.sqlite3");
-    let store = Store::open(&StoreConfig::at(&path)).unwrap();
+fn suggestions_come_from_what_members_resolved_until_decided(place: &Place) {
+    let store = place.open();
     scripted(&store);
     let s = store.suggestions().unwrap();
     let shown: Vec<(&str, &str, usize)> = s
@@ -698,7 +1048,7 @@ fn suggestions_come_from_what_members_resolved_until_decided() {
         .unwrap_err();
     assert!(matches!(err, StoreError::UnknownSuggestion(_)), "{err}");
     drop(store);
-    let store = Store::open(&StoreConfig::at(&path)).unwrap();
+    let store = place.open();
     let left: Vec<String> = store
         .suggestions()
         .unwrap()
@@ -706,27 +1056,20 @@ fn suggestions_come_from_what_members_resolved_until_decided() {
         .map(|s| s.passage)
         .collect();
     assert_eq!(left, ["d/bpo/2"]);
-    assert_eq!(count(&path, "SELECT count(*) FROM decisions"), 2);
+    assert_eq!(place.count("SELECT count(*) FROM decisions"), 2);
     assert_eq!(
-        count(
-            &path,
-            "SELECT accepted FROM decisions WHERE passage = 'd/kpo/riesgos'"
-        ),
-        1
+        place.texts("SELECT passage FROM decisions WHERE accepted"),
+        ["d/kpo/riesgos"]
     );
 }
 
-#[test]
-fn without_keep_questions_no_text_is_stored_and_counts_still_are() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.sqlite3");
-    let mut c = StoreConfig::at(&path);
+fn without_keep_questions_no_text_is_stored_and_counts_still_are(place: &Place) {
+    let mut c = place.config();
     c.keep_questions = false;
     let store = Store::open(&c).unwrap();
     scripted(&store);
     assert_eq!(
-        count(
-            &path,
+        place.count(
             "SELECT count(*) FROM questions WHERE question IS NOT NULL OR meaning IS NOT NULL"
         ),
         0
@@ -736,13 +1079,54 @@ fn without_keep_questions_no_text_is_stored_and_counts_still_are() {
     assert_eq!(i.per_passage.len(), 4);
     assert!(i.unanswered.is_empty());
     assert!(store.suggestions().unwrap().is_empty());
-    // The text is nowhere in the file.
     drop(store);
-    let bytes = std::fs::read(&path).unwrap();
-    let wal = std::fs::read(path.with_extension("sqlite3-wal")).unwrap_or_default();
-    for hay in [&bytes, &wal] {
-        assert!(!hay.windows(11).any(|w| w == b"riesgos kpo"));
+    if let Place::Sqlite { path, .. } = place {
+        // The text is nowhere in the file.
+        for hay in file_bytes(path) {
+            assert!(!hay.windows(11).any(|w| w == b"riesgos kpo"));
+        }
     }
+}
+
+/// Groups asked as often are listed by their meaning's bytes (as SQLite
+/// compares text, whatever the database's locale); a question far longer
+/// than an index entry may be is stored, grouped and decided like any.
+fn unanswered_groups_tie_in_byte_order_and_long_questions_are_kept(place: &Place) {
+    let store = place.open();
+    let long = "outsourcing ".repeat(1000);
+    for (text, meaning) in [
+        ("b", "b"),
+        ("B", "B"),
+        ("á", "á"),
+        ("a", "a"),
+        (long.as_str(), long.as_str()),
+    ] {
+        store.record(asked(text, meaning, Some(1), false, "d/1"));
+    }
+    let id = store.record(asked(&long, &long, Some(2), false, "d/1"));
+    store.feedback(id, 2, Feedback::DidYouMean("d/long".into()));
+    store.flush();
+    let groups: Vec<(String, u64)> = store
+        .insights(1)
+        .unwrap()
+        .unanswered
+        .into_iter()
+        .map(|g| (g.meaning, g.count))
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            (long.clone(), 2),
+            ("B".to_string(), 1),
+            ("a".to_string(), 1),
+            ("b".to_string(), 1),
+            ("á".to_string(), 1),
+        ]
+    );
+    let s = store.suggestions().unwrap();
+    assert_eq!(s.len(), 1);
+    store.decide(s[0].id, true).unwrap();
+    assert!(store.suggestions().unwrap().is_empty());
 }
 
 // --- the command line ------------------------------------------------------
@@ -770,10 +1154,14 @@ fn run(cmd: &mut assert_cmd::Command) -> (i32, String, String) {
     )
 }
 
-#[test]
-fn ask_and_chat_record_and_insights_json_counts_them() {
+on_both!(
+    ask_and_chat_record_and_insights_json_counts_them,
+    suggestions_json_lists_what_members_resolved,
+);
+
+fn ask_and_chat_record_and_insights_json_counts_them(place: &Place) {
     let dir = tempfile::tempdir().unwrap();
-    let store = "path = \"s/bot.sqlite3\"";
+    let store = &place.toml();
     let (code, _, err) = run(bot(dir.path(), store).args(["ask", "¿Qué es un KPO?"]));
     assert_eq!(code, 0, "{err}");
     let (code, _, _) = run(bot(dir.path(), store).args(["ask", "--json", "capital de francia"]));
@@ -800,19 +1188,12 @@ fn ask_and_chat_record_and_insights_json_counts_them() {
         .unwrap()
         .contains("capital"));
     // Surfaces as recorded.
-    let path = dir.path().join("s/bot.sqlite3");
     assert_eq!(
-        count(
-            &path,
-            "SELECT count(*) FROM questions WHERE surface = 'cli'"
-        ),
+        place.count("SELECT count(*) FROM questions WHERE surface = 'cli'"),
         2
     );
     assert_eq!(
-        count(
-            &path,
-            "SELECT count(*) FROM questions WHERE surface = 'console'"
-        ),
+        place.count("SELECT count(*) FROM questions WHERE surface = 'console'"),
         2
     );
     // The text report says the same.
@@ -843,16 +1224,10 @@ fn ask_and_chat_record_and_insights_json_counts_them() {
     );
 }
 
-#[test]
-fn suggestions_json_lists_what_members_resolved() {
+fn suggestions_json_lists_what_members_resolved(place: &Place) {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.sqlite3");
-    {
-        let store = Store::open(&StoreConfig::at(&path)).unwrap();
-        scripted(&store);
-    }
-    let (code, out, err) =
-        run(bot(dir.path(), "path = \"s.sqlite3\"").args(["suggestions", "--json"]));
+    scripted(&place.open());
+    let (code, out, err) = run(bot(dir.path(), &place.toml()).args(["suggestions", "--json"]));
     assert_eq!(code, 0, "{err}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     let list = json["suggestions"].as_array().unwrap();
@@ -870,9 +1245,8 @@ fn suggestions_json_lists_what_members_resolved() {
     // Ids are text (63 bits do not fit a JSON reader's double) that
     // parses back to the suggestion's.
     let id: outsourcing_bot::store::SuggestionId = first["id"].as_str().unwrap().parse().unwrap();
-    let store = Store::open(&StoreConfig::at(&path)).unwrap();
-    assert_eq!(store.suggestions().unwrap()[0].id, id);
-    let (code, out, _) = run(bot(dir.path(), "path = \"s.sqlite3\"").arg("suggestions"));
+    assert_eq!(place.open().suggestions().unwrap()[0].id, id);
+    let (code, out, _) = run(bot(dir.path(), &place.toml()).arg("suggestions"));
     assert_eq!(code, 0);
     assert!(out.starts_with("3 suggestions"), "{out}");
     assert!(
@@ -918,4 +1292,24 @@ fn ask_with_a_store_that_cannot_open_is_exit_1_and_disabled_writes_nothing() {
     assert_eq!(code, 0);
     assert!(out.contains("KPO"), "{out}");
     assert!(!dir.path().join("data").exists());
+}
+
+/// Reading a PostgreSQL store that cannot be reached: exit 1, naming it
+/// without its password.
+#[test]
+fn reading_a_postgres_store_that_cannot_be_reached_is_exit_1_without_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = "postgres://bot:hunter2-secret@127.0.0.1:1/bot";
+    for command in ["insights", "suggestions"] {
+        let (code, out, err) = run(bot(dir.path(), &format!("url = {url:?}")).arg(command));
+        assert_eq!(code, 1, "{command}: {out}{err}");
+        assert!(
+            err.contains("postgres://bot:***@127.0.0.1:1/bot: cannot connect"),
+            "{err}"
+        );
+        assert!(
+            !err.contains("hunter2") && !out.contains("hunter2"),
+            "{err}"
+        );
+    }
 }

@@ -14,15 +14,18 @@
 //! anyone without the file's secret. Rows older than `retention_days` are
 //! deleted at open and then daily.
 //!
-//! The database is behind the [`Backend`] trait: SQLite ([`Sqlite`]) now,
-//! another engine later. Nothing outside this module knows SQL; what the
-//! records mean (insights, suggestions) is decided in [`crate::learn`].
+//! The database is behind the [`Backend`] trait: SQLite ([`Sqlite`], one
+//! file, the default) or PostgreSQL ([`Postgres`], one database for several
+//! processes), picked by `store.url`. Both keep the same tables with the same
+//! meaning and answer the same queries. Nothing outside this module knows
+//! SQL; what the records mean (insights, suggestions) is decided in
+//! [`crate::learn`].
 
+mod postgres;
 mod sqlite;
 
 use std::collections::HashSet;
 use std::fmt;
-use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
@@ -30,17 +33,18 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use serde::Serialize;
 use sha2::Sha256;
 
 use crate::answer::{Answer, Question};
 use crate::brain::Brain;
-use crate::config::StoreConfig;
+use crate::config::{StoreConfig, StoreLocation};
 use crate::lang::Lang;
 pub use crate::learn::{
     Decided, Insights, PassageVotes, Resolution, Suggestion, SuggestionId, Totals, UnansweredGroup,
 };
+pub use postgres::Postgres;
 pub use sqlite::{Sqlite, SCHEMA_VERSION};
 
 /// Where a question was asked.
@@ -156,15 +160,15 @@ pub enum Feedback {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The database said no: cannot open, cannot read, not a database.
-    #[error("the store {}: {message}", .path.display())]
-    Failed { path: PathBuf, message: String },
+    /// The database said no: cannot open, cannot read, not a database,
+    /// cannot connect. `store` is the file, or the URL without its password.
+    #[error("the store {store}: {message}")]
+    Failed { store: String, message: String },
     #[error(
-        "the store {} has schema version {found}, newer than the {known} this outsourcing-bot knows: run a newer outsourcing-bot, or set store.path to another file",
-        .path.display()
+        "the store {store} has schema version {found}, newer than the {known} this outsourcing-bot knows: run a newer outsourcing-bot, or point store.url at another store"
     )]
     TooNew {
-        path: PathBuf,
+        store: String,
         found: i64,
         known: i64,
     },
@@ -331,9 +335,10 @@ enum Msg {
 }
 
 impl Store {
-    /// Opens the configured store: the SQLite file at `store.path` (created
-    /// with its folder), migrated, purged of expired rows. With
-    /// `store.enabled = false`, a [`Store::disabled`].
+    /// Opens the configured store: the SQLite file (created with its
+    /// folder) or the PostgreSQL database `store.url` names, migrated,
+    /// purged of expired rows. With `store.enabled = false`, a
+    /// [`Store::disabled`].
     pub fn open(config: &StoreConfig) -> Result<Store, StoreError> {
         Store::open_with(config, Options::default())
     }
@@ -342,17 +347,33 @@ impl Store {
         if !config.enabled {
             return Ok(Store::disabled());
         }
-        let writer = Sqlite::open(&config.path)?;
-        let reader = Sqlite::open(&config.path)?;
+        // A config loaded from a file was checked already; one built by
+        // hand is checked here.
+        let location = config
+            .url
+            .location()
+            .map_err(|message| StoreError::Failed {
+                store: config.url.to_string(),
+                message,
+            })?;
+        let (writer, reader): (Box<dyn Backend>, Box<dyn Backend>) = match &location {
+            StoreLocation::Sqlite(path) => {
+                (Box::new(Sqlite::open(path)?), Box::new(Sqlite::open(path)?))
+            }
+            StoreLocation::Postgres(url) => (
+                Box::new(Postgres::open(url)?),
+                Box::new(Postgres::open(url)?),
+            ),
+        };
         Store::with_backends(
-            Box::new(writer),
-            Box::new(reader),
+            writer,
+            reader,
             Keeping {
                 retention_days: config.retention_days,
                 keep_questions: config.keep_questions,
             },
             options,
-            config.path.display().to_string(),
+            location.to_string(),
         )
     }
 
@@ -388,7 +409,7 @@ impl Store {
                 .run(rx)
             })
             .map_err(|err| StoreError::Failed {
-                path: PathBuf::from(&name),
+                store: name.clone(),
                 message: format!("cannot start its writer thread: {err}"),
             })?;
         Ok(Store {

@@ -104,7 +104,7 @@ impl Sqlite {
     /// Opens (creating it and its folder) and migrates the file at `path`.
     pub fn open(path: &Path) -> Result<Sqlite, StoreError> {
         let failed = |message: String| StoreError::Failed {
-            path: path.to_path_buf(),
+            store: path.display().to_string(),
             message,
         };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -150,7 +150,7 @@ impl Sqlite {
 
     fn too_new(&self, found: i64) -> StoreError {
         StoreError::TooNew {
-            path: self.path.clone(),
+            store: self.path.display().to_string(),
             found,
             known: SCHEMA_VERSION,
         }
@@ -237,7 +237,7 @@ fn plain(err: &rusqlite::Error) -> String {
 
 fn sql_error(path: &Path, err: rusqlite::Error) -> StoreError {
     StoreError::Failed {
-        path: path.to_path_buf(),
+        store: path.display().to_string(),
         message: plain(&err),
     }
 }
@@ -392,7 +392,7 @@ impl Backend for Sqlite {
         tx.commit().map_err(&err)?;
         if block >= 1 << 31 {
             return Err(StoreError::Failed {
-                path: self.path.clone(),
+                store: self.path.display().to_string(),
                 message: "has given out all its answer ids; start a new file".into(),
             });
         }
@@ -405,12 +405,12 @@ impl Backend for Sqlite {
             new_secret()
                 .map(|k| k.to_vec())
                 .map_err(|e| StoreError::Failed {
-                    path: path.clone(),
+                    store: path.display().to_string(),
                     message: format!("cannot get random bytes for its secret: {e}"),
                 })
         })?;
         <[u8; 32]>::try_from(stored.as_slice()).map_err(|_| StoreError::Failed {
-            path: self.path.clone(),
+            store: self.path.display().to_string(),
             message: "its user-hash secret is damaged (not 32 bytes)".into(),
         })
     }
