@@ -3,6 +3,8 @@
 //! answered by the process holding its shard, never by both), and
 //! `/readyz` waiting for every shard of its process.
 
+#[path = "support/postgres.rs"]
+mod pg;
 mod support;
 
 use std::collections::BTreeSet;
@@ -10,10 +12,11 @@ use std::time::{Duration, Instant};
 
 use support::bot::BotProcess;
 use support::fake_discord::{guild_on_shard, FakeConfig, FakeDiscord, Recorded, DM_CHANNEL_ID};
-use support::session::WAIT;
+use support::session::{Session, WAIT};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const MEMBER: u64 = 500_000_000_000_000_001;
+const ADMIN: u64 = 500_000_000_000_000_002;
 /// How long to wait for replies that must not come.
 const QUIET: Duration = Duration::from_millis(800);
 /// serenity starts a process's shards 5 s apart.
@@ -175,6 +178,93 @@ async fn two_processes_split_four_shards_and_each_guild_is_answered_by_its_own()
         .map(|r| r.token.as_str())
         .collect();
     assert_eq!(registered, BTreeSet::from(["token-high", "token-low"]));
+}
+
+/// The production shape: two processes splitting four shards, both
+/// recording into one PostgreSQL database. Each guild is answered by its own
+/// process, and `/insights` in either process counts every question, asked
+/// of either, from one member (the user-hash secret is shared).
+#[test]
+fn two_processes_on_one_postgres_answer_their_own_guilds_and_insights_counts_both() {
+    // The PostgreSQL client blocks on a runtime of its own: the database is
+    // made, read and dropped on threads outside the test's runtime.
+    let Some(db) = pg::TestDb::create() else {
+        return;
+    };
+    let count = |sql: &str| std::thread::scope(|s| s.spawn(|| db.count(sql)).join().unwrap());
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(two_processes_on_one_store(&db.url, count));
+}
+
+async fn two_processes_on_one_store(url: &str, count: impl Fn(&str) -> i64) {
+    let fake = fake_with(1, 4).await;
+    let _low = BotProcess::spawn_on_store(
+        &fake,
+        "token-low",
+        "shards = 4\nshard_range = [0, 1]\n",
+        url,
+    );
+    let _high = BotProcess::spawn_on_store(
+        &fake,
+        "token-high",
+        "shards = 4\nshard_range = [2, 3]\n",
+        url,
+    );
+    fake.wait_shards_ready(4, SHARDS_WAIT).await;
+
+    let guilds = guilds(4);
+    for &(guild, channel) in &guilds {
+        ask_by_mention(&fake, Some(guild), channel).await;
+    }
+    ask_by_mention(&fake, None, DM_CHANNEL_ID).await;
+    let expected_tokens = ["token-low", "token-low", "token-high", "token-high"];
+    for (&(_, channel), token) in guilds.iter().zip(expected_tokens) {
+        assert_eq!(answer_in(&fake, channel).await.token, token, "{channel}");
+    }
+    assert_eq!(answer_in(&fake, DM_CHANNEL_ID).await.token, "token-low");
+
+    // Both writers reach the one database (each writes in its own time).
+    eventually("five questions in the database", WAIT, async || {
+        (count("SELECT count(*) FROM questions") == 5).then_some(())
+    })
+    .await;
+    let by_process = count("SELECT count(DISTINCT id >> 32) FROM questions");
+    assert_eq!(by_process, 2, "answer ids from two blocks, one per process");
+
+    // An admin asks /insights in a guild of each process: both see all five.
+    let mut session = Session::new(fake);
+    let admin_role = session.fake.config().admin_role_id;
+    for (&(guild, _), token) in guilds.iter().zip(expected_tokens).step_by(2) {
+        let member = session.fake.member(ADMIN, "admin", &[admin_role], 0);
+        let mut d = session.fake.slash_command(
+            "insights",
+            serde_json::json!([]),
+            "en-US",
+            Some(member),
+            ADMIN,
+        );
+        d["guild_id"] = guild.to_string().into();
+        session.fake.dispatch("INTERACTION_CREATE", d.clone()).await;
+        let path = format!(
+            "/api/v10/interactions/{}/{}/callback",
+            d["id"].as_str().unwrap(),
+            d["token"].as_str().unwrap()
+        );
+        let reply = session.next(|r| r.method == "POST" && r.path == path).await;
+        assert_eq!(reply.token, token, "/insights in {guild}");
+        let description = reply.body["data"]["embeds"][0]["description"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            description.starts_with("5 questions, 5 answered (100%), from 1 members."),
+            "/insights in {guild}: {}",
+            reply.body
+        );
+    }
 }
 
 /// Status code and body of `GET path` on the bot's metrics server.

@@ -40,6 +40,28 @@ impl BotProcess {
         discord_extra: &str,
         extra_config: &str,
     ) -> BotProcess {
+        BotProcess::launch(fake, token, discord_extra, None, extra_config)
+    }
+
+    /// [`BotProcess::spawn_as`] recording into the store at `store_url`
+    /// (several processes can share one PostgreSQL database) instead of a
+    /// SQLite file of its own.
+    pub fn spawn_on_store(
+        fake: &FakeDiscord,
+        token: &str,
+        discord_extra: &str,
+        store_url: &str,
+    ) -> BotProcess {
+        BotProcess::launch(fake, token, discord_extra, Some(store_url), "")
+    }
+
+    fn launch(
+        fake: &FakeDiscord,
+        token: &str,
+        discord_extra: &str,
+        store_url: Option<&str>,
+        extra_config: &str,
+    ) -> BotProcess {
         let dir = tempfile::tempdir().unwrap();
         copy_bundled(
             dir.path(),
@@ -55,11 +77,17 @@ impl BotProcess {
             &config,
             format!(
                 "[knowledge]\ndir = {:?}\n[discord]\nguild_id = {}\nadmin_role_ids = [{}]\n{discord_extra}\
-                 [store]\npath = {:?}\n{extra_config}",
+                 [store]\n{}\n{extra_config}",
                 dir.path().to_str().unwrap(),
                 fake.config().guild_id,
                 fake.config().admin_role_id,
-                dir.path().join(".store/bot.sqlite3").to_str().unwrap(),
+                match store_url {
+                    Some(url) => format!("url = {url:?}"),
+                    None => format!(
+                        "path = {:?}",
+                        dir.path().join(".store/bot.sqlite3").to_str().unwrap()
+                    ),
+                },
             ),
         )
         .unwrap();
