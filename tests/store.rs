@@ -108,20 +108,11 @@ impl Place {
         }
     }
 
-    fn numbers(&self, sql: &str) -> Vec<i64> {
-        match self {
-            Place::Sqlite { path, .. } => column(path, sql),
-            Place::Postgres(db) => db
-                .client()
-                .query(sql, &[])
-                .unwrap()
-                .iter()
-                .map(|r| r.get(0))
-                .collect(),
-        }
-    }
-
-    fn texts(&self, sql: &str) -> Vec<String> {
+    /// The first column of what `sql` selects (SQL both engines read alike).
+    fn column<T>(&self, sql: &str) -> Vec<T>
+    where
+        T: rusqlite::types::FromSql + for<'a> postgres::types::FromSql<'a>,
+    {
         match self {
             Place::Sqlite { path, .. } => column(path, sql),
             Place::Postgres(db) => db
@@ -646,7 +637,7 @@ fn a_running_store_purges_once_a_day(place: &Place) {
     store.record(asked("tres", "tres", Some(1), true, "a/1"));
     store.flush();
     assert_eq!(
-        place.texts("SELECT question FROM questions ORDER BY at"),
+        place.column::<String>("SELECT question FROM questions ORDER BY at"),
         ["dos", "tres"]
     );
 }
@@ -666,13 +657,13 @@ fn users_are_stored_as_a_keyed_hash_that_survives_reopening(place: &Place) {
         store.flush();
         assert_eq!(store.insights(1).unwrap().distinct_users, 2);
     }
-    let hashes = place.numbers("SELECT DISTINCT user_hash FROM questions");
+    let hashes = place.column::<i64>("SELECT DISTINCT user_hash FROM questions");
     assert_eq!(hashes.len(), 2);
     for id in [alice, bob] {
         assert!(!hashes.contains(&(id as i64)));
     }
     assert_eq!(
-        place.numbers("SELECT user_hash FROM users ORDER BY user_hash"),
+        place.column::<i64>("SELECT user_hash FROM users ORDER BY user_hash"),
         {
             let mut sorted = hashes.clone();
             sorted.sort();
@@ -1058,7 +1049,7 @@ fn suggestions_come_from_what_members_resolved_until_decided(place: &Place) {
     assert_eq!(left, ["d/bpo/2"]);
     assert_eq!(place.count("SELECT count(*) FROM decisions"), 2);
     assert_eq!(
-        place.texts("SELECT passage FROM decisions WHERE accepted"),
+        place.column::<String>("SELECT passage FROM decisions WHERE accepted"),
         ["d/kpo/riesgos"]
     );
 }

@@ -25,10 +25,10 @@ use postgres::error::SqlState;
 use postgres::types::ToSql;
 use postgres::{Client, NoTls, Row, Statement};
 
-use super::{new_secret, Backend, Event, Feedback, StoreError, SCHEMA_VERSION};
+use super::{new_secret, Backend, Event, Feedback, FeedbackOnQuestion, StoreError, SCHEMA_VERSION};
 use crate::config::PostgresUrl;
 use crate::lang::Lang;
-use crate::learn::{Decided, PassageVotes, Resolution, Source, Totals, UnansweredGroup};
+use crate::learn::{Decided, PassageVotes, Resolution, Totals, UnansweredGroup};
 
 /// The version a new PostgreSQL store is created at, by [`BASE`].
 const BASE_VERSION: i64 = 2;
@@ -225,10 +225,7 @@ impl Postgres {
     fn conn(&mut self) -> Result<&mut Conn, StoreError> {
         if self.conn.as_ref().is_some_and(|c| c.client.is_closed()) {
             self.conn = None;
-            if !self.lost {
-                self.lost = true;
-                tracing::warn!(store = %self.name, "the store lost its connection to PostgreSQL; connecting again");
-            }
+            self.note_lost();
         }
         if self.conn.is_none() {
             let client = self
@@ -245,6 +242,14 @@ impl Postgres {
             });
         }
         Ok(self.conn.as_mut().expect("connected just above"))
+    }
+
+    /// Says once that the connection is lost, until one is made again.
+    fn note_lost(&mut self) {
+        if !self.lost {
+            self.lost = true;
+            tracing::warn!(store = %self.name, "the store lost its connection to PostgreSQL; connecting again");
+        }
     }
 
     /// Runs `work` on the connection. Once more on a new connection when
@@ -264,7 +269,18 @@ impl Postgres {
                     Ok(value) => return Ok(value),
                     Err(err) => err,
                 };
-                let lost = conn.client.is_closed();
+                // The server may say why it ends the connection before the
+                // client sees it closed: either way the call runs again.
+                let lost = conn.client.is_closed()
+                    || err.is_closed()
+                    || matches!(
+                        err.code(),
+                        Some(&SqlState::ADMIN_SHUTDOWN | &SqlState::CRASH_SHUTDOWN)
+                    );
+                if lost {
+                    self.conn = None;
+                    self.note_lost();
+                }
                 let conflict = matches!(
                     err.code(),
                     Some(&SqlState::T_R_DEADLOCK_DETECTED | &SqlState::T_R_SERIALIZATION_FAILURE)
@@ -648,31 +664,17 @@ impl Backend for Postgres {
             )?;
             let mut out = Vec::new();
             for r in &rows {
-                let lang = lang_of(r.try_get(0)?);
-                let meaning: String = r.try_get(1)?;
-                let question: String = r.try_get(2)?;
-                let passage: Option<String> = r.try_get(3)?;
-                let vote: Option<i32> = r.try_get(4)?;
-                let picked: Option<String> = r.try_get(5)?;
-                let meant: Option<String> = r.try_get(6)?;
-                let low: bool = r.try_get(7)?;
-                let mut push = |passage: String, source: Source| {
-                    out.push(Resolution {
-                        lang,
-                        meaning: meaning.clone(),
-                        question: question.clone(),
-                        passage,
-                        source,
-                    })
-                };
-                if let Some(p) = meant {
-                    push(p, Source::DidYouMean);
+                FeedbackOnQuestion {
+                    lang: lang_of(r.try_get(0)?),
+                    meaning: r.try_get(1)?,
+                    question: r.try_get(2)?,
+                    passage: r.try_get(3)?,
+                    vote: r.try_get::<_, Option<i32>>(4)?.map(i64::from),
+                    picked: r.try_get(5)?,
+                    meant: r.try_get(6)?,
+                    low: r.try_get(7)?,
                 }
-                match (vote, picked, passage) {
-                    (Some(-1), Some(p), _) => push(p, Source::Picked),
-                    (Some(1), _, Some(p)) if low => push(p, Source::Up),
-                    _ => {}
-                }
+                .resolve(&mut out);
             }
             Ok(out)
         })

@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
-use super::{new_secret, Backend, Event, Feedback, StoreError};
+use super::{new_secret, Backend, Event, Feedback, FeedbackOnQuestion, StoreError};
 use crate::lang::Lang;
-use crate::learn::{Decided, PassageVotes, Resolution, Source, Totals, UnansweredGroup};
+use crate::learn::{Decided, PassageVotes, Resolution, Totals, UnansweredGroup};
 
 /// Each step of the schema, oldest first; `MIGRATIONS[n]` makes version n+1.
 const MIGRATIONS: &[&str] = &[
@@ -518,31 +518,17 @@ impl Backend for Sqlite {
         let mut rows = s.query(params![f64::from(low_confidence)]).map_err(err)?;
         let mut out = Vec::new();
         while let Some(r) = rows.next().map_err(err)? {
-            let lang = lang_of(&r.get::<_, String>(0).map_err(err)?);
-            let meaning: String = r.get(1).map_err(err)?;
-            let question: String = r.get(2).map_err(err)?;
-            let passage: Option<String> = r.get(3).map_err(err)?;
-            let vote: Option<i64> = r.get(4).map_err(err)?;
-            let picked: Option<String> = r.get(5).map_err(err)?;
-            let meant: Option<String> = r.get(6).map_err(err)?;
-            let low: bool = r.get(7).map_err(err)?;
-            let mut push = |passage: String, source: Source| {
-                out.push(Resolution {
-                    lang,
-                    meaning: meaning.clone(),
-                    question: question.clone(),
-                    passage,
-                    source,
-                })
-            };
-            if let Some(p) = meant {
-                push(p, Source::DidYouMean);
+            FeedbackOnQuestion {
+                lang: lang_of(&r.get::<_, String>(0).map_err(err)?),
+                meaning: r.get(1).map_err(err)?,
+                question: r.get(2).map_err(err)?,
+                passage: r.get(3).map_err(err)?,
+                vote: r.get(4).map_err(err)?,
+                picked: r.get(5).map_err(err)?,
+                meant: r.get(6).map_err(err)?,
+                low: r.get(7).map_err(err)?,
             }
-            match (vote, picked, passage) {
-                (Some(-1), Some(p), _) => push(p, Source::Picked),
-                (Some(1), _, Some(p)) if low => push(p, Source::Up),
-                _ => {}
-            }
+            .resolve(&mut out);
         }
         Ok(out)
     }
