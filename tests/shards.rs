@@ -80,6 +80,25 @@ async fn answer_in(fake: &FakeDiscord, channel: u64) -> Recorded {
     reply
 }
 
+/// Which process holds each of four shards, when "token-low" runs 0 and 1
+/// and "token-high" runs 2 and 3.
+const SPLIT_TOKENS: [&str; 4] = ["token-low", "token-low", "token-high", "token-high"];
+
+/// A question in each of `guilds` (one per shard of four) and by DM: each
+/// answered by the process holding its shard, the DM by shard 0's.
+async fn ask_each_split_process(fake: &FakeDiscord, guilds: &[(u64, u64)]) {
+    for &(guild, channel) in guilds {
+        ask_by_mention(fake, Some(guild), channel).await;
+    }
+    // DMs come on shard 0.
+    ask_by_mention(fake, None, DM_CHANNEL_ID).await;
+    for (&(_, channel), token) in guilds.iter().zip(SPLIT_TOKENS) {
+        let reply = answer_in(fake, channel).await;
+        assert_eq!(reply.token, token, "the answer in {channel}");
+    }
+    assert_eq!(answer_in(fake, DM_CHANNEL_ID).await.token, "token-low");
+}
+
 /// The IDENTIFYs' shards, sorted, each with the token that sent it.
 fn identified(fake: &FakeDiscord) -> Vec<([u32; 2], String)> {
     let mut shards: Vec<_> = fake
@@ -149,17 +168,7 @@ async fn two_processes_split_four_shards_and_each_guild_is_answered_by_its_own()
     }
 
     let guilds = guilds(4);
-    for &(guild, channel) in &guilds {
-        ask_by_mention(&fake, Some(guild), channel).await;
-    }
-    // DMs come on shard 0.
-    ask_by_mention(&fake, None, DM_CHANNEL_ID).await;
-    let expected_tokens = ["token-low", "token-low", "token-high", "token-high"];
-    for (&(_, channel), token) in guilds.iter().zip(expected_tokens) {
-        let reply = answer_in(&fake, channel).await;
-        assert_eq!(reply.token, token, "the answer in {channel}");
-    }
-    assert_eq!(answer_in(&fake, DM_CHANNEL_ID).await.token, "token-low");
+    ask_each_split_process(&fake, &guilds).await;
 
     // Never both: one answer per question, once the other had time to come.
     tokio::time::sleep(QUIET).await;
@@ -216,15 +225,7 @@ async fn two_processes_on_one_store(url: &str, count: impl Fn(&str) -> i64) {
     fake.wait_shards_ready(4, SHARDS_WAIT).await;
 
     let guilds = guilds(4);
-    for &(guild, channel) in &guilds {
-        ask_by_mention(&fake, Some(guild), channel).await;
-    }
-    ask_by_mention(&fake, None, DM_CHANNEL_ID).await;
-    let expected_tokens = ["token-low", "token-low", "token-high", "token-high"];
-    for (&(_, channel), token) in guilds.iter().zip(expected_tokens) {
-        assert_eq!(answer_in(&fake, channel).await.token, token, "{channel}");
-    }
-    assert_eq!(answer_in(&fake, DM_CHANNEL_ID).await.token, "token-low");
+    ask_each_split_process(&fake, &guilds).await;
 
     // Both writers reach the one database (each writes in its own time).
     eventually("five questions in the database", WAIT, async || {
@@ -237,7 +238,7 @@ async fn two_processes_on_one_store(url: &str, count: impl Fn(&str) -> i64) {
     // An admin asks /insights in a guild of each process: both see all five.
     let mut session = Session::new(fake);
     let admin_role = session.fake.config().admin_role_id;
-    for (&(guild, _), token) in guilds.iter().zip(expected_tokens).step_by(2) {
+    for (&(guild, _), token) in guilds.iter().zip(SPLIT_TOKENS).step_by(2) {
         let member = session.fake.member(ADMIN, "admin", &[admin_role], 0);
         let mut d = session.fake.slash_command(
             "insights",
