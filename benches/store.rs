@@ -13,7 +13,10 @@
 //! days (rows made in one big transaction, with votes on 5% of them), and
 //! `suggestions/1m_questions` the same store's suggestions. The file sizes
 //! per 100,000 questions, written through the store as the bot writes them,
-//! are printed before the measurements.
+//! are printed before the measurements. With `OUTSOURCING_BOT_TEST_POSTGRES`
+//! set (`bash .ci/postgres run cargo bench --bench store`), the same million
+//! questions are read from PostgreSQL too: `insights_postgres/…`,
+//! `suggestions_postgres/…`.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -22,14 +25,16 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion};
 use outsourcing_bot::answer::{answer, meaning, AnswerOptions, Question};
 use outsourcing_bot::brain::Brain;
-use outsourcing_bot::config::StoreConfig;
+use outsourcing_bot::config::{StoreConfig, StoreLocation};
 use outsourcing_bot::lang::Lang;
 use outsourcing_bot::store::{
-    Asked, Backend, Event, Feedback, FeedbackRow, QuestionRow, Sqlite, Store, Surface,
+    Asked, Backend, Event, Feedback, FeedbackRow, Postgres, QuestionRow, Sqlite, Store, Surface,
 };
 
 const KNOWLEDGE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/knowledge");
 
+#[path = "../tests/support/postgres.rs"]
+mod pg;
 #[path = "support/questions.rs"]
 mod questions;
 use questions::QUESTIONS;
@@ -123,13 +128,16 @@ fn row(i: u64) -> (String, String, String) {
     (meaning, question, passage)
 }
 
-/// Fills the store at `path` with `n` questions over 30 days (votes on one
-/// in twenty), as if asked by 20,000 members: through the SQLite backend's
-/// own write, in one transaction.
-fn fill(path: &Path, n: u64) {
+/// Fills the store `config` names with `n` questions over 30 days (votes on
+/// one in twenty), as if asked by 20,000 members: through the backend's own
+/// write, in transactions of 100,000 events.
+fn fill(config: &StoreConfig, n: u64) {
     // Opened once through the store: the user-hash secret, the id block.
-    drop(Store::open(&StoreConfig::at(path)).unwrap());
-    let mut db = Sqlite::open(path).unwrap();
+    drop(Store::open(config).unwrap());
+    let mut db: Box<dyn Backend> = match config.url.location().unwrap() {
+        StoreLocation::Sqlite(path) => Box::new(Sqlite::open(&path).unwrap()),
+        StoreLocation::Postgres(url) => Box::new(Postgres::open(&url).unwrap()),
+    };
     // An hour inside the window, so a benchmark that starts a little later
     // still sees every row.
     let start = now() - 30 * DAY + 3600;
@@ -168,7 +176,9 @@ fn fill(path: &Path, n: u64) {
             }));
         }
     }
-    db.write(&events).unwrap();
+    for batch in events.chunks(100_000) {
+        db.write(batch).unwrap();
+    }
 }
 
 fn bench_insights(c: &mut Criterion) {
@@ -211,15 +221,27 @@ fn bench_insights(c: &mut Criterion) {
     }
 
     let path = dir.path().join("million.sqlite3");
-    fill(&path, 1_000_000);
+    let config = StoreConfig::at(&path);
+    fill(&config, 1_000_000);
     eprintln!(
         "store file for 1,000,000 questions (with 50,000 votes): {:.1} MB",
         std::fs::metadata(&path).unwrap().len() as f64 / 1e6
     );
-    let store = Store::open(&StoreConfig::at(&path)).unwrap();
+    read_million(c, &config, "");
+    // The database lives until the measurements are done.
+    if let Some(db) = pg::TestDb::create() {
+        let config = StoreConfig::at_url(&db.url);
+        fill(&config, 1_000_000);
+        read_million(c, &config, "_postgres");
+    }
+}
+
+/// `insights` and `suggestions` over the million questions `fill` wrote.
+fn read_million(c: &mut Criterion, config: &StoreConfig, suffix: &str) {
+    let store = Store::open(config).unwrap();
     let i = store.insights(30).unwrap();
     assert_eq!(i.asked, 1_000_000);
-    let mut group = c.benchmark_group("insights");
+    let mut group = c.benchmark_group(format!("insights{suffix}"));
     group.sample_size(20);
     group.measurement_time(Duration::from_secs(10));
     group.bench_function("1m_questions", |b| {
@@ -229,7 +251,7 @@ fn bench_insights(c: &mut Criterion) {
         b.iter(|| black_box(store.insights(7).unwrap()))
     });
     group.finish();
-    let mut group = c.benchmark_group("suggestions");
+    let mut group = c.benchmark_group(format!("suggestions{suffix}"));
     group.sample_size(20);
     group.bench_function("1m_questions", |b| {
         b.iter(|| black_box(store.suggestions().unwrap()))
