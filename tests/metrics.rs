@@ -5,13 +5,11 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
-
 use prometheus_parse::{Sample, Scrape, Value as Metric};
 use serde_json::{json, Value};
 use support::bot::BotProcess;
 use support::fake_discord::{FakeConfig, FakeDiscord, EVERYONE_PERMISSIONS};
-use support::session::{Session, WAIT};
+use support::session::{eventually, Session, WAIT};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const MEMBER: u64 = 500_000_000_000_000_001;
@@ -19,15 +17,10 @@ const ADMIN: u64 = 500_000_000_000_000_002;
 const OTHER: u64 = 500_000_000_000_000_004;
 const PER_MINUTE: u32 = 3;
 
-/// Status code and body of `METHOD path` on the bot's metrics server.
+/// Status code and body of `METHOD path` on the bot's metrics server; a
+/// scrape must say it is Prometheus's text format 0.0.4.
 async fn http(addr: &str, method: &str, path: &str) -> (u16, String) {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: */*\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.unwrap();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap();
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let (status, head, body) = support::http::request(addr, method, path).await;
     if path == "/metrics" && status == 200 {
         assert!(
             head.to_ascii_lowercase()
@@ -35,29 +28,7 @@ async fn http(addr: &str, method: &str, path: &str) -> (u16, String) {
             "{head}"
         );
     }
-    (status, body.to_string())
-}
-
-/// Polls until `check` gives something, or panics after [`WAIT`] with `what`.
-async fn eventually<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        if let Some(found) = check().await {
-            return found;
-        }
-        assert!(Instant::now() < deadline, "gave up waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-/// The address the bot logged it serves metrics on (it was given port 0).
-async fn metrics_addr(bot: &BotProcess) -> String {
-    eventually("the metrics address in the log", async || {
-        let log = bot.log();
-        let at = log.find("serving metrics addr=")? + "serving metrics addr=".len();
-        Some(log[at..].split_whitespace().next()?.to_string())
-    })
-    .await
+    (status, body)
 }
 
 /// Command `name` from `user` (with `roles`), in English: the response.
@@ -123,11 +94,11 @@ async fn readiness_follows_the_gateway_and_counters_count_the_session() {
              [metrics]\nlisten = \"127.0.0.1:0\"\n"
         ),
     );
-    let addr = metrics_addr(&bot).await;
+    let addr = bot.metrics_addr().await;
 
     // Up at once; not ready while the gateway has not sent READY.
     assert_eq!(http(&addr, "GET", "/healthz").await, (200, "ok\n".into()));
-    eventually("IDENTIFY", async || fake.identify()).await;
+    eventually("IDENTIFY", WAIT, async || fake.identify()).await;
     let (status, why) = http(&addr, "GET", "/readyz").await;
     assert_eq!(status, 503, "{why}");
     assert_eq!(why, "shard 0 not connected\n");
@@ -136,7 +107,7 @@ async fn readiness_follows_the_gateway_and_counters_count_the_session() {
     let mut s = Session::new(fake);
     s.next(|r| r.method == "PUT" && r.path.ends_with("/commands"))
         .await;
-    eventually("/readyz to say ready", async || {
+    eventually("/readyz to say ready", WAIT, async || {
         (http(&addr, "GET", "/readyz").await == (200, "ready\n".into())).then_some(())
     })
     .await;
@@ -297,7 +268,10 @@ async fn a_metrics_address_in_use_is_a_clear_exit_1() {
     let addr = taken.local_addr().unwrap();
     let fake = FakeDiscord::start(FakeConfig::default()).await;
     let mut bot = BotProcess::spawn(&fake, "", &format!("[metrics]\nlisten = \"{addr}\"\n"));
-    let status = eventually("the bot to exit", async || bot.child.try_wait().unwrap()).await;
+    let status = eventually("the bot to exit", WAIT, async || {
+        bot.child.try_wait().unwrap()
+    })
+    .await;
     assert_eq!(status.code(), Some(1));
     let log = bot.log();
     assert!(

@@ -8,12 +8,11 @@ mod pg;
 mod support;
 
 use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use support::bot::BotProcess;
 use support::fake_discord::{guild_on_shard, FakeConfig, FakeDiscord, Recorded, DM_CHANNEL_ID};
-use support::session::{Session, WAIT};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use support::session::{eventually, Session, WAIT};
 
 const MEMBER: u64 = 500_000_000_000_000_001;
 const ADMIN: u64 = 500_000_000_000_000_002;
@@ -270,30 +269,8 @@ async fn two_processes_on_one_store(url: &str, count: impl Fn(&str) -> i64) {
 
 /// Status code and body of `GET path` on the bot's metrics server.
 async fn get(addr: &str, path: &str) -> (u16, String) {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.unwrap();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap();
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    (status, body.to_string())
-}
-
-/// Polls until `check` gives something, or panics after `within` with `what`.
-async fn eventually<T>(
-    what: &str,
-    within: Duration,
-    mut check: impl AsyncFnMut() -> Option<T>,
-) -> T {
-    let deadline = Instant::now() + within;
-    loop {
-        if let Some(found) = check().await {
-            return found;
-        }
-        assert!(Instant::now() < deadline, "gave up waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let (status, _, body) = support::http::request(addr, "GET", path).await;
+    (status, body)
 }
 
 /// serenity starts shard 1 seconds after shard 0: a process whose shard 0
@@ -308,12 +285,7 @@ async fn readyz_waits_for_every_shard_of_the_process() {
         "shards = \"auto\"\n",
         "[metrics]\nlisten = \"127.0.0.1:0\"\n",
     );
-    let addr = eventually("the metrics address in the log", WAIT, async || {
-        let log = bot.log();
-        let at = log.find("serving metrics addr=")? + "serving metrics addr=".len();
-        Some(log[at..].split_whitespace().next()?.to_string())
-    })
-    .await;
+    let addr = bot.metrics_addr().await;
     let identified_as = |shard: [u32; 2]| fake.identified_shards().contains(&shard);
     eventually("shard 0's IDENTIFY", WAIT, async || {
         identified_as([0, 2]).then_some(())

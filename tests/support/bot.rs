@@ -8,6 +8,7 @@ use std::process::{Child, Command, Stdio};
 
 use super::fake_discord::FakeDiscord;
 use super::files::copy_bundled;
+use super::session::{eventually, WAIT};
 
 pub struct BotProcess {
     pub child: Child,
@@ -114,5 +115,15 @@ impl BotProcess {
     /// What the bot logged so far (its stderr).
     pub fn log(&self) -> String {
         fs::read_to_string(self.dir.path().join("bot.log")).unwrap()
+    }
+
+    /// The address it logged it serves metrics on (given port 0).
+    pub async fn metrics_addr(&self) -> String {
+        eventually("the metrics address in the log", WAIT, async || {
+            let log = self.log();
+            let at = log.find("serving metrics addr=")? + "serving metrics addr=".len();
+            Some(log[at..].split_whitespace().next()?.to_string())
+        })
+        .await
     }
 }

@@ -4,4 +4,5 @@
 pub mod bot;
 pub mod fake_discord;
 pub mod files;
+pub mod http;
 pub mod session;

@@ -2,7 +2,7 @@
 //! order, and interactions sent to it by members. Shared by the Discord and
 //! metrics tests.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -58,5 +58,21 @@ impl Session {
             .slash_command(name, options, locale, Some(member), user);
         self.fake.dispatch("INTERACTION_CREATE", d.clone()).await;
         d
+    }
+}
+
+/// Polls until `check` gives something, or panics after `within` with `what`.
+pub async fn eventually<T>(
+    what: &str,
+    within: Duration,
+    mut check: impl AsyncFnMut() -> Option<T>,
+) -> T {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(found) = check().await {
+            return found;
+        }
+        assert!(Instant::now() < deadline, "gave up waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
