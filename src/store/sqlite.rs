@@ -127,10 +127,7 @@ impl Sqlite {
             .map_err(|e| self.err(e))?;
         // Also the first read of the file: a file that is not a database
         // fails here, with SQLite's own words for it.
-        let mode: String = self
-            .conn
-            .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
-            .map_err(|e| self.err(e))?;
+        let mode = self.journal_mode_wal()?;
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!(store = %self.path.display(), mode, "the store cannot use WAL; readers may wait for writes");
         }
@@ -140,6 +137,28 @@ impl Sqlite {
             .pragma_update(None, "synchronous", "NORMAL")
             .map_err(|e| self.err(e))?;
         self.migrate()
+    }
+
+    /// Switches to WAL, which needs the file to itself for a moment: a
+    /// process that opens it while another does the same is refused at once
+    /// (SQLite does not wait on this lock), so it tries again until
+    /// [`BUSY_TIMEOUT`], as every other lock waits.
+    fn journal_mode_wal(&self) -> Result<String, StoreError> {
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        loop {
+            match self
+                .conn
+                .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
+            {
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                done => return done.map_err(|e| self.err(e)),
+            }
+        }
     }
 
     fn version(&self) -> Result<i64, StoreError> {
