@@ -888,17 +888,7 @@ async fn sigterm_and_ctrl_c_shut_the_bot_down_cleanly() {
             .status()
             .unwrap();
         assert!(status.success());
-        let deadline = std::time::Instant::now() + WAIT;
-        let code = loop {
-            if let Some(status) = bot.process.child.try_wait().unwrap() {
-                break status.code();
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "{signal}: the bot did not stop"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        };
+        let code = bot.process.exit_status().await.code();
         assert_eq!(code, Some(0), "{signal}: {}", bot.log());
         assert!(bot.log().contains("shutting down"), "{signal}");
     }

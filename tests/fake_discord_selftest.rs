@@ -13,6 +13,7 @@ use support::fake_discord::{
     guild_on_shard, shard_of, validate_dispatch, FakeConfig, FakeDiscord, DM_CHANNEL_ID,
     EVERYONE_PERMISSIONS, MANAGE_GUILD, TEXT_CHANNEL_ID,
 };
+use support::session::eventually;
 use tokio::sync::mpsc;
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -637,14 +638,10 @@ async fn serenity_client_runs_against_the_fake_gateway() {
 
     // A reconnect request (op 7): the client resumes the same session.
     fake.request_reconnect().await;
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while fake.resume_count() == 0 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the client did not RESUME within 10 s"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually("the client to RESUME", WAIT, async || {
+        (fake.resume_count() > 0).then_some(())
+    })
+    .await;
     assert_eq!(fake.ready_count(), 1, "resumed, not re-identified");
     fake.dispatch(
         "MESSAGE_CREATE",
@@ -841,14 +838,10 @@ async fn each_shard_gets_the_events_of_its_guilds_and_dms_go_to_shard_0() {
 
     // A reconnect request reaches both; each resumes its own session.
     fake.request_reconnect().await;
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while fake.resume_count() < 2 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "both shards did not RESUME within 10 s"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually("both shards to RESUME", WAIT, async || {
+        (fake.resume_count() >= 2).then_some(())
+    })
+    .await;
     assert_eq!(fake.ready_count(), 2, "resumed, not re-identified");
     fake.dispatch(
         "MESSAGE_CREATE",

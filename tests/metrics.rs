@@ -268,10 +268,7 @@ async fn a_metrics_address_in_use_is_a_clear_exit_1() {
     let addr = taken.local_addr().unwrap();
     let fake = FakeDiscord::start(FakeConfig::default()).await;
     let mut bot = BotProcess::spawn(&fake, "", &format!("[metrics]\nlisten = \"{addr}\"\n"));
-    let status = eventually("the bot to exit", WAIT, async || {
-        bot.child.try_wait().unwrap()
-    })
-    .await;
+    let status = bot.exit_status().await;
     assert_eq!(status.code(), Some(1));
     let log = bot.log();
     assert!(

@@ -331,10 +331,7 @@ async fn auto_shards_without_an_answer_from_discord_is_a_clear_error() {
     let fake = fake_with(2, 2).await;
     fake.fail_next("GET", "/gateway/bot", 500, 1);
     let mut bot = BotProcess::spawn(&fake, "shards = \"auto\"\n", "");
-    let status = eventually("the bot to exit", WAIT, async || {
-        bot.child.try_wait().unwrap()
-    })
-    .await;
+    let status = bot.exit_status().await;
     assert_eq!(status.code(), Some(1));
     let log = bot.log();
     assert!(

@@ -117,6 +117,12 @@ impl BotProcess {
         fs::read_to_string(self.dir.path().join("bot.log")).unwrap()
     }
 
+    /// How the process ended, once it has (panics after [`WAIT`]).
+    pub async fn exit_status(&mut self) -> std::process::ExitStatus {
+        let child = &mut self.child;
+        eventually("the bot to exit", WAIT, async || child.try_wait().unwrap()).await
+    }
+
     /// The address it logged it serves metrics on (given port 0).
     pub async fn metrics_addr(&self) -> String {
         eventually("the metrics address in the log", WAIT, async || {
