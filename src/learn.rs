@@ -145,6 +145,46 @@ pub enum Source {
     Up,
 }
 
+/// One row of feedback on a stored question, as each store backend reads
+/// it for `Backend::resolutions`.
+pub struct FeedbackOnQuestion {
+    pub lang: Lang,
+    pub meaning: String,
+    pub question: String,
+    /// The answer's best passage.
+    pub passage: Option<String>,
+    pub vote: Option<i64>,
+    pub picked: Option<String>,
+    pub meant: Option<String>,
+    /// The answer's confidence was under the `low_confidence` asked for.
+    pub low: bool,
+}
+
+impl FeedbackOnQuestion {
+    /// The resolutions this feedback makes, in the order they are counted:
+    /// a "did you mean" chosen, then a passage picked after 👎, or a 👍 on a
+    /// low-confidence answer.
+    pub fn resolve(self, out: &mut Vec<Resolution>) {
+        let mut push = |passage: String, source: Source| {
+            out.push(Resolution {
+                lang: self.lang,
+                meaning: self.meaning.clone(),
+                question: self.question.clone(),
+                passage,
+                source,
+            })
+        };
+        if let Some(p) = self.meant {
+            push(p, Source::DidYouMean);
+        }
+        match (self.vote, self.picked, self.passage) {
+            (Some(-1), Some(p), _) => push(p, Source::Picked),
+            (Some(1), _, Some(p)) if self.low => push(p, Source::Up),
+            _ => {}
+        }
+    }
+}
+
 /// One member's resolution of one question to a passage.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resolution {

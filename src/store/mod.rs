@@ -41,7 +41,6 @@ use crate::answer::{Answer, Question};
 use crate::brain::Brain;
 use crate::config::{StoreConfig, StoreLocation};
 use crate::lang::Lang;
-use crate::learn::Source;
 pub use crate::learn::{
     Decided, Insights, PassageVotes, Resolution, Suggestion, SuggestionId, Totals, UnansweredGroup,
 };
@@ -237,46 +236,6 @@ pub trait Backend: Send {
     fn resolutions(&mut self, low_confidence: f32) -> Result<Vec<Resolution>, StoreError>;
     fn decided(&mut self) -> Result<HashSet<Decided>, StoreError>;
     fn decide(&mut self, what: &Decided, accept: bool, at: i64) -> Result<(), StoreError>;
-}
-
-/// One row of feedback on a stored question, as both backends read it for
-/// [`Backend::resolutions`].
-pub(crate) struct FeedbackOnQuestion {
-    pub lang: Lang,
-    pub meaning: String,
-    pub question: String,
-    /// The answer's best passage.
-    pub passage: Option<String>,
-    pub vote: Option<i64>,
-    pub picked: Option<String>,
-    pub meant: Option<String>,
-    /// The answer's confidence was under the `low_confidence` asked for.
-    pub low: bool,
-}
-
-impl FeedbackOnQuestion {
-    /// The resolutions this feedback makes, in the order they are counted:
-    /// a "did you mean" chosen, then a passage picked after 👎, or a 👍 on a
-    /// low-confidence answer.
-    pub(crate) fn resolve(self, out: &mut Vec<Resolution>) {
-        let mut push = |passage: String, source: Source| {
-            out.push(Resolution {
-                lang: self.lang,
-                meaning: self.meaning.clone(),
-                question: self.question.clone(),
-                passage,
-                source,
-            })
-        };
-        if let Some(p) = self.meant {
-            push(p, Source::DidYouMean);
-        }
-        match (self.vote, self.picked, self.passage) {
-            (Some(-1), Some(p), _) => push(p, Source::Picked),
-            (Some(1), _, Some(p)) if self.low => push(p, Source::Up),
-            _ => {}
-        }
-    }
 }
 
 /// Now, in unix seconds. Tests put the store in the past with their own.

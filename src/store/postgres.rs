@@ -25,10 +25,12 @@ use postgres::error::SqlState;
 use postgres::types::ToSql;
 use postgres::{Client, NoTls, Row, Statement};
 
-use super::{new_secret, Backend, Event, Feedback, FeedbackOnQuestion, StoreError, SCHEMA_VERSION};
+use super::{new_secret, Backend, Event, Feedback, StoreError, SCHEMA_VERSION};
 use crate::config::PostgresUrl;
 use crate::lang::Lang;
-use crate::learn::{Decided, PassageVotes, Resolution, Totals, UnansweredGroup};
+use crate::learn::{
+    Decided, FeedbackOnQuestion, PassageVotes, Resolution, Totals, UnansweredGroup,
+};
 
 /// The version a new PostgreSQL store is created at, by [`BASE`].
 const BASE_VERSION: i64 = 2;

@@ -11,9 +11,11 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
-use super::{new_secret, Backend, Event, Feedback, FeedbackOnQuestion, StoreError};
+use super::{new_secret, Backend, Event, Feedback, StoreError};
 use crate::lang::Lang;
-use crate::learn::{Decided, PassageVotes, Resolution, Totals, UnansweredGroup};
+use crate::learn::{
+    Decided, FeedbackOnQuestion, PassageVotes, Resolution, Totals, UnansweredGroup,
+};
 
 /// Each step of the schema, oldest first; `MIGRATIONS[n]` makes version n+1.
 const MIGRATIONS: &[&str] = &[
