@@ -475,7 +475,7 @@ fn features_of(
     let question_match = index
         .questions(ord)
         .iter()
-        .map(|q| question_match(plan, index, q))
+        .map(|q| question_match(plan, edition, q))
         .fold(0.0, f32::max);
     Features {
         coverage: coverage(plan, &covered),
@@ -486,6 +486,7 @@ fn features_of(
         on_topic: f32::from(u8::from(on_topic)),
         names_section: f32::from(u8::from(names_section)),
         in_asked_section: f32::from(u8::from(titles_words_asked(plan, section))),
+        ideas_covered: covered.iter().filter(|&&k| k).count() as f32,
     }
 }
 
@@ -525,7 +526,8 @@ fn idf(index: &SearchIndex, df: u64) -> f32 {
 /// question says: the harmonic mean of the share of the question's ideas it
 /// holds and the share of its own words the question holds, both weighted
 /// by rarity.
-fn question_match(plan: &Plan, index: &SearchIndex, question: &[u32]) -> f32 {
+fn question_match(plan: &Plan, edition: &EditionIndex, question: &[u32]) -> f32 {
+    let index = &edition.index;
     let covered: Vec<bool> = plan.concepts.iter().map(|c| c.said_in(question)).collect();
     let recall = coverage(plan, &covered);
     if recall == 0.0 {
@@ -533,6 +535,9 @@ fn question_match(plan: &Plan, index: &SearchIndex, question: &[u32]) -> f32 {
     }
     let (mut said, mut total) = (0.0, 0.0);
     for &id in question {
+        if edition.ignored_ids.binary_search(&id).is_ok() {
+            continue;
+        }
         let w = idf(index, index.doc_freq_of(id));
         total += w;
         if plan

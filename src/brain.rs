@@ -26,6 +26,10 @@ pub struct EditionIndex {
     pub member_starts: HashMap<String, Vec<(u32, u32)>>,
     /// Analyzed filler words, dropped from questions.
     pub ignore: HashSet<String>,
+    /// The term ids of `ignore`'s words that the index holds, sorted: an
+    /// alternate question's "what" or "does" says nothing a question can
+    /// match, since questions drop them.
+    pub ignored_ids: Vec<u32>,
     /// Analyzed words that mark a question as on our subject.
     pub topic: HashSet<String>,
     /// Analyzed words and phrases of our field ("call center"): on topic,
@@ -240,6 +244,8 @@ fn index_edition(
     let analyze_all =
         |words: &[String]| -> HashSet<String> { words.iter().flat_map(|w| analyze(w)).collect() };
     let ignore = analyze_all(&knowledge.synonyms.ignore);
+    let mut ignored_ids: Vec<u32> = ignore.iter().filter_map(|t| index.term_id(t)).collect();
+    ignored_ids.sort_unstable();
     let topic = analyze_all(&knowledge.synonyms.topic);
     let domain = knowledge
         .synonyms
@@ -276,6 +282,7 @@ fn index_edition(
         synonyms,
         member_starts,
         ignore,
+        ignored_ids,
         topic,
         domain,
         sections,
