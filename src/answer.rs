@@ -487,6 +487,7 @@ fn features_of(
         names_section: f32::from(u8::from(names_section)),
         in_asked_section: f32::from(u8::from(titles_words_asked(plan, section))),
         ideas_covered: covered.iter().filter(|&&k| k).count() as f32,
+        figure_missing: f32::from(u8::from(plan.asks_figure && !edition.gives_figures[ord])),
     }
 }
 
@@ -644,6 +645,8 @@ struct Plan<'a> {
     concepts: Vec<Concept<'a>>,
     /// A way of saying one of its concepts is a word of our field.
     in_domain: bool,
+    /// It says a word that asks for a figure ("how much", "sueldo").
+    asks_figure: bool,
 }
 
 /// The question's words in order, once each, filler dropped and unknown
@@ -769,6 +772,7 @@ fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
     Plan {
         concepts,
         in_domain,
+        asks_figure: edition.figures.iter().any(|f| folded.contains(f.as_str())),
     }
 }
 

@@ -35,6 +35,11 @@ pub struct EditionIndex {
     /// Analyzed words and phrases of our field ("call center"): on topic,
     /// without naming the subject.
     pub domain: Vec<Vec<String>>,
+    /// `figures` folded like a question's slug ("-how-much-"), to be looked
+    /// for in the question's.
+    pub figures: Vec<String>,
+    /// Per passage ord, whether its text gives a figure (holds a digit).
+    pub gives_figures: Vec<bool>,
     /// Per section (in index order), its title's term ids and its first passage.
     pub sections: Vec<SectionKey>,
     /// Per passage ord, the position of its section in `sections`.
@@ -254,6 +259,18 @@ fn index_edition(
         .map(|d| analyze(d))
         .filter(|terms| !terms.is_empty())
         .collect();
+    let figures = knowledge
+        .synonyms
+        .figures
+        .iter()
+        .map(|f| crate::knowledge::markdown::slugify(f))
+        .filter(|f| !f.is_empty())
+        .map(|f| format!("-{f}-"))
+        .collect();
+    let gives_figures = edition
+        .passages()
+        .map(|p| p.passage.text.chars().any(|c| c.is_ascii_digit()))
+        .collect();
     let mut sections: Vec<SectionKey> = Vec::new();
     let mut passage_section = Vec::with_capacity(locations.len());
     for (ord, &(d, s, p)) in locations.iter().enumerate() {
@@ -285,6 +302,8 @@ fn index_edition(
         ignored_ids,
         topic,
         domain,
+        figures,
+        gives_figures,
         sections,
         passage_section,
     })

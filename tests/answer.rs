@@ -100,3 +100,34 @@ fn questions_wrapped_in_markup_are_answered_for_their_words() {
     // Nothing but markup is no question at all.
     assert!(Question::new("```rust\nfn main() {}\n``` https://example.com", 500).is_err());
 }
+
+/// A question that asks for a figure is weighed against what the passage
+/// gives: "¿cuánto cuesta?" is not answered by "reduce los costos".
+#[test]
+fn a_question_for_a_figure_needs_a_passage_that_gives_one() {
+    let with = |text: &str| {
+        let (dir, _) = brain_of(&format!("# D\n\n## Costos del BPO\n\n{text}\n"));
+        fs::write(
+            dir.path().join("synonyms.toml"),
+            "figures = [\"cuánto\", \"how much\"]\n",
+        )
+        .unwrap();
+        let brain = Brain::load(dir.path()).unwrap();
+        (dir, brain)
+    };
+    let (_d1, none) = with("El BPO reduce los costos de la empresa.");
+    let (_d2, some) = with("Un agente de BPO cuesta unos 10 dólares por hora.");
+    let q = "¿cuánto cuesta un agente de BPO?";
+    let (a, b) = (ask(&none, q), ask(&some, q));
+    assert_eq!(a.features.figure_missing, 1.0, "{:?}", a.features);
+    assert_eq!(b.features.figure_missing, 0.0, "{:?}", b.features);
+    // Not asking for a figure, nothing is missing.
+    let c = ask(&none, "¿el BPO reduce los costos?");
+    assert_eq!(c.features.figure_missing, 0.0, "{:?}", c.features);
+    // The bundled knowledge gives no prices: asked for one, no answer.
+    let bundled = bundled_brain();
+    let a = ask(&bundled, "how much does a BPO charge per hour?");
+    assert_eq!(a.features.figure_missing, 1.0, "{:?}", a.features);
+    assert!(!a.answered, "{a:?}");
+    assert!(ask(&bundled, "does a BPO reduce costs?").answered);
+}

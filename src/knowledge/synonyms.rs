@@ -22,6 +22,9 @@ pub struct Synonyms {
     /// center"): a question using them is on topic too, but does not
     /// thereby ask for a section about the subject.
     pub domain: Vec<String>,
+    /// Words and phrases that ask for a figure ("how much", "salario",
+    /// "porcentaje"): only a passage that gives figures can answer them.
+    pub figures: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -33,6 +36,8 @@ struct Raw {
     topic: Vec<String>,
     #[serde(default)]
     domain: Vec<String>,
+    #[serde(default)]
+    figures: Vec<String>,
     #[serde(default)]
     group: Vec<Spanned<RawGroup>>,
 }
@@ -83,5 +88,6 @@ pub fn parse(file: &Path, text: &str, problems: &mut Vec<Problem>) -> Synonyms {
         ignore: raw.ignore,
         topic: raw.topic,
         domain: raw.domain,
+        figures: raw.figures,
     }
 }
