@@ -2,8 +2,9 @@
 //!
 //! A small logistic model over a few features of the best passage (how much
 //! of the question it covers, through its text and through its alternate
-//! questions, its lead over the runner-up, how much of the question the
-//! knowledge never uses, whether the question is on our subject). Its
+//! questions, and how many of its ideas, its lead over the runner-up, how
+//! much of the question the knowledge never uses, whether the question is on
+//! our subject, whether it asks for a figure the passage does not give). Its
 //! coefficients are data: `cargo run --release --example calibrate` fits
 //! them on the `dev` split of `tests/golden/users.*.toml` plus the golden
 //! sets, and rewrites [`MODEL`] below; the default threshold is the lowest
