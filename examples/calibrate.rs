@@ -57,13 +57,29 @@ fn main() {
         bias: beta[0] as f32,
         weights: std::array::from_fn(|i| beta[i + 1] as f32),
         threshold: 0.5,
+        off_subject: 0.5,
     };
     // The threshold holds precision over all development questions, users'
     // and golden: on the users' alone it would refuse a sixth of the golden
     // questions, which the answer path has always served right.
     let all: Vec<Outcome> = dev.iter().chain(&close).cloned().collect();
+    // Questions that name nothing of our subject must clear every off-topic
+    // development question; the precision threshold is found with that rule.
+    let off_subject = all
+        .iter()
+        .filter(|o| o.item.kind == Kind::OffTopic)
+        .map(|o| round2(model.probability(&o.features)) + 0.01)
+        .fold(0.0, f32::max);
+    let model = Model {
+        off_subject,
+        ..model
+    };
     let threshold = threshold(&model, &all);
-    let model = Model { threshold, ..model };
+    let model = Model {
+        threshold,
+        off_subject: off_subject.max(threshold),
+        ..model
+    };
 
     println!(
         "fitted on {} questions ({} dev users', {} golden)",
@@ -77,6 +93,10 @@ fn main() {
     }
     println!(
         "threshold {threshold:.2} (precision >= {PRECISION} on answered dev and golden questions)"
+    );
+    println!(
+        "off_subject {:.2} (above every off-topic dev and golden question)",
+        model.off_subject
     );
     println!(
         "first passage right: dev {}/{}, golden {}/{}",
@@ -202,14 +222,18 @@ fn solve(mut a: [[f64; N]; N], mut b: [f64; N]) -> [f64; N] {
 /// The lowest threshold (in hundredths) at which answered questions are at
 /// least `PRECISION` right.
 fn threshold(model: &Model, dev: &[Outcome]) -> f32 {
-    let scored: Vec<(f32, bool)> = dev
+    let scored: Vec<(f32, &Outcome)> = dev
         .iter()
-        .map(|o| (round2(model.probability(&o.features)), o.top_is_right()))
+        .map(|o| (round2(model.probability(&o.features)), o))
         .collect();
     (1..100)
         .map(|t| t as f32 / 100.0)
         .find(|&t| {
-            let answered: Vec<bool> = scored.iter().filter(|s| s.0 >= t).map(|s| s.1).collect();
+            let answered: Vec<bool> = scored
+                .iter()
+                .filter(|(p, o)| model.answers(&o.features, *p, t))
+                .map(|(_, o)| o.top_is_right())
+                .collect();
             !answered.is_empty()
                 && answered.iter().filter(|&&r| r).count() as f64 / answered.len() as f64
                     >= PRECISION
@@ -226,7 +250,12 @@ fn report(name: &str, outcomes: &[Outcome], model: &Model, threshold: f32) {
     let rescored: Vec<Outcome> = outcomes
         .iter()
         .map(|o| Outcome {
-            answered: o.top.is_some() && round2(model.probability(&o.features)) >= threshold,
+            answered: o.top.is_some()
+                && model.answers(
+                    &o.features,
+                    round2(model.probability(&o.features)),
+                    threshold,
+                ),
             ..o.clone()
         })
         .collect();
@@ -272,10 +301,11 @@ fn rewrite(root: &Path, model: &Model) {
     let weights: Vec<String> = model.weights.iter().map(|w| format!("{w:.4}")).collect();
     // Written as rustfmt lays it out, so `cargo fmt` leaves it alone.
     let block = format!(
-        "pub const MODEL: Model = Model {{\n    bias: {:.4},\n    weights: [\n        {},\n    ],\n    threshold: {:.2},\n}};\n",
+        "pub const MODEL: Model = Model {{\n    bias: {:.4},\n    weights: [\n        {},\n    ],\n    threshold: {:.2},\n    off_subject: {:.2},\n}};\n",
         model.bias,
         weights.join(", "),
-        model.threshold
+        model.threshold,
+        model.off_subject
     );
     std::fs::write(&path, format!("{head}{begin}{block}{end}{tail}")).expect("write");
     // The example configuration documents the default threshold.

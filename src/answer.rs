@@ -354,7 +354,8 @@ pub fn answer(brain: &Brain, question: &Question, opts: &AnswerOptions) -> Answe
             highlights,
         });
     }
-    answer.answered = !answer.passages.is_empty() && answer.confidence >= opts.min_confidence;
+    answer.answered = !answer.passages.is_empty()
+        && MODEL.answers(&answer.features, answer.confidence, opts.min_confidence);
     answer
 }
 
@@ -423,7 +424,17 @@ fn rank<'a>(edition: &'a EditionIndex, question: &str, top: usize) -> Option<Ran
                 Some(&(_, next)) if best > 0.0 => (best - next) / best,
                 _ => 1.0,
             };
-            features_of(&plan, edition, ord, margin, section_match.is_some())
+            let reads_like = edition
+                .trigrams
+                .similarity(&edition.trigrams.profile(question), ord);
+            features_of(
+                &plan,
+                edition,
+                ord,
+                margin,
+                section_match.is_some(),
+                reads_like,
+            )
         }
         None => Features::default(),
     };
@@ -448,6 +459,7 @@ fn features_of(
     ord: usize,
     margin: f32,
     names_section: bool,
+    reads_like: f32,
 ) -> Features {
     let total_idf: f32 = plan.concepts.iter().map(|c| c.idf).sum();
     // The share of the question's rarity-weight in the concepts that `pick` takes.
@@ -488,6 +500,7 @@ fn features_of(
         in_asked_section: f32::from(u8::from(titles_words_asked(plan, section))),
         ideas_covered: covered.iter().filter(|&&k| k).count() as f32,
         figure_missing: f32::from(u8::from(plan.asks_figure && !edition.gives_figures[ord])),
+        reads_like,
     }
 }
 
@@ -604,9 +617,10 @@ pub fn explain(brain: &Brain, question: &Question, answer: &Answer, min_confiden
         out.push_str(&format!("feature {name}: {value:.2}\n"));
     }
     out.push_str(&format!(
-        "probability {:.2} (answered at {:.2} or more)\n",
+        "probability {:.2} (answered at {:.2} or more; {:.2} if the question names nothing of our subject)\n",
         MODEL.probability(&f),
-        min_confidence
+        min_confidence,
+        MODEL.off_subject.max(min_confidence)
     ));
     out
 }

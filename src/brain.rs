@@ -38,6 +38,8 @@ pub struct EditionIndex {
     /// `figures` folded like a question's slug ("-how-much-"), to be looked
     /// for in the question's.
     pub figures: Vec<String>,
+    /// Its passages' character trigrams: how much a question reads like one.
+    pub trigrams: crate::trigrams::Trigrams,
     /// Per passage ord, whether its text gives a figure (holds a digit).
     pub gives_figures: Vec<bool>,
     /// Per section (in index order), its title's term ids and its first passage.
@@ -271,6 +273,8 @@ fn index_edition(
         .passages()
         .map(|p| p.passage.text.chars().any(|c| c.is_ascii_digit()))
         .collect();
+    let trigrams =
+        crate::trigrams::Trigrams::build(edition.passages().map(|p| p.passage.text.as_str()));
     let mut sections: Vec<SectionKey> = Vec::new();
     let mut passage_section = Vec::with_capacity(locations.len());
     for (ord, &(d, s, p)) in locations.iter().enumerate() {
@@ -304,6 +308,7 @@ fn index_edition(
         domain,
         figures,
         gives_figures,
+        trigrams,
         sections,
         passage_section,
     })

@@ -29,3 +29,4 @@ pub mod recommend;
 pub mod store;
 pub mod text;
 pub mod triggers;
+pub mod trigrams;

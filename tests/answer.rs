@@ -131,3 +131,31 @@ fn a_question_for_a_figure_needs_a_passage_that_gives_one() {
     assert!(!a.answered, "{a:?}");
     assert!(ask(&bundled, "does a BPO reduce costs?").answered);
 }
+
+/// Words of our field have other lives ("the front office of a hotel"): a
+/// question that names nothing of our subject must clear every off-topic
+/// development question, not only the precision threshold.
+#[test]
+fn a_question_naming_nothing_of_our_subject_needs_more_confidence() {
+    use outsourcing_bot::confidence::{Features, MODEL};
+    let on = Features {
+        on_topic: 1.0,
+        ..Features::default()
+    };
+    let off = Features::default();
+    let t = MODEL.threshold;
+    assert!(MODEL.off_subject >= t);
+    assert!(MODEL.answers(&off, MODEL.off_subject, t));
+    assert!(!MODEL.answers(&on, t - 0.01, t));
+    if MODEL.off_subject > t {
+        let between = (t + MODEL.off_subject) / 2.0;
+        assert!(MODEL.answers(&on, between, t));
+        assert!(!MODEL.answers(&off, between, t));
+    }
+    let brain = bundled_brain();
+    let hotel = ask(&brain, "what does the front office do in a hotel");
+    assert_eq!(hotel.features.on_topic, 0.0);
+    assert!(!hotel.answered, "{hotel:?}");
+    // Named, the subject is answered at the usual threshold.
+    assert!(ask(&brain, "what is front office outsourcing in a BPO").answered);
+}

@@ -897,7 +897,7 @@ fn scripted(store: &Store) {
     // Answered at low confidence (under the default threshold) and 👍: a
     // suggestion for its own passage.
     let mut low = asked("bpo barato", "barato bpo", Some(8), true, "d/bpo/2");
-    low.confidence = 0.5;
+    low.confidence = outsourcing_bot::confidence::MODEL.threshold - 0.05;
     let l = store.record(low);
     store.feedback(l, 8, Feedback::Up);
     // 👎 then a pick: a suggestion for the picked passage, and a 👎 for the shown one.
