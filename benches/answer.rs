@@ -6,6 +6,7 @@
 //! highlights). `*/bare_tantivy_query` runs the same questions as a bare
 //! tantivy `QueryParser` query with top 5 and a snippet, on the very same
 //! index: the floor, so the gap between the two is what our logic costs.
+//! `bundled/reads_like` is one confidence feature alone (character trigrams).
 //! `*/build_index` indexes already parsed knowledge; `bundled/load_and_build`
 //! also reads and parses the folder, as a reload does.
 
@@ -80,6 +81,34 @@ fn bench_bare(
             let q = QUESTIONS[i % QUESTIONS.len()];
             i += 1;
             black_box(index.bare_query(black_box(q), |ord| brain.search_text(Lang::Es, ord)))
+        })
+    });
+}
+
+/// The confidence's `reads_like` alone: the question's trigram profile and
+/// its cosine with the passage it is answered with.
+fn bench_reads_like(
+    c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    brain: &Brain,
+) {
+    let edition = brain.edition(Lang::Es);
+    let ords = edition.passage_section.len();
+    let pairs: Vec<(Question, usize)> = questions()
+        .into_iter()
+        .filter_map(|q| {
+            let a = answer(brain, &q, &AnswerOptions::default());
+            let id = &a.passages.first()?.id;
+            let ord = (0..ords).find(|&o| brain.passage(Lang::Es, o).passage.id == *id)?;
+            Some((q, ord))
+        })
+        .collect();
+    let mut i = 0;
+    c.bench_function("reads_like", |b| {
+        b.iter(|| {
+            let (q, ord) = &pairs[i % pairs.len()];
+            i += 1;
+            let profile = edition.trigrams.profile(black_box(q.as_str()));
+            black_box(edition.trigrams.similarity(&profile, *ord))
         })
     });
 }
@@ -164,6 +193,7 @@ fn bundled(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(3));
     bench_answer(&mut group, &brain);
     bench_bare(&mut group, &brain);
+    bench_reads_like(&mut group, &brain);
     bench_build(&mut group, &knowledge);
     group.bench_function("load_and_build", |b| {
         b.iter(|| Brain::load(black_box(dir)).expect("the bundled knowledge loads"))
