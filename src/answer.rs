@@ -721,7 +721,7 @@ fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
             }
         }
     }
-    let folded = format!("-{}-", crate::knowledge::markdown::slugify(question));
+    let folded = crate::brain::phrase_key(question);
     let mut concepts = Vec::new();
     let mut consumed = vec![false; words.len()];
     for (g, group) in edition.synonyms.iter().enumerate() {

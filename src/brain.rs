@@ -35,7 +35,7 @@ pub struct EditionIndex {
     /// Analyzed words and phrases of our field ("call center"): on topic,
     /// without naming the subject.
     pub domain: Vec<Vec<String>>,
-    /// `figures` folded like a question's slug ("-how-much-"), to be looked
+    /// `figures` as [`phrase_key`]s ("-how-much-"), to be looked
     /// for in the question's.
     pub figures: Vec<String>,
     /// Its passages' character trigrams: how much a question reads like one.
@@ -173,6 +173,12 @@ impl Brain {
 }
 
 /// Words as the tokenizer sees them: runs of letters and digits.
+/// `text` as its folded words between dashes ("-how-much-"): a phrase is
+/// said whole in a question when the question's key contains the phrase's.
+pub fn phrase_key(text: &str) -> String {
+    format!("-{}-", crate::knowledge::markdown::slugify(text))
+}
+
 fn word_count(text: &str) -> usize {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -234,7 +240,7 @@ fn index_edition(
             phrases: group
                 .iter()
                 .filter(|term| term.split_whitespace().count() > 1)
-                .map(|term| format!("-{}-", crate::knowledge::markdown::slugify(term)))
+                .map(|term| phrase_key(term))
                 .collect(),
         })
         .filter(|group| group.members.len() + group.phrases.len() >= 2)
@@ -265,9 +271,9 @@ fn index_edition(
         .synonyms
         .figures
         .iter()
-        .map(|f| crate::knowledge::markdown::slugify(f))
-        .filter(|f| !f.is_empty())
-        .map(|f| format!("-{f}-"))
+        .map(|f| phrase_key(f))
+        // An empty figure ("" or "¿?") would be found in every question.
+        .filter(|key| key != "--")
         .collect();
     let gives_figures = edition
         .passages()
