@@ -12,7 +12,9 @@
 //! off-topic questions are negatives. The model is a logistic regression
 //! (Newton's method, a light L2 penalty so the fit is unique). The default
 //! threshold is the lowest that keeps answered development questions (dev
-//! users' and golden) at least 95% right. The `test` split is never read here.
+//! users' and golden) at least 95% right, with `off_subject` (what a question
+//! naming nothing of our subject must also reach) just above every off-topic
+//! development question. The `test` split is never read here.
 //!
 //! Features depend a little on the model itself (a second edition is searched
 //! only when the first gives no clear answer), so a run starts from the
