@@ -672,35 +672,71 @@ fn question_words(edition: &EditionIndex, question: &str) -> (Vec<String>, Vec<S
     let mut corrected: Vec<String> = Vec::new();
     // Unknown words looked up for a correction, and what each became: a
     // word said twice costs one lookup and one place under the cap.
-    let mut tried: Vec<(String, Option<String>)> = Vec::new();
+    let mut tried: Vec<(String, Fix)> = Vec::new();
     for token in index.analyze(question) {
         if edition.ignore.contains(&token.term) {
             continue;
         }
-        let term = if index.term_id(&token.term).is_some()
+        let fix = if index.term_id(&token.term).is_some()
             || SearchIndex::typo_edits(&token.term).is_none()
         {
-            token.term
-        } else if let Some((_, fixed)) = tried.iter().find(|(t, _)| *t == token.term) {
-            fixed.clone().unwrap_or(token.term)
+            Fix::Keep
+        } else if let Some((_, fix)) = tried.iter().find(|(t, _)| *t == token.term) {
+            fix.clone()
         } else if tried.len() < MAX_CORRECTIONS {
-            let fixed = index.correct(&token.term).map(str::to_string);
-            tried.push((token.term.clone(), fixed.clone()));
-            match fixed {
-                Some(fixed) => {
-                    corrected.push(fixed.clone());
-                    fixed
-                }
-                None => token.term,
+            let fix = correction(edition, &token.term);
+            tried.push((token.term.clone(), fix.clone()));
+            if let Fix::Word(fixed) = &fix {
+                corrected.push(fixed.clone());
             }
+            fix
         } else {
-            token.term
+            Fix::Keep
+        };
+        let term = match fix {
+            Fix::Keep => token.term,
+            Fix::Word(fixed) => fixed,
+            Fix::Filler => continue,
         };
         if !words.contains(&term) {
             words.push(term);
         }
     }
     (words, corrected)
+}
+
+/// What an unknown word of the question becomes.
+#[derive(Debug, Clone)]
+enum Fix {
+    /// Left as typed: known, too short to correct, or nothing close.
+    Keep,
+    /// A typo of this known word.
+    Word(String),
+    /// A typo of a filler word ("realy", "plese"): dropped like the word.
+    Filler,
+}
+
+/// The correction of an unknown `term`. A filler word at least as close as
+/// the nearest known word wins: "realy" is "really" misspelt, and
+/// correcting it to "real" searched for real estate.
+fn correction(edition: &EditionIndex, term: &str) -> Fix {
+    let Some(max) = SearchIndex::typo_edits(term) else {
+        return Fix::Keep;
+    };
+    let fixed = edition.index.correct(term);
+    let known = fixed.and_then(|f| crate::index::edit_distance(term, f, max));
+    let initial = term.chars().next();
+    let filler = edition
+        .ignore
+        .iter()
+        .filter(|w| w.chars().next() == initial)
+        .filter_map(|w| crate::index::edit_distance(term, w, max))
+        .min();
+    match (filler, known, fixed) {
+        (Some(f), k, _) if k.is_none_or(|k| f <= k) => Fix::Filler,
+        (_, _, Some(fixed)) => Fix::Word(fixed.to_string()),
+        _ => Fix::Keep,
+    }
 }
 
 fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {

@@ -132,6 +132,40 @@ fn a_question_for_a_figure_needs_a_passage_that_gives_one() {
     assert!(ask(&bundled, "does a BPO reduce costs?").answered);
 }
 
+/// A list can be counted: "¿cuántos tipos hay?" is answered by the list of
+/// types, which holds no digit, and "cuántos" is no idea of its own.
+#[test]
+fn a_list_answers_how_many_kinds() {
+    let bundled = bundled_brain();
+    for q in [
+        "¿cuántos tipos de KPO hay?",
+        "how many types of BPO are there?",
+    ] {
+        let a = ask(&bundled, q);
+        assert_eq!(a.features.figure_missing, 0.0, "{q}: {:?}", a.features);
+        assert!(a.answered, "{q}: {a:?}");
+        assert!(
+            a.passages[0].id.starts_with("bpo-kpo/tipos-de-"),
+            "{q}: {a:?}"
+        );
+    }
+    // A price is still a figure no passage gives.
+    assert!(!ask(&bundled, "¿cuánto cuesta un BPO por hora?").answered);
+}
+
+/// A typo of a filler word is filler: "realy" is "really" misspelt, not
+/// "real" (of real estate), and "saludos" no longer hides "salud".
+#[test]
+fn typos_of_filler_words_are_dropped_not_corrected() {
+    let bundled = bundled_brain();
+    let a = ask(&bundled, "does outsourcing realy save money");
+    assert_eq!(a.features.corrected, 0.0, "{:?}", a.features);
+    assert_eq!(a.passages[0].id, "bpo-kpo/beneficios-de-bpo/2", "{a:?}");
+    let b = ask(&bundled, "q hace una bpo del area salud");
+    assert!(b.meaning.contains("medic"), "{}", b.meaning);
+    assert_eq!(b.passages[0].id, "bpo-kpo/tipos-de-bpo/5", "{b:?}");
+}
+
 /// Words of our field have other lives ("the front office of a hotel"): a
 /// question that names nothing of our subject must clear every off-topic
 /// development question, not only the precision threshold.
