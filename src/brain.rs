@@ -277,7 +277,12 @@ fn index_edition(
         .collect();
     let gives_figures = edition
         .passages()
-        .map(|p| p.passage.text.chars().any(|c| c.is_ascii_digit()))
+        // A list answers "how many kinds": its items can be counted.
+        .map(|p| {
+            let text = &p.passage.text;
+            text.chars().any(|c| c.is_ascii_digit())
+                || text.lines().any(|l| l.trim_start().starts_with("- "))
+        })
         .collect();
     let trigrams =
         crate::trigrams::Trigrams::build(edition.passages().map(|p| p.passage.text.as_str()));
