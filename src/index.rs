@@ -5,7 +5,7 @@
 //! query syntax: the caller hands us analyzed terms with weights and we build a
 //! `BooleanQuery` of term queries, so quotes, colons or a leading `-` in a
 //! question can never make a query fail. The term queries are our own
-//! ([`KnownTermQuery`]): they score as tantivy's `TermQuery` does, with the
+//! (`KnownTermQuery`): they score as tantivy's `TermQuery` does, with the
 //! statistics and postings addresses it would look up per query found once,
 //! at build time.
 
