@@ -149,8 +149,9 @@ struct FieldBm25 {
     base_idf: f32,
     /// Per term id, its idf in this field (0 when the field never holds it).
     idf: Vec<f32>,
-    /// Per segment (its id, and per term id where its postings are).
-    postings: Vec<(SegmentId, Vec<Option<TermInfo>>)>,
+    /// Per segment: its id, its field lengths, and per term id where the
+    /// term's postings are.
+    postings: Vec<(SegmentId, FieldNormReader, Vec<Option<TermInfo>>)>,
 }
 
 impl FieldBm25 {
@@ -175,12 +176,13 @@ impl FieldBm25 {
                     infos[id] = inverted.get_term_info(&Term::from_field_text(field, term))?;
                 }
             }
-            postings.push((segment.segment_id(), infos));
+            let norms = segment.get_fieldnorms_reader(field)?;
+            postings.push((segment.segment_id(), norms, infos));
         }
         for (id, idf) in idf.iter_mut().enumerate() {
             let df: u64 = postings
                 .iter()
-                .filter_map(|(_, infos)| infos[id].as_ref())
+                .filter_map(|(_, _, infos)| infos[id].as_ref())
                 .map(|info| u64::from(info.doc_freq))
                 .sum();
             if df > 0 {
@@ -233,12 +235,12 @@ impl Weight for KnownTermQuery {
     /// scores without that pruning anyway.)
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let table = &self.table;
-        let info = table
+        let found = table
             .postings
             .iter()
-            .find(|(segment, _)| *segment == reader.segment_id())
-            .and_then(|(_, infos)| infos[self.id as usize].as_ref());
-        let Some(info) = info else {
+            .find(|(segment, _, _)| *segment == reader.segment_id())
+            .and_then(|(_, norms, infos)| Some((norms, infos[self.id as usize].as_ref()?)));
+        let Some((norms, info)) = found else {
             return Ok(Box::new(EmptyScorer));
         };
         let postings = reader
@@ -247,7 +249,7 @@ impl Weight for KnownTermQuery {
         let idf = table.idf[self.id as usize];
         Ok(Box::new(KnownTermScorer {
             postings,
-            norms: reader.get_fieldnorms_reader(table.field)?,
+            norms: norms.clone(),
             weight: table.base.boost_by(idf / table.base_idf * boost),
         }))
     }
