@@ -758,11 +758,16 @@ fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
         }
     }
     let folded = crate::brain::phrase_key(question);
+    let (phrases, asks_figure) = edition.phrases.find(&folded, edition.synonyms.len());
+    let mut started = vec![false; edition.synonyms.len()];
+    for &(g, _) in starts.keys() {
+        started[g as usize] = true;
+    }
     let mut concepts = Vec::new();
     let mut consumed = vec![false; words.len()];
     for (g, group) in edition.synonyms.iter().enumerate() {
-        let phrase = group.phrases.iter().any(|p| folded.contains(p.as_str()));
-        if !phrase && !starts.keys().any(|&(sg, _)| sg as usize == g) {
+        let phrase = phrases[g];
+        if !phrase && !started[g] {
             continue;
         }
         // The synonyms the question says, whole ("business process
@@ -822,7 +827,7 @@ fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
     Plan {
         concepts,
         in_domain,
-        asks_figure: edition.figures.iter().any(|f| folded.contains(f.as_str())),
+        asks_figure,
     }
 }
 
