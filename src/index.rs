@@ -18,7 +18,7 @@ use tantivy::fieldnorm::FieldNormReader;
 use tantivy::index::SegmentId;
 use tantivy::postings::{Postings, SegmentPostings, TermInfo};
 use tantivy::query::{
-    Bm25StatisticsProvider, Bm25Weight, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyScorer,
+    Bm25StatisticsProvider, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyScorer,
     EnableScoring, Explanation, Occur, Query, QueryParser, Scorer, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST};
@@ -143,10 +143,9 @@ pub struct SearchIndex {
 /// (`cargo bench`, `bundled/answer`).
 struct FieldBm25 {
     field: Field,
-    /// A weight with the field's average length; a term's is this one
-    /// scaled by `idf[id] / base_idf` (the length table is shared).
-    base: Bm25Weight,
-    base_idf: f32,
+    /// Per length (tantivy's one-byte field norm), BM25's length part:
+    /// `K1 * (1 - b + b * length / average length)`.
+    lengths: Arc<[Score; 256]>,
     /// Per term id, its idf in this field (0 when the field never holds it).
     idf: Vec<f32>,
     /// Per segment: its id, its field lengths, and per term id where the
@@ -165,7 +164,6 @@ impl FieldBm25 {
         let docs = searcher.total_num_docs()?;
         let tokens = Bm25StatisticsProvider::total_num_tokens(searcher, field)?;
         let average = tokens as Score / docs.max(1) as Score;
-        let base_idf = bm25_idf(0, docs);
         let mut idf = vec![0.0; vocabulary.len()];
         let mut postings = Vec::new();
         for segment in searcher.segment_readers() {
@@ -189,15 +187,23 @@ impl FieldBm25 {
                 *idf = bm25_idf(df, docs);
             }
         }
+        let mut lengths = [0.0; 256];
+        for (id, slot) in lengths.iter_mut().enumerate() {
+            let length = FieldNormReader::id_to_fieldnorm(id as u8) as Score;
+            *slot = BM25_K1 * (1.0 - BM25_B + BM25_B * length / average);
+        }
         Ok(FieldBm25 {
             field,
-            base: Bm25Weight::for_one_term_without_explain(0, docs, average),
-            base_idf,
+            lengths: Arc::new(lengths),
             idf,
             postings,
         })
     }
 }
+
+/// tantivy's BM25 constants (`bm25::K1`, `bm25::B`, private to it).
+const BM25_K1: Score = 1.2;
+const BM25_B: Score = 0.75;
 
 /// tantivy's BM25 idf (`bm25::idf` is private to it).
 fn bm25_idf(doc_freq: u64, docs: u64) -> Score {
@@ -246,11 +252,12 @@ impl Weight for KnownTermQuery {
         let postings = reader
             .inverted_index(table.field)?
             .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
-        let idf = table.idf[self.id as usize];
         Ok(Box::new(KnownTermScorer {
             postings,
             norms: norms.clone(),
-            weight: table.base.boost_by(idf / table.base_idf * boost),
+            // As tantivy's `Bm25Weight` multiplies, so the scores are its own.
+            weight: table.idf[self.id as usize] * (1.0 + BM25_K1) * boost,
+            lengths: Arc::clone(&table.lengths),
         }))
     }
 
@@ -270,7 +277,8 @@ impl Weight for KnownTermQuery {
 struct KnownTermScorer {
     postings: SegmentPostings,
     norms: FieldNormReader,
-    weight: Bm25Weight,
+    weight: Score,
+    lengths: Arc<[Score; 256]>,
 }
 
 impl DocSet for KnownTermScorer {
@@ -293,8 +301,9 @@ impl DocSet for KnownTermScorer {
 
 impl Scorer for KnownTermScorer {
     fn score(&mut self) -> Score {
-        let norm = self.norms.fieldnorm_id(self.postings.doc());
-        self.weight.score(norm, self.postings.term_freq())
+        let length = self.lengths[self.norms.fieldnorm_id(self.postings.doc()) as usize];
+        let tf = self.postings.term_freq() as Score;
+        self.weight * (tf / (tf + length))
     }
 }
 
@@ -957,11 +966,8 @@ mod tests {
             for (hit, (score, addr)) in ours.iter().zip(&theirs) {
                 let ord = index.doc_map[addr.segment_ord as usize][addr.doc_id as usize];
                 assert_eq!(hit.ord, ord as usize, "{word}");
-                assert!(
-                    (hit.score - score).abs() <= 1e-5 * score.abs(),
-                    "{word}: {} vs {score}",
-                    hit.score
-                );
+                // The same operations in the same order: the same bits.
+                assert_eq!(hit.score, *score, "{word}");
             }
         }
     }
