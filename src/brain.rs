@@ -233,6 +233,69 @@ fn word_count(text: &str) -> usize {
         .count()
 }
 
+impl Brain {
+    /// What `check` warns about in `synonyms.toml`: words that analysis
+    /// makes one, so that an idea is silently lost or taken for another.
+    /// A question's words are compared after analysis (stemming, accents
+    /// and case folded), and so are these.
+    ///
+    /// - An `ignore` word that reads like a synonym of some group: questions
+    ///   drop that idea ("saludos" reads "salud", and health was dropped).
+    /// - One word in two groups: a question saying it gets only the first.
+    pub fn warnings(&self) -> Vec<String> {
+        let synonyms = &self.knowledge.synonyms;
+        let mut out = Vec::new();
+        for edition in self.editions.values() {
+            let lang = edition.lang.code();
+            let analyze = |word: &str| -> Vec<String> {
+                edition
+                    .index
+                    .analyze(word)
+                    .into_iter()
+                    .map(|t| t.term)
+                    .collect()
+            };
+            // Each single-word synonym's analysed form → its group and word.
+            let mut read_as: HashMap<String, (usize, &str)> = HashMap::new();
+            let mut warned: HashSet<(String, usize)> = HashSet::new();
+            for (g, group) in synonyms.groups.iter().enumerate() {
+                for word in group.iter().filter(|w| w.split_whitespace().count() == 1) {
+                    let mut terms = analyze(word);
+                    if terms.len() != 1 {
+                        continue;
+                    }
+                    let term = terms.remove(0);
+                    match read_as.get(&term) {
+                        // Once per word and pair of groups ("trabajo" and
+                        // "trabajar" are one warning).
+                        Some(&(other, first)) if other != g && warned.insert((term.clone(), g)) => {
+                            out.push(format!(
+                                "{lang}: '{first}' (group '{}') and '{word}' (group '{}') both read '{term}': a question saying either gets the first group only",
+                                synonyms.groups[other][0], group[0]
+                            ))
+                        }
+                        Some(_) => {}
+                        None => {
+                            read_as.insert(term, (g, word));
+                        }
+                    }
+                }
+            }
+            for word in &synonyms.ignore {
+                for term in analyze(word) {
+                    if let Some(&(g, synonym)) = read_as.get(&term) {
+                        out.push(format!(
+                            "{lang}: the ignore word '{word}' reads '{term}' like '{synonym}' (group '{}'): questions saying it lose that idea",
+                            synonyms.groups[g][0]
+                        ));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
 /// Indexes one language edition of `knowledge`.
 fn index_edition(
     knowledge: &Knowledge,

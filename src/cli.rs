@@ -534,6 +534,12 @@ fn check(config: &Config, dir: &std::path::Path, args: CheckArgs) -> Result<(), 
         brain.knowledge.content_hash,
         brain.build_time.as_millis()
     );
+    for warning in brain.warnings() {
+        eprintln!(
+            "{}: warning: {warning}",
+            dir.join("synonyms.toml").display()
+        );
+    }
     Ok(())
 }
 

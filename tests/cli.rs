@@ -206,6 +206,41 @@ fn check_reports_the_bundled_knowledge() {
     assert!(out.contains("6 questions, 26 rules, 5 risks"), "{out}");
 }
 
+/// Words that analysis makes one are warned about, and the check passes:
+/// an ignore word that reads like a synonym drops that idea from questions
+/// ("saludos" reads "salud"), and a word of two groups gives only the first.
+#[test]
+fn check_warns_of_words_that_analysis_makes_one() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("es")).unwrap();
+    fs::write(
+        dir.path().join("es/a.md"),
+        "# D\n\n## Salud\n\nEl BPO de salud hace transcripciones médicas.\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("synonyms.toml"),
+        "ignore = [\"saludos\", \"hola\"]\n\
+         [[group]]\nterms = [\"salud\", \"sanidad\"]\n\
+         [[group]]\nterms = [\"trabajo\", \"empleo\"]\n\
+         [[group]]\nterms = [\"trabajadores\", \"personal\"]\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(bot().arg("--knowledge").arg(dir.path()).arg("check"));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("OK: 1 edition"), "{out}");
+    assert!(
+        err.contains("warning: es: the ignore word 'saludos' reads 'salud' like 'salud'"),
+        "{err}"
+    );
+    assert!(
+        err.contains("'trabajo' (group 'trabajo') and 'trabajadores' (group 'trabajadores') both read 'trabaj'"),
+        "{err}"
+    );
+    assert!(!err.contains("hola"), "{err}");
+    assert_eq!(err.matches("warning:").count(), 2, "{err}");
+}
+
 #[test]
 fn a_bad_config_file_names_the_key() {
     let dir = tempfile::tempdir().unwrap();
