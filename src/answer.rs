@@ -758,7 +758,7 @@ fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
         }
     }
     let folded = crate::brain::phrase_key(question);
-    let (phrases, asks_figure) = edition.phrases.find(&folded, edition.synonyms.len());
+    let (phrases, asks_figure) = edition.phrases.find(&folded);
     let mut started = vec![false; edition.synonyms.len()];
     for &(g, _) in starts.keys() {
         started[g as usize] = true;

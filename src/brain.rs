@@ -36,10 +36,8 @@ pub struct EditionIndex {
     /// Analyzed words and phrases of our field ("call center"): on topic,
     /// without naming the subject.
     pub domain: Vec<Vec<String>>,
-    /// `figures` as [`phrase_key`]s ("-how-much-"), to be looked
-    /// for in the question's.
-    pub figures: Vec<String>,
-    /// The synonym groups' phrases and the figures, found in one pass.
+    /// The synonym groups' phrases and the figures (`figures` of
+    /// `synonyms.toml`), found in one pass over a question's [`phrase_key`].
     pub phrases: Phrases,
     /// Its passages' character trigrams: how much a question reads like one.
     pub trigrams: crate::trigrams::Trigrams,
@@ -72,6 +70,8 @@ pub struct Phrases {
     finder: AhoCorasick,
     /// Per pattern, the synonym group it belongs to; `None`: a figure.
     owners: Vec<Option<u32>>,
+    /// How many synonym groups there are.
+    groups: usize,
 }
 
 impl Phrases {
@@ -89,13 +89,17 @@ impl Phrases {
             owners.push(None);
         }
         let finder = AhoCorasick::new(&patterns).map_err(|e| e.to_string())?;
-        Ok(Phrases { finder, owners })
+        Ok(Phrases {
+            finder,
+            owners,
+            groups: groups.len(),
+        })
     }
 
-    /// Which of the `groups` synonym groups have a phrase in `folded` (a
-    /// [`phrase_key`]), and whether it says a figure.
-    pub fn find(&self, folded: &str, groups: usize) -> (Vec<bool>, bool) {
-        let mut said = vec![false; groups];
+    /// Per synonym group, whether `folded` (a [`phrase_key`]) says one of
+    /// its phrases; and whether it says a figure.
+    pub fn find(&self, folded: &str) -> (Vec<bool>, bool) {
+        let mut said = vec![false; self.groups];
         let mut figure = false;
         // Phrases share their dashes ("-how-much-" and "-much-more-"), so
         // matches may overlap.
@@ -218,22 +222,7 @@ impl Brain {
             .map(|d| d.sections.len())
             .sum()
     }
-}
 
-/// Words as the tokenizer sees them: runs of letters and digits.
-/// `text` as its folded words between dashes ("-how-much-"): a phrase is
-/// said whole in a question when the question's key contains the phrase's.
-pub fn phrase_key(text: &str) -> String {
-    format!("-{}-", crate::knowledge::markdown::slugify(text))
-}
-
-fn word_count(text: &str) -> usize {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .count()
-}
-
-impl Brain {
     /// What `check` warns about in `synonyms.toml`: words that analysis
     /// makes one, so that an idea is silently lost or taken for another.
     /// A question's words are compared after analysis (stemming, accents
@@ -259,7 +248,8 @@ impl Brain {
             let mut read_as: HashMap<String, (usize, &str)> = HashMap::new();
             let mut warned: HashSet<(String, usize)> = HashSet::new();
             for (g, group) in synonyms.groups.iter().enumerate() {
-                for word in group.iter().filter(|w| w.split_whitespace().count() == 1) {
+                // A word as synonym groups count them (`index_edition`).
+                for word in group.iter().filter(|w| word_count(w) == 1) {
                     let mut terms = analyze(word);
                     if terms.len() != 1 {
                         continue;
@@ -294,6 +284,19 @@ impl Brain {
         }
         out
     }
+}
+
+/// `text` as its folded words between dashes ("-how-much-"): a phrase is
+/// said whole in a question when the question's key contains the phrase's.
+pub fn phrase_key(text: &str) -> String {
+    format!("-{}-", crate::knowledge::markdown::slugify(text))
+}
+
+/// Words as the tokenizer sees them: runs of letters and digits.
+fn word_count(text: &str) -> usize {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .count()
 }
 
 /// Indexes one language edition of `knowledge`.
@@ -430,7 +433,6 @@ fn index_edition(
         ignored_ids,
         topic,
         domain,
-        figures,
         phrases,
         gives_figures,
         trigrams,
@@ -457,7 +459,7 @@ mod tests {
         ];
         let figures = vec![phrase_key("how much"), phrase_key("per hour")];
         let phrases = Phrases::build(&groups, &figures).unwrap();
-        let find = |q: &str| phrases.find(&phrase_key(q), groups.len());
+        let find = |q: &str| phrases.find(&phrase_key(q));
         assert_eq!(
             find("How much does a CALL center of excellence pay per hour?"),
             (vec![false, true, true], true)

@@ -537,7 +537,7 @@ fn check(config: &Config, dir: &std::path::Path, args: CheckArgs) -> Result<(), 
     for warning in brain.warnings() {
         eprintln!(
             "{}: warning: {warning}",
-            dir.join("synonyms.toml").display()
+            dir.join(crate::knowledge::SYNONYMS_FILE).display()
         );
     }
     Ok(())

@@ -113,7 +113,8 @@ impl Knowledge {
     }
 }
 
-const SYNONYMS_FILE: &str = "synonyms.toml";
+/// The synonyms' file, at the top of a knowledge folder.
+pub const SYNONYMS_FILE: &str = "synonyms.toml";
 const RULES_FILE: &str = "rules.toml";
 
 /// How much loading may read: a bound per file and for the whole folder, so
