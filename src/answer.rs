@@ -724,7 +724,6 @@ fn correction(edition: &EditionIndex, term: &str) -> Fix {
         return Fix::Keep;
     };
     let fixed = edition.index.correct(term);
-    let known = fixed.and_then(|f| crate::index::edit_distance(term, f, max));
     let initial = term.chars().next();
     let filler = edition
         .ignore
@@ -732,9 +731,9 @@ fn correction(edition: &EditionIndex, term: &str) -> Fix {
         .filter(|w| w.chars().next() == initial)
         .filter_map(|w| crate::index::edit_distance(term, w, max))
         .min();
-    match (filler, known, fixed) {
-        (Some(f), k, _) if k.is_none_or(|k| f <= k) => Fix::Filler,
-        (_, _, Some(fixed)) => Fix::Word(fixed.to_string()),
+    match (filler, fixed) {
+        (Some(f), known) if known.is_none_or(|(_, k)| f <= k) => Fix::Filler,
+        (_, Some((fixed, _))) => Fix::Word(fixed.to_string()),
         _ => Fix::Keep,
     }
 }

@@ -652,8 +652,9 @@ impl SearchIndex {
     }
 
     /// The known term closest to an unknown `term`, for typo tolerance,
-    /// within [`SearchIndex::typo_edits`]. Ties go to the more frequent term.
-    pub fn correct(&self, term: &str) -> Option<&str> {
+    /// within [`SearchIndex::typo_edits`], and how many edits away it is.
+    /// Ties go to the more frequent term.
+    pub fn correct(&self, term: &str) -> Option<(&str, usize)> {
         let max_edits = SearchIndex::typo_edits(term)?;
         let len = term.chars().count();
         // Typos rarely touch the first letter; requiring it keeps
@@ -670,7 +671,7 @@ impl SearchIndex {
                 Some((d, std::cmp::Reverse(df), v.as_str()))
             })
             .min()
-            .map(|(_, _, v)| v)
+            .map(|(d, _, v)| (v, d))
     }
 
     /// The best `limit` passages, best first. Each group of `concepts` is one
@@ -1009,8 +1010,8 @@ mod tests {
             index.term_id(&index.analyze("rotación")[0].term).unwrap()
         ));
         assert_eq!(
-            index.correct("rotasion").map(str::to_string),
-            Some(index.analyze("rotación")[0].term.clone())
+            index.correct("rotasion").map(|(v, d)| (v.to_string(), d)),
+            Some((index.analyze("rotación")[0].term.clone(), 1))
         );
     }
 }
