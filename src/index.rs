@@ -500,28 +500,13 @@ impl SearchIndex {
             );
         }
         let num_docs = searcher.num_docs();
+        let table = |field, bit| {
+            FieldBm25::build(&searcher, field, &vocabulary, &fields, bit).map(Arc::new)
+        };
         let bm25 = [
-            Arc::new(FieldBm25::build(
-                &searcher,
-                title,
-                &vocabulary,
-                &fields,
-                IN_TITLE,
-            )?),
-            Arc::new(FieldBm25::build(
-                &searcher,
-                body,
-                &vocabulary,
-                &fields,
-                IN_BODY,
-            )?),
-            Arc::new(FieldBm25::build(
-                &searcher,
-                questions,
-                &vocabulary,
-                &fields,
-                IN_QUESTIONS,
-            )?),
+            table(title, IN_TITLE)?,
+            table(body, IN_BODY)?,
+            table(questions, IN_QUESTIONS)?,
         ];
         drop(searcher);
         Ok(SearchIndex {
@@ -698,8 +683,8 @@ impl SearchIndex {
                 (in_title, IN_TITLE, TITLE_BOOST),
                 (in_questions, IN_QUESTIONS, QUESTIONS_BOOST),
             ] {
-                // A clause for a term the field never holds costs a term
-                // lookup and can match nothing.
+                // A clause for a term the field never holds can match
+                // nothing, and would still cost tantivy a scorer.
                 let in_field = |alt: &&Alternative| {
                     alt.ids
                         .iter()
