@@ -41,7 +41,8 @@ pub struct EditionIndex {
     pub phrases: Phrases,
     /// Its passages' character trigrams: how much a question reads like one.
     pub trigrams: crate::trigrams::Trigrams,
-    /// Per passage ord, whether its text gives a figure (holds a digit).
+    /// Per passage ord, whether it gives a figure: a digit, or a list whose
+    /// items can be counted.
     pub gives_figures: Vec<bool>,
     /// Per section (in index order), its title's term ids and its first passage.
     pub sections: Vec<SectionKey>,
@@ -393,12 +394,7 @@ fn index_edition(
         .map_err(|err| Problems(vec![Problem::new(&knowledge.dir, 0, err)]))?;
     let gives_figures = edition
         .passages()
-        // A list answers "how many kinds": its items can be counted.
-        .map(|p| {
-            let text = &p.passage.text;
-            text.chars().any(|c| c.is_ascii_digit())
-                || text.lines().any(|l| l.trim_start().starts_with("- "))
-        })
+        .map(|p| p.passage.text.chars().any(|c| c.is_ascii_digit()) || p.passage.is_list())
         .collect();
     let trigrams =
         crate::trigrams::Trigrams::build(edition.passages().map(|p| p.passage.text.as_str()));

@@ -50,6 +50,18 @@ pub struct Passage {
     pub questions: Vec<String>,
 }
 
+impl Passage {
+    /// Whether it shows a list (kept whole, or an overview of its items):
+    /// its items can be counted, so it answers "how many kinds".
+    pub fn is_list(&self) -> bool {
+        self.text.lines().any(|l| l.starts_with(BULLET))
+    }
+}
+
+/// How a passage shows a list's items, one per line; a paragraph's lines
+/// are joined, so no other text starts a line with it.
+const BULLET: &str = "- ";
+
 /// Lists whose items are all at most this long, and unlabeled, are shown whole.
 const SHORT_ITEM_CHARS: usize = 80;
 /// A "Label: explanation" label is a short phrase, not a sentence with a colon.
@@ -593,7 +605,7 @@ fn list_passages(lead_in: Option<Text>, items: Vec<Text>, out: &mut Vec<Draft>) 
             .all(|t| t.text.chars().count() <= SHORT_ITEM_CHARS);
     let bullets = |texts: &mut dyn Iterator<Item = &str>| -> String {
         texts
-            .map(|t| format!("- {t}"))
+            .map(|t| format!("{BULLET}{t}"))
             .collect::<Vec<_>>()
             .join("\n")
     };
