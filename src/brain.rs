@@ -64,8 +64,7 @@ pub struct SynonymGroup {
 }
 
 /// Every synonym phrase and figure of an edition in one automaton: a
-/// question is read once for all of them, not once per phrase (a scan per
-/// phrase cost about 4 µs of each answer).
+/// question is read once for all of them, not once per phrase.
 #[derive(Debug)]
 pub struct Phrases {
     finder: AhoCorasick,
