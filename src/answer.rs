@@ -417,9 +417,27 @@ fn rank<'a>(edition: &'a EditionIndex, question: &str, top: usize) -> Option<Ran
         ranked.insert(0, (first, top));
     }
 
+    // A question that asks what two items of one list say, each something
+    // the other does not ("which is more complex and which needs more
+    // skilled staff"), asks for the list: its overview goes first.
+    let mut spans_list = false;
+    if section_match.is_none() {
+        if let Some((overview, top)) = spanned_list(&plan, edition, &ranked) {
+            ranked.retain(|r| r.0 != overview);
+            ranked.insert(0, (overview, top));
+            spans_list = true;
+        }
+    }
+
     let features = match ranked.first() {
         Some(&(ord, best)) => {
-            let margin = match ranked.get(1) {
+            // An overview put first for its items leads the passages
+            // outside its list: the items are part of its answer.
+            let runner_up = ranked
+                .iter()
+                .skip(1)
+                .find(|&&(o, _)| !spans_list || edition.list_of[o] != Some(ord));
+            let margin = match runner_up {
                 _ if section_match.is_some() => 1.0,
                 Some(&(_, next)) if best > 0.0 => (best - next) / best,
                 _ => 1.0,
@@ -427,10 +445,19 @@ fn rank<'a>(edition: &'a EditionIndex, question: &str, top: usize) -> Option<Ran
             let reads_like = edition
                 .trigrams
                 .similarity(&edition.trigrams.profile(question), ord);
+            // An overview put first for its items is judged with them.
+            let items: Vec<usize> = if spans_list {
+                (0..edition.list_of.len())
+                    .filter(|&i| edition.list_of[i] == Some(ord))
+                    .collect()
+            } else {
+                Vec::new()
+            };
             features_of(
                 &plan,
                 edition,
                 ord,
+                &items,
                 margin,
                 section_match.is_some(),
                 reads_like,
@@ -452,11 +479,57 @@ fn rank<'a>(edition: &'a EditionIndex, question: &str, top: usize) -> Option<Ran
     })
 }
 
+/// How far down the ranking a list item may stand and still count as asked
+/// beside the first passage.
+const SPAN_DEPTH: usize = 3;
+/// ...and how much of the first passage's score it must have.
+const SPAN_SCORE: f32 = 0.5;
+
+/// The overview of the list whose items the question asks about together,
+/// with the first passage's score: the first passage is an item, and one of
+/// its siblings near the top says an idea of the question it does not,
+/// while it says one the sibling does not.
+fn spanned_list(
+    plan: &Plan,
+    edition: &EditionIndex,
+    ranked: &[(usize, f32)],
+) -> Option<(usize, f32)> {
+    let &(first, top) = ranked.first()?;
+    let overview = edition.list_of[first]?;
+    let index = &edition.index;
+    let ideas = |ord: usize| -> Vec<bool> {
+        plan.concepts
+            .iter()
+            .map(|c| {
+                !c.on_topic
+                    && c.ids
+                        .iter()
+                        .any(|alt| alt.iter().all(|&id| index.contains(ord, id)))
+            })
+            .collect()
+    };
+    let said = ideas(first);
+    let spans = ranked
+        .iter()
+        .take(SPAN_DEPTH)
+        .skip(1)
+        .filter(|&&(ord, score)| {
+            edition.list_of[ord] == Some(overview) && score >= SPAN_SCORE * top
+        })
+        .any(|&(ord, _)| {
+            let other = ideas(ord);
+            let only = |a: &[bool], b: &[bool]| a.iter().zip(b).any(|(&x, &y)| x && !y);
+            only(&said, &other) && only(&other, &said)
+        });
+    spans.then_some((overview, top))
+}
+
 /// The features the confidence is computed from, for passage `ord`.
 fn features_of(
     plan: &Plan,
     edition: &EditionIndex,
     ord: usize,
+    items: &[usize],
     margin: f32,
     names_section: bool,
     reads_like: f32,
@@ -482,11 +555,11 @@ fn features_of(
     let covered: Vec<bool> = plan
         .concepts
         .iter()
-        .map(|c| c.covered_by(index, ord))
+        .map(|c| c.covered_by(index, ord) || items.iter().any(|&i| c.covered_by(index, i)))
         .collect();
-    let question_match = index
-        .questions(ord)
-        .iter()
+    let question_match = std::iter::once(&ord)
+        .chain(items)
+        .flat_map(|&o| index.questions(o))
         .map(|q| question_match(plan, edition, q))
         .fold(0.0, f32::max);
     Features {
@@ -499,7 +572,16 @@ fn features_of(
         names_section: f32::from(u8::from(names_section)),
         in_asked_section: f32::from(u8::from(titles_words_asked(plan, section))),
         ideas_covered: covered.iter().filter(|&&k| k).count() as f32,
-        figure_missing: f32::from(u8::from(plan.asks_figure && !edition.gives_figures[ord])),
+        // An overview put first for its items counts its items, not
+        // figures: those must be in the items it stands for.
+        figure_missing: f32::from(u8::from(
+            plan.asks_figure
+                && if items.is_empty() {
+                    !edition.gives_figures[ord]
+                } else {
+                    !items.iter().any(|&i| edition.gives_figures[i])
+                },
+        )),
         reads_like,
     }
 }

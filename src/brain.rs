@@ -48,6 +48,8 @@ pub struct EditionIndex {
     pub sections: Vec<SectionKey>,
     /// Per passage ord, the position of its section in `sections`.
     pub passage_section: Vec<u32>,
+    /// Per passage ord, the ord of the list overview it is an item of.
+    pub list_of: Vec<Option<usize>>,
     /// Its sections' subjects and aspects, for follow-up questions.
     pub outline: crate::conversation::Outline,
 }
@@ -395,6 +397,12 @@ fn index_edition(
         .passages()
         .map(|p| p.passage.text.chars().any(|c| c.is_ascii_digit()) || p.passage.is_list())
         .collect();
+    let passages = locations.len();
+    let mut list_of = vec![None; passages];
+    for (ord, p) in edition.passages().enumerate() {
+        let items = ord + 1..(ord + 1 + p.passage.overview_items()).min(passages);
+        list_of[items].fill(Some(ord));
+    }
     let trigrams =
         crate::trigrams::Trigrams::build(edition.passages().map(|p| p.passage.text.as_str()));
     let mut sections: Vec<SectionKey> = Vec::new();
@@ -433,6 +441,7 @@ fn index_edition(
         trigrams,
         sections,
         passage_section,
+        list_of,
     })
 }
 

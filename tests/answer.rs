@@ -153,6 +153,31 @@ fn a_list_answers_how_many_kinds() {
     assert!(!ask(&bundled, "¿cuánto cuesta un BPO por hora?").answered);
 }
 
+/// A question about two items of one list, each saying what the other
+/// does not, is answered by the list: its overview shows both.
+#[test]
+fn a_question_spanning_two_items_of_a_list_gets_the_list() {
+    let (_dir, brain) = brain_of(
+        "# D\n\n## Tipos de BPO\n\nHay varios tipos de BPO:\n\
+         - Centro de llamadas: atienden las llamadas de los clientes y hacen telemarketing.\n\
+         - Contabilidad: llevan los libros de la empresa y preparan el análisis financiero.\n\
+         - Ingeniería: hacen cálculos estructurales y planos mecánicos para obras.\n",
+    );
+    let both = ask(
+        &brain,
+        "¿un BPO hace telemarketing y también análisis financiero?",
+    );
+    assert_eq!(both.passages[0].id, "doc/tipos-de-bpo/1", "{both:?}");
+    // One item asked alone is that item.
+    let one = ask(&brain, "¿un BPO hace telemarketing?");
+    assert_eq!(one.passages[0].id, "doc/tipos-de-bpo/2", "{one:?}");
+    let bundled = bundled_brain();
+    let q = "kpo vs bpo which one is more complex and which one needs more skilled people";
+    let a = ask(&bundled, q);
+    assert_eq!(a.passages[0].id, "bpo-kpo/diferencias-bpo-kpo/1", "{a:?}");
+    assert!(a.answered, "{a:?}");
+}
+
 /// A typo of a filler word is filler: "realy" is "really" misspelt, not
 /// "real" (of real estate), and "saludos" no longer hides "salud".
 #[test]

@@ -56,6 +56,16 @@ impl Passage {
     pub fn is_list(&self) -> bool {
         self.text.lines().any(|l| l.starts_with(BULLET))
     }
+
+    /// How many item passages follow it: a list overview's items, 0 for
+    /// any other passage.
+    pub fn overview_items(&self) -> usize {
+        if self.search == self.text {
+            0
+        } else {
+            self.text.lines().filter(|l| l.starts_with(BULLET)).count()
+        }
+    }
 }
 
 /// How a passage shows a list's items, one per line; a paragraph's lines
