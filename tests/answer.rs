@@ -130,6 +130,13 @@ fn a_question_for_a_figure_needs_a_passage_that_gives_one() {
     assert_eq!(a.features.figure_missing, 1.0, "{:?}", a.features);
     assert!(!a.answered, "{a:?}");
     assert!(ask(&bundled, "does a BPO reduce costs?").answered);
+    // A duration is a figure too, and the article gives none.
+    let a = ask(
+        &bundled,
+        "how long does it take to move our payroll to a BPO?",
+    );
+    assert_eq!(a.features.figure_missing, 1.0, "{:?}", a.features);
+    assert!(!a.answered, "{a:?}");
 }
 
 /// A list can be counted: "¿cuántos tipos hay?" is answered by the list of
