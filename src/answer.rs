@@ -446,9 +446,10 @@ fn rank<'a>(edition: &'a EditionIndex, question: &str, top: usize) -> Option<Ran
                 .trigrams
                 .similarity(&edition.trigrams.profile(question), ord);
             // An overview put first for its items is judged with them.
+            // Its items follow it.
             let items: Vec<usize> = if spans_list {
-                (0..edition.list_of.len())
-                    .filter(|&i| edition.list_of[i] == Some(ord))
+                (ord + 1..edition.list_of.len())
+                    .take_while(|&i| edition.list_of[i] == Some(ord))
                     .collect()
             } else {
                 Vec::new()

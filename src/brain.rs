@@ -48,7 +48,8 @@ pub struct EditionIndex {
     pub sections: Vec<SectionKey>,
     /// Per passage ord, the position of its section in `sections`.
     pub passage_section: Vec<u32>,
-    /// Per passage ord, the ord of the list overview it is an item of.
+    /// Per passage ord, the ord of the list overview it is an item of (the
+    /// items follow their overview).
     pub list_of: Vec<Option<usize>>,
     /// Its sections' subjects and aspects, for follow-up questions.
     pub outline: crate::conversation::Outline,
