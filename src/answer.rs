@@ -498,6 +498,9 @@ fn spanned_list(
     let &(first, top) = ranked.first()?;
     let overview = edition.list_of[first]?;
     let index = &edition.index;
+    // What an item's own text says (subject words aside): its alternate
+    // questions carry askers' context ("I run a small clinic…") that would
+    // make any two items look asked together.
     let ideas = |ord: usize| -> Vec<bool> {
         plan.concepts
             .iter()
