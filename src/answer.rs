@@ -233,17 +233,24 @@ impl<'a> Concept<'a> {
     /// Said by passage `ord`: in its title or text, or in one of its
     /// alternate questions.
     fn covered_by(&self, index: &SearchIndex, ord: usize) -> bool {
-        self.ids.iter().any(|alt| {
-            alt.iter().all(|&id| index.contains(ord, id))
+        self.in_text(index, ord)
+            || self.ids.iter().any(|alt| {
                 // The union of the questions' words rules most out at once;
                 // a phrase must still stand in one question.
-                || (alt.iter().all(|&id| index.asks(ord, id))
+                alt.iter().all(|&id| index.asks(ord, id))
                     && (alt.len() == 1
                         || index
                             .questions(ord)
                             .iter()
-                            .any(|q| alt.iter().all(|id| q.binary_search(id).is_ok()))))
-        })
+                            .any(|q| alt.iter().all(|id| q.binary_search(id).is_ok())))
+            })
+    }
+
+    /// Said in passage `ord`'s title or text.
+    fn in_text(&self, index: &SearchIndex, ord: usize) -> bool {
+        self.ids
+            .iter()
+            .any(|alt| alt.iter().all(|&id| index.contains(ord, id)))
     }
 
     /// Said in one alternate question (its sorted term ids).
@@ -504,12 +511,7 @@ fn spanned_list(
     let ideas = |ord: usize| -> Vec<bool> {
         plan.concepts
             .iter()
-            .map(|c| {
-                !c.on_topic
-                    && c.ids
-                        .iter()
-                        .any(|alt| alt.iter().all(|&id| index.contains(ord, id)))
-            })
+            .map(|c| !c.on_topic && c.in_text(index, ord))
             .collect()
     };
     let said = ideas(first);
