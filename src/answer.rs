@@ -427,12 +427,15 @@ fn rank<'a>(edition: &'a EditionIndex, question: &str, top: usize) -> Option<Ran
     // A question that asks what two items of one list say, each something
     // the other does not ("which is more complex and which needs more
     // skilled staff"), asks for the list: its overview goes first.
-    let mut spans_list = false;
+    // It is then judged with its items, which follow it.
+    let mut items: Vec<usize> = Vec::new();
     if section_match.is_none() {
         if let Some((overview, top)) = spanned_list(&plan, edition, &ranked) {
             ranked.retain(|r| r.0 != overview);
             ranked.insert(0, (overview, top));
-            spans_list = true;
+            items = (overview + 1..edition.list_of.len())
+                .take_while(|&i| edition.list_of[i] == Some(overview))
+                .collect();
         }
     }
 
@@ -440,10 +443,7 @@ fn rank<'a>(edition: &'a EditionIndex, question: &str, top: usize) -> Option<Ran
         Some(&(ord, best)) => {
             // An overview put first for its items leads the passages
             // outside its list: the items are part of its answer.
-            let runner_up = ranked
-                .iter()
-                .skip(1)
-                .find(|&&(o, _)| !spans_list || edition.list_of[o] != Some(ord));
+            let runner_up = ranked.iter().skip(1).find(|(o, _)| !items.contains(o));
             let margin = match runner_up {
                 _ if section_match.is_some() => 1.0,
                 Some(&(_, next)) if best > 0.0 => (best - next) / best,
@@ -452,15 +452,6 @@ fn rank<'a>(edition: &'a EditionIndex, question: &str, top: usize) -> Option<Ran
             let reads_like = edition
                 .trigrams
                 .similarity(&edition.trigrams.profile(question), ord);
-            // An overview put first for its items is judged with them.
-            // Its items follow it.
-            let items: Vec<usize> = if spans_list {
-                (ord + 1..edition.list_of.len())
-                    .take_while(|&i| edition.list_of[i] == Some(ord))
-                    .collect()
-            } else {
-                Vec::new()
-            };
             features_of(
                 &plan,
                 edition,
@@ -530,7 +521,8 @@ fn spanned_list(
     spans.then_some((overview, top))
 }
 
-/// The features the confidence is computed from, for passage `ord`.
+/// The features the confidence is computed from, for passage `ord`, with
+/// `items` when it is a list overview put first for them (else empty).
 fn features_of(
     plan: &Plan,
     edition: &EditionIndex,
