@@ -54,7 +54,7 @@ impl Passage {
     /// Whether it shows a list (kept whole, or an overview of its items):
     /// its items can be counted, so it answers "how many kinds".
     pub fn is_list(&self) -> bool {
-        self.text.lines().any(|l| l.starts_with(BULLET))
+        self.bullets().next().is_some()
     }
 
     /// How many item passages follow it: a list overview's items, 0 for
@@ -63,8 +63,13 @@ impl Passage {
         if self.search == self.text {
             0
         } else {
-            self.text.lines().filter(|l| l.starts_with(BULLET)).count()
+            self.bullets().count()
         }
+    }
+
+    /// The lines that show a list's items.
+    fn bullets(&self) -> impl Iterator<Item = &str> {
+        self.text.lines().filter(|l| l.starts_with(BULLET))
     }
 }
 
