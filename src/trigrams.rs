@@ -20,8 +20,9 @@ pub struct Trigrams {
     /// Every trigram of the passages: its id and its (smoothed) idf.
     known: HashMap<u64, (u32, f32)>,
     /// Per passage ord, its profile: made once here, since making the best
-    /// passage's for each question cost 24 µs where the comparison costs
-    /// 1.7 µs (`cargo bench --bench answer -- bundled/reads_like`).
+    /// passage's for each question cost 24 µs (a build measured with the
+    /// bench below, not kept) where the comparison costs 1.5 µs
+    /// (`cargo bench --bench answer -- bundled/reads_like`).
     passages: Vec<Profile>,
 }
 
