@@ -21,7 +21,7 @@ pub struct Trigrams {
     known: HashMap<u64, (u32, f32)>,
     /// Per passage ord, its profile: made once here, since making the best
     /// passage's for each question cost 24 µs (a build measured with the
-    /// bench below, not kept) where the comparison costs 1.5 µs
+    /// bench below, not kept) where the comparison costs 1.5–1.6 µs
     /// (`cargo bench --bench answer -- bundled/reads_like`).
     passages: Vec<Profile>,
 }
