@@ -156,6 +156,8 @@ pub struct Metrics {
     pub answerable: usize,
     /// First passage right **and** presented as an answer.
     pub answered_right: usize,
+    /// A right passage first (answered or not): what ranking alone gets.
+    pub hit1: usize,
     /// A right passage among the first three (answered or not).
     pub hit3: usize,
     /// The sum of 1/rank of the first right passage among the first three.
@@ -179,6 +181,7 @@ impl Metrics {
                     m.answerable += 1;
                     m.answered += usize::from(o.answered);
                     m.answered_right += usize::from(o.answered_right());
+                    m.hit1 += usize::from(o.rank == Some(0));
                     if let Some(r) = o.rank.filter(|&r| r < 3) {
                         m.hit3 += 1;
                         m.reciprocal_ranks += 1.0 / (r as f64 + 1.0);
@@ -242,8 +245,9 @@ impl fmt::Display for Metrics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "answered-right@1 {}, hit@3 {}, answered {}, precision {:.1}%, unanswerable refused {}, off-topic refused {}",
+            "answered-right@1 {}, hit@1 {}, hit@3 {}, answered {}, precision {:.1}%, unanswerable refused {}, off-topic refused {}",
             pct(self.answered_right, self.answerable),
+            pct(self.hit1, self.answerable),
             pct(self.hit3, self.answerable),
             pct(self.answered, self.answerable),
             100.0 * self.precision(),
