@@ -555,14 +555,22 @@ fn features_of(
         .iter()
         .map(|c| c.covered_by(index, ord) || items.iter().any(|&i| c.covered_by(index, i)))
         .collect();
-    let question_match = std::iter::once(&ord)
-        .chain(items)
-        .flat_map(|&o| index.questions(o))
-        .map(|q| question_match(plan, edition, q))
-        .fold(0.0, f32::max);
+    let mut best_match = 0.0f32;
+    // An alternate question that says all the question says, and asks for
+    // the same figure, is the knowledge's word that the passage answers it
+    // (a question taught with `teach`), whatever figures its text gives.
+    let mut asked_alike = false;
+    for &o in std::iter::once(&ord).chain(items) {
+        for (q, &asks) in index.questions(o).iter().zip(&edition.questions_ask[o]) {
+            let m = question_match(plan, edition, q);
+            best_match = best_match.max(m);
+            asked_alike |= m >= 1.0 && asks == plan.asks;
+        }
+    }
+    let gives = |o: usize| edition.gives[o].answers(plan.asks);
     Features {
         coverage: coverage(plan, &covered),
-        question_match,
+        question_match: best_match,
         margin,
         unknown: share(|c| !c.known),
         corrected: share(|c| c.corrected),
@@ -573,11 +581,11 @@ fn features_of(
         // An overview put first for its items counts its items, not
         // figures: those must be in the items it stands for.
         figure_missing: f32::from(u8::from(
-            plan.asks_figure
+            !asked_alike
                 && if items.is_empty() {
-                    !edition.gives_figures[ord]
+                    !gives(ord)
                 } else {
-                    !items.iter().any(|&i| edition.gives_figures[i])
+                    !items.iter().any(|&i| gives(i))
                 },
         )),
         reads_like,
@@ -739,8 +747,9 @@ struct Plan<'a> {
     concepts: Vec<Concept<'a>>,
     /// A way of saying one of its concepts is a word of our field.
     in_domain: bool,
-    /// It says a word that asks for a figure ("how much", "sueldo").
-    asks_figure: bool,
+    /// The figure it asks for: an amount ("how much", "sueldo") or a count
+    /// ("cuántos").
+    asks: crate::brain::Asks,
 }
 
 /// The question's words in order, once each, filler dropped and unknown
@@ -837,7 +846,7 @@ fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
         }
     }
     let folded = crate::brain::phrase_key(question);
-    let (phrases, asks_figure) = edition.phrases.find(&folded);
+    let (phrases, asks) = edition.phrases.find(&folded);
     let mut started = vec![false; edition.synonyms.len()];
     for &(g, _) in starts.keys() {
         started[g as usize] = true;
@@ -906,7 +915,7 @@ fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
     Plan {
         concepts,
         in_domain,
-        asks_figure,
+        asks,
     }
 }
 

@@ -36,14 +36,17 @@ pub struct EditionIndex {
     /// Analyzed words and phrases of our field ("call center"): on topic,
     /// without naming the subject.
     pub domain: Vec<Vec<String>>,
-    /// The synonym groups' phrases and the figures (`figures` of
-    /// `synonyms.toml`), found in one pass over a question's [`phrase_key`].
+    /// The synonym groups' phrases, the figures and the counts (`figures`
+    /// and `counts` of `synonyms.toml`), found in one pass over a
+    /// question's [`phrase_key`].
     pub phrases: Phrases,
     /// Its passages' character trigrams: how much a question reads like one.
     pub trigrams: crate::trigrams::Trigrams,
-    /// Per passage ord, whether it gives a figure: a digit, or a list whose
-    /// items can be counted.
-    pub gives_figures: Vec<bool>,
+    /// Per passage ord, the figures it gives.
+    pub gives: Vec<Gives>,
+    /// Per passage ord, what figure each of its alternate questions asks
+    /// for (in the order of [`SearchIndex::questions`]).
+    pub questions_ask: Vec<Vec<Asks>>,
     /// Per section (in index order), its title's term ids and its first passage.
     pub sections: Vec<SectionKey>,
     /// Per passage ord, the position of its section in `sections`.
@@ -66,30 +69,54 @@ pub struct SynonymGroup {
     pub phrases: Vec<String>,
 }
 
-/// Every synonym phrase and figure of an edition in one automaton: a
-/// question is read once for all of them, not once per phrase.
+/// Every synonym phrase, figure and count of an edition in one automaton:
+/// a question is read once for all of them, not once per phrase.
 #[derive(Debug)]
 pub struct Phrases {
     finder: AhoCorasick,
-    /// Per pattern, the synonym group it belongs to; `None`: a figure.
-    owners: Vec<Option<u32>>,
+    /// Per pattern, what saying it means.
+    owners: Vec<Owner>,
     /// How many synonym groups there are.
     groups: usize,
 }
 
+#[derive(Debug, Clone, Copy)]
+enum Owner {
+    Group(u32),
+    Figure,
+    Count,
+}
+
+/// What kind of figure a question asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Asks {
+    #[default]
+    Nothing,
+    /// A count ("¿cuántos tipos hay?"): a number or a list answers it.
+    Count,
+    /// An amount ("¿cuánto cobra?", "sueldo"): only a number answers it.
+    Amount,
+}
+
 impl Phrases {
-    fn build(groups: &[SynonymGroup], figures: &[String]) -> Result<Phrases, String> {
+    fn build(
+        groups: &[SynonymGroup],
+        figures: &[String],
+        counts: &[String],
+    ) -> Result<Phrases, String> {
         let mut patterns: Vec<&str> = Vec::new();
         let mut owners = Vec::new();
         for (g, group) in groups.iter().enumerate() {
             for phrase in &group.phrases {
                 patterns.push(phrase);
-                owners.push(Some(g as u32));
+                owners.push(Owner::Group(g as u32));
             }
         }
-        for figure in figures {
-            patterns.push(figure);
-            owners.push(None);
+        for (list, owner) in [(figures, Owner::Figure), (counts, Owner::Count)] {
+            for phrase in list {
+                patterns.push(phrase);
+                owners.push(owner);
+            }
         }
         let finder = AhoCorasick::new(&patterns).map_err(|e| e.to_string())?;
         Ok(Phrases {
@@ -100,19 +127,42 @@ impl Phrases {
     }
 
     /// Per synonym group, whether `folded` (a [`phrase_key`]) says one of
-    /// its phrases; and whether it says a figure.
-    pub fn find(&self, folded: &str) -> (Vec<bool>, bool) {
+    /// its phrases; and what figure it asks for. An amount outweighs a
+    /// count: "¿cuántos dólares por hora?" wants a number.
+    pub fn find(&self, folded: &str) -> (Vec<bool>, Asks) {
         let mut said = vec![false; self.groups];
-        let mut figure = false;
+        let mut asks = Asks::Nothing;
         // Phrases share their dashes ("-how-much-" and "-much-more-"), so
         // matches may overlap.
         for m in self.finder.find_overlapping_iter(folded) {
             match self.owners[m.pattern().as_usize()] {
-                Some(g) => said[g as usize] = true,
-                None => figure = true,
+                Owner::Group(g) => said[g as usize] = true,
+                Owner::Figure => asks = Asks::Amount,
+                Owner::Count if asks == Asks::Nothing => asks = Asks::Count,
+                Owner::Count => {}
             }
         }
-        (said, figure)
+        (said, asks)
+    }
+}
+
+/// The figures a passage gives.
+#[derive(Debug, Clone, Copy)]
+pub struct Gives {
+    /// A digit: an amount, a share, a count.
+    pub number: bool,
+    /// A list, whose items can be counted.
+    pub list: bool,
+}
+
+impl Gives {
+    /// Whether what it gives can answer what a question `asks` for.
+    pub fn answers(self, asks: Asks) -> bool {
+        match asks {
+            Asks::Nothing => true,
+            Asks::Count => self.number || self.list,
+            Asks::Amount => self.number,
+        }
     }
 }
 
@@ -384,19 +434,36 @@ fn index_edition(
         .map(|d| analyze(d))
         .filter(|terms| !terms.is_empty())
         .collect();
-    let figures: Vec<String> = knowledge
-        .synonyms
-        .figures
-        .iter()
-        .map(|f| phrase_key(f))
-        // An empty figure ("" or "¿?") would be found in every question.
-        .filter(|key| key != "--")
-        .collect();
-    let phrases = Phrases::build(&synonyms, &figures)
-        .map_err(|err| Problems(vec![Problem::new(&knowledge.dir, 0, err)]))?;
-    let gives_figures = edition
+    let keys = |phrases: &[String]| -> Vec<String> {
+        phrases
+            .iter()
+            .map(|f| phrase_key(f))
+            // An empty phrase ("" or "¿?") would be found in every question.
+            .filter(|key| key != "--")
+            .collect()
+    };
+    let phrases = Phrases::build(
+        &synonyms,
+        &keys(&knowledge.synonyms.figures),
+        &keys(&knowledge.synonyms.counts),
+    )
+    .map_err(|err| Problems(vec![Problem::new(&knowledge.dir, 0, err)]))?;
+    let gives = edition
         .passages()
-        .map(|p| p.passage.text.chars().any(|c| c.is_ascii_digit()) || p.passage.is_list())
+        .map(|p| Gives {
+            number: p.passage.text.chars().any(|c| c.is_ascii_digit()),
+            list: p.passage.is_list(),
+        })
+        .collect();
+    let questions_ask = edition
+        .passages()
+        .map(|p| {
+            p.passage
+                .questions
+                .iter()
+                .map(|q| phrases.find(&phrase_key(q)).1)
+                .collect()
+        })
         .collect();
     let passages = locations.len();
     let mut list_of = vec![None; passages];
@@ -438,7 +505,8 @@ fn index_edition(
         topic,
         domain,
         phrases,
-        gives_figures,
+        gives,
+        questions_ask,
         trigrams,
         sections,
         passage_section,
@@ -450,7 +518,8 @@ fn index_edition(
 mod tests {
     use super::*;
 
-    /// Phrases that share words are all found, and figures told apart.
+    /// Phrases that share words are all found, and figures and counts told
+    /// apart.
     #[test]
     fn phrases_are_found_in_one_pass_even_when_they_overlap() {
         let group = |phrases: &[&str]| SynonymGroup {
@@ -463,18 +532,31 @@ mod tests {
             group(&["center of excellence"]),
         ];
         let figures = vec![phrase_key("how much"), phrase_key("per hour")];
-        let phrases = Phrases::build(&groups, &figures).unwrap();
+        let counts = vec![phrase_key("how many")];
+        let phrases = Phrases::build(&groups, &figures, &counts).unwrap();
         let find = |q: &str| phrases.find(&phrase_key(q));
         assert_eq!(
             find("How much does a CALL center of excellence pay per hour?"),
-            (vec![false, true, true], true)
+            (vec![false, true, true], Asks::Amount)
         );
         assert_eq!(
             find("I work at a call centre"),
-            (vec![true, false, false], false)
+            (vec![true, false, false], Asks::Nothing)
+        );
+        assert_eq!(
+            find("how many call center agents are there"),
+            (vec![false, true, false], Asks::Count)
+        );
+        // An amount outweighs a count, whichever comes first.
+        assert_eq!(
+            find("how many dollars per hour"),
+            (vec![false, false, false], Asks::Amount)
         );
         // Whole words only: "network at" is not "work at".
-        assert_eq!(find("network at home"), (vec![false, false, false], false));
-        assert_eq!(find(""), (vec![false, false, false], false));
+        assert_eq!(
+            find("network at home"),
+            (vec![false, false, false], Asks::Nothing)
+        );
+        assert_eq!(find(""), (vec![false, false, false], Asks::Nothing));
     }
 }

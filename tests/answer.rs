@@ -101,6 +101,43 @@ fn questions_wrapped_in_markup_are_answered_for_their_words() {
     assert!(Question::new("```rust\nfn main() {}\n``` https://example.com", 500).is_err());
 }
 
+/// A list answers a count ("¿cuántos tipos hay?") but not an amount
+/// ("¿cuánto cobra?"), which needs a number; and a question taught to a
+/// passage is its answer whatever figure it asks for.
+#[test]
+fn a_list_answers_a_count_not_an_amount() {
+    let (dir, _) = brain_of(
+        "# D\n\n## Tipos de BPO\n\nHay tres tipos de BPO:\n- Contable\n- Legal\n- Médico\n\n\
+         ## Costos del BPO\n\nEl BPO reduce los costos de la empresa.\n",
+    );
+    fs::write(
+        dir.path().join("synonyms.toml"),
+        "ignore = [\"cuánto\", \"cuántos\"]\nfigures = [\"cuánto\"]\ncounts = [\"cuántos\"]\n",
+    )
+    .unwrap();
+    let brain = Brain::load(dir.path()).unwrap();
+    let a = ask(&brain, "¿cuántos tipos de BPO hay?");
+    assert_eq!(a.passages[0].id, "doc/tipos-de-bpo/1", "{a:?}");
+    assert_eq!(a.features.figure_missing, 0.0, "{:?}", a.features);
+    let a = ask(&brain, "¿cuánto cobra cada tipo de BPO?");
+    assert_eq!(a.passages[0].id, "doc/tipos-de-bpo/1", "{a:?}");
+    assert_eq!(a.features.figure_missing, 1.0, "{:?}", a.features);
+
+    // Taught to the passage on costs, an amount question is its answer.
+    let q = "¿cuánto ahorro con un BPO?";
+    assert_eq!(ask(&brain, q).features.figure_missing, 1.0);
+    let md = fs::read_to_string(dir.path().join("es/doc.md")).unwrap();
+    let md = md.replace("de la empresa.\n", &format!("de la empresa.\n? {q}\n"));
+    fs::write(dir.path().join("es/doc.md"), md).unwrap();
+    let brain = Brain::load(dir.path()).unwrap();
+    let a = ask(&brain, q);
+    assert_eq!(a.passages[0].id, "doc/costos-del-bpo/1", "{a:?}");
+    assert_eq!(a.features.figure_missing, 0.0, "{:?}", a.features);
+    // ...but only a question that says what the taught one says.
+    let a = ask(&brain, "¿cuánto ahorro con un BPO contable?");
+    assert_eq!(a.features.figure_missing, 1.0, "{:?}", a.features);
+}
+
 /// A question that asks for a figure is weighed against what the passage
 /// gives: "¿cuánto cuesta?" is not answered by "reduce los costos".
 #[test]
@@ -156,8 +193,11 @@ fn a_list_answers_how_many_kinds() {
             "{q}: {a:?}"
         );
     }
-    // A price is still a figure no passage gives.
+    // A price or a pay is still a figure no passage gives, list or not.
     assert!(!ask(&bundled, "¿cuánto cuesta un BPO por hora?").answered);
+    let a = ask(&bundled, "¿cuánto gana un analista de KPO?");
+    assert_eq!(a.features.figure_missing, 1.0, "{:?}", a.features);
+    assert!(!a.answered, "{a:?}");
 }
 
 /// A question about two items of one list, each saying what the other

@@ -23,8 +23,11 @@ pub struct Synonyms {
     /// thereby ask for a section about the subject.
     pub domain: Vec<String>,
     /// Words and phrases that ask for a figure ("how much", "salario",
-    /// "porcentaje"): only a passage that gives figures can answer them.
+    /// "porcentaje"): only a passage that gives a number can answer them.
     pub figures: Vec<String>,
+    /// Words and phrases that ask for a count ("cuántos", "how many"): a
+    /// number answers them, and so does a list, whose items can be counted.
+    pub counts: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -38,6 +41,8 @@ struct Raw {
     domain: Vec<String>,
     #[serde(default)]
     figures: Vec<String>,
+    #[serde(default)]
+    counts: Vec<String>,
     #[serde(default)]
     group: Vec<Spanned<RawGroup>>,
 }
@@ -89,5 +94,6 @@ pub fn parse(file: &Path, text: &str, problems: &mut Vec<Problem>) -> Synonyms {
         topic: raw.topic,
         domain: raw.domain,
         figures: raw.figures,
+        counts: raw.counts,
     }
 }
