@@ -773,7 +773,8 @@ fn question_words(edition: &EditionIndex, question: &str) -> (Vec<String>, Vec<S
         } else if let Some((_, fix)) = tried.iter().find(|(t, _)| *t == token.term) {
             fix.clone()
         } else if tried.len() < MAX_CORRECTIONS {
-            let fix = correction(edition, &token.term);
+            let word = question.get(token.from..token.to).unwrap_or(&token.term);
+            let fix = correction(edition, &token.term, word);
             tried.push((token.term.clone(), fix.clone()));
             if let Fix::Word(fixed) = &fix {
                 corrected.push(fixed.clone());
@@ -808,11 +809,11 @@ enum Fix {
 /// The correction of an unknown `term`. A filler word at least as close as
 /// the nearest known word wins: "realy" is "really" misspelt, and
 /// correcting it to "real" searched for real estate.
-fn correction(edition: &EditionIndex, term: &str) -> Fix {
+fn correction(edition: &EditionIndex, term: &str, word: &str) -> Fix {
     let Some(max) = SearchIndex::typo_edits(term) else {
         return Fix::Keep;
     };
-    let fixed = edition.index.correct(term);
+    let fixed = edition.index.correct(term, word);
     let initial = term.chars().next();
     let filler = edition
         .ignore

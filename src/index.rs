@@ -119,6 +119,11 @@ pub struct SearchIndex {
     /// looks only at words that begin like the typo and are near enough in
     /// length to be within its edits, not at the whole vocabulary.
     by_initial_len: HashMap<(char, usize), Vec<u32>>,
+    /// The words as written (lowercased, accents folded) → their term id,
+    /// by first letter and length like `by_initial_len`: a typo is
+    /// compared with words too, since its stem may not be the stem of its
+    /// word ("bussines" stems to "bussin", "business" to "business").
+    words_by_initial_len: HashMap<(char, usize), Vec<(Box<str>, u32)>>,
     /// In how many passages each term id appears (title, body or questions).
     doc_freqs: Vec<u32>,
     /// Each passage's distinct term ids (title and body), sorted: which
@@ -345,6 +350,15 @@ pub fn analyzer(lang: Lang, order: AnalyzerOrder) -> TextAnalyzer {
     }
 }
 
+/// A word as written, lowercased and without accents: how a typo is
+/// compared with the words of the knowledge.
+fn written(word: &str) -> Box<str> {
+    word.chars()
+        .flat_map(char::to_lowercase)
+        .map(crate::lang::fold)
+        .collect()
+}
+
 fn terms_of(analyzer: &mut TextAnalyzer, text: &str, out: &mut Vec<Token>) {
     let mut stream = analyzer.token_stream(text);
     while stream.advance() {
@@ -406,12 +420,24 @@ impl SearchIndex {
                 (vocabulary.len() - 1) as u32
             })
         };
-        let mut distinct_ids = |tokens: &mut Vec<Token>, term_ids: &mut HashMap<String, u32>| {
-            let mut ids: Vec<u32> = tokens.drain(..).map(|t| intern(t.term, term_ids)).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            ids.into_boxed_slice()
-        };
+        // Each word as written → its term id (the first seen wins).
+        let mut words: HashMap<Box<str>, u32> = HashMap::new();
+        let mut distinct_ids =
+            |text: &str, tokens: &mut Vec<Token>, term_ids: &mut HashMap<String, u32>| {
+                let mut ids: Vec<u32> = tokens
+                    .drain(..)
+                    .map(|t| {
+                        let id = intern(t.term, term_ids);
+                        if let Some(word) = text.get(t.from..t.to) {
+                            words.entry(written(word)).or_insert(id);
+                        }
+                        id
+                    })
+                    .collect();
+                ids.sort_unstable();
+                ids.dedup();
+                ids.into_boxed_slice()
+            };
         for (i, d) in docs.enumerate() {
             let mut document = doc!(
                 title => d.title,
@@ -424,9 +450,9 @@ impl SearchIndex {
             writer.add_document(document)?;
             tokens.clear();
             terms_of(&mut analyzer, d.title, &mut tokens);
-            let titled = distinct_ids(&mut tokens, &mut term_ids);
+            let titled = distinct_ids(d.title, &mut tokens, &mut term_ids);
             terms_of(&mut analyzer, d.body, &mut tokens);
-            let bodied = distinct_ids(&mut tokens, &mut term_ids);
+            let bodied = distinct_ids(d.body, &mut tokens, &mut term_ids);
             let mut text: Vec<u32> = titled.iter().chain(bodied.iter()).copied().collect();
             text.sort_unstable();
             text.dedup();
@@ -439,7 +465,7 @@ impl SearchIndex {
                 .map(|q| {
                     tokens.clear();
                     terms_of(&mut analyzer, q, &mut tokens);
-                    distinct_ids(&mut tokens, &mut term_ids)
+                    distinct_ids(q, &mut tokens, &mut term_ids)
                 })
                 .collect();
             question_terms.push(asked.into_boxed_slice());
@@ -447,8 +473,15 @@ impl SearchIndex {
         for text in extra_vocabulary {
             tokens.clear();
             terms_of(&mut analyzer, text, &mut tokens);
-            for t in tokens.drain(..) {
-                intern(t.term, &mut term_ids);
+            distinct_ids(text, &mut tokens, &mut term_ids);
+        }
+        let mut words_by_initial_len: HashMap<(char, usize), Vec<(Box<str>, u32)>> = HashMap::new();
+        for (word, id) in words {
+            if let Some(c) = word.chars().next() {
+                words_by_initial_len
+                    .entry((c, word.chars().count()))
+                    .or_default()
+                    .push((word, id));
             }
         }
         let mut by_initial_len: HashMap<(char, usize), Vec<u32>> = HashMap::new();
@@ -519,6 +552,7 @@ impl SearchIndex {
             term_ids,
             vocabulary,
             by_initial_len,
+            words_by_initial_len,
             doc_freqs,
             doc_terms,
             question_terms,
@@ -639,24 +673,54 @@ impl SearchIndex {
     /// The known term closest to an unknown `term`, for typo tolerance,
     /// within [`SearchIndex::typo_edits`], and how many edits away it is.
     /// Ties go to the more frequent term.
-    pub fn correct(&self, term: &str) -> Option<(&str, usize)> {
-        let max_edits = SearchIndex::typo_edits(term)?;
-        let len = term.chars().count();
-        // Typos rarely touch the first letter; requiring it keeps
-        // "posicion" from becoming "oposicion".
-        let initial = term.chars().next()?;
-        // Each edit changes the length by one at most: other lengths are
-        // never close enough, and are never visited.
+    pub fn correct(&self, term: &str, word: &str) -> Option<(&str, usize)> {
+        let by_term = self.nearest_within(term, usize::MAX, &self.by_initial_len, |&id: &u32| {
+            (self.vocabulary[id as usize].as_str(), id)
+        });
+        // Words are many more than stems, and a known word's stem is known:
+        // a word can only win by fewer edits than the nearest stem, so it is
+        // looked for only within those (not at all past one edit).
+        let closer = by_term.map_or(usize::MAX, |(d, _, _)| d - 1);
+        let by_word = match closer {
+            0 => None,
+            _ => self.nearest_within(
+                &written(word),
+                closer,
+                &self.words_by_initial_len,
+                |(w, id): &(Box<str>, u32)| (&**w, *id),
+            ),
+        };
+        by_term
+            .into_iter()
+            .chain(by_word)
+            .min()
+            .map(|(d, _, id)| (self.vocabulary[id as usize].as_str(), d))
+    }
+
+    /// The entry of `table` nearest to `typo` within its edits (and at most
+    /// `cap`): (edits, rarity, term id). Typos rarely touch the first
+    /// letter; requiring it keeps "posicion" from becoming "oposicion". Each
+    /// edit changes the length by one at most: other lengths are never close
+    /// enough, and are never visited.
+    fn nearest_within<'s, T>(
+        &'s self,
+        typo: &str,
+        cap: usize,
+        table: &'s HashMap<(char, usize), Vec<T>>,
+        text_and_id: impl Fn(&'s T) -> (&'s str, u32),
+    ) -> Option<(usize, std::cmp::Reverse<u32>, u32)> {
+        let max_edits = SearchIndex::typo_edits(typo)?.min(cap);
+        let len = typo.chars().count();
+        let initial = typo.chars().next()?;
         (len - max_edits..=len + max_edits)
-            .filter_map(|l| self.by_initial_len.get(&(initial, l)))
+            .filter_map(|l| table.get(&(initial, l)))
             .flatten()
-            .map(|&id| (&self.vocabulary[id as usize], self.doc_freqs[id as usize]))
-            .filter_map(|(v, df)| {
-                let d = edit_distance(term, v, max_edits)?;
-                Some((d, std::cmp::Reverse(df), v.as_str()))
+            .filter_map(|entry| {
+                let (text, id) = text_and_id(entry);
+                let d = edit_distance(typo, text, max_edits)?;
+                Some((d, std::cmp::Reverse(self.doc_freqs[id as usize]), id))
             })
             .min()
-            .map(|(d, _, v)| (v, d))
     }
 
     /// The best `limit` passages, best first. Each group of `concepts` is one
@@ -995,8 +1059,43 @@ mod tests {
             index.term_id(&index.analyze("rotación")[0].term).unwrap()
         ));
         assert_eq!(
-            index.correct("rotasion").map(|(v, d)| (v.to_string(), d)),
+            index
+                .correct("rotasion", "rotasion")
+                .map(|(v, d)| (v.to_string(), d)),
             Some((index.analyze("rotación")[0].term.clone(), 1))
         );
+    }
+
+    /// A typo's stem need not be its word's stem: the Spanish stemmer makes
+    /// "bussines" "bussin" (two edits from "business", one allowed for six
+    /// letters) and leaves "facturasion" (five from "factur"). Compared as
+    /// written, each is within the edits its length allows.
+    #[test]
+    fn a_typo_is_also_compared_with_the_words_as_written() {
+        let index = SearchIndex::build(
+            Lang::Es,
+            AnalyzerOrder::default(),
+            std::iter::once(Doc {
+                title: "Tipos",
+                body: "Facturación médica.",
+                questions: &[],
+            }),
+            &["business process outsourcing"],
+        )
+        .unwrap();
+        for (typo, word, edits) in [
+            ("bussines", "business", 2),
+            ("facturasion", "facturación", 1),
+        ] {
+            let term = index.analyze(typo)[0].term.clone();
+            let want = index.analyze(word)[0].term.clone();
+            assert_eq!(
+                index.correct(&term, typo).map(|(v, d)| (v.to_string(), d)),
+                Some((want, edits)),
+                "{typo}"
+            );
+        }
+        // Its stem alone is too far from any: "bussin" as if typed.
+        assert_eq!(index.correct("bussin", "bussin"), None);
     }
 }
