@@ -103,6 +103,9 @@ pub struct Doc<'a> {
     pub questions: &'a [String],
 }
 
+/// Entries by the first letter and length in characters of their word.
+type ByInitialLen<T> = HashMap<(char, usize), Vec<T>>;
+
 pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
@@ -118,12 +121,12 @@ pub struct SearchIndex {
     /// Term ids by first letter and length in characters: typo correction
     /// looks only at words that begin like the typo and are near enough in
     /// length to be within its edits, not at the whole vocabulary.
-    by_initial_len: HashMap<(char, usize), Vec<u32>>,
+    by_initial_len: ByInitialLen<u32>,
     /// The words as written (lowercased, accents folded) → their term id,
     /// by first letter and length like `by_initial_len`: a typo is
     /// compared with words too, since its stem may not be the stem of its
     /// word ("bussines" stems to "bussin", "business" to "business").
-    words_by_initial_len: HashMap<(char, usize), Vec<(Box<str>, u32)>>,
+    words_by_initial_len: ByInitialLen<(Box<str>, u32)>,
     /// In how many passages each term id appears (title, body or questions).
     doc_freqs: Vec<u32>,
     /// Each passage's distinct term ids (title and body), sorted: which
@@ -475,7 +478,7 @@ impl SearchIndex {
             terms_of(&mut analyzer, text, &mut tokens);
             distinct_ids(text, &mut tokens, &mut term_ids);
         }
-        let mut words_by_initial_len: HashMap<(char, usize), Vec<(Box<str>, u32)>> = HashMap::new();
+        let mut words_by_initial_len: ByInitialLen<(Box<str>, u32)> = HashMap::new();
         for (word, id) in words {
             if let Some(c) = word.chars().next() {
                 words_by_initial_len
@@ -484,7 +487,7 @@ impl SearchIndex {
                     .push((word, id));
             }
         }
-        let mut by_initial_len: HashMap<(char, usize), Vec<u32>> = HashMap::new();
+        let mut by_initial_len: ByInitialLen<u32> = HashMap::new();
         for (id, term) in vocabulary.iter().enumerate() {
             if let Some(c) = term.chars().next() {
                 by_initial_len
@@ -706,7 +709,7 @@ impl SearchIndex {
         &'s self,
         typo: &str,
         cap: usize,
-        table: &'s HashMap<(char, usize), Vec<T>>,
+        table: &'s ByInitialLen<T>,
         text_and_id: impl Fn(&'s T) -> (&'s str, u32),
     ) -> Option<(usize, std::cmp::Reverse<u32>, u32)> {
         let max_edits = SearchIndex::typo_edits(typo)?.min(cap);
