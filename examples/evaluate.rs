@@ -5,6 +5,7 @@
 //! cargo run --release --example evaluate -- blind.es.toml blind.en.toml
 //! cargo run --release --example evaluate -- --misses blind.es.toml
 //! cargo run --release --example evaluate -- --knowledge other/ set.toml
+//! cargo run --release --example evaluate -- --min-confidence 0.3 set.toml
 //! ```
 //!
 //! A set is the format of `tests/golden/*.toml`: `[[question]]` with `q` and
@@ -22,11 +23,19 @@ use outsourcing_bot::eval::{self, Metrics, Split};
 fn main() -> ExitCode {
     let mut knowledge = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("knowledge");
     let mut misses = false;
+    let mut min_confidence = None;
     let mut sets = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--misses" => misses = true,
+            "--min-confidence" => match args.next().and_then(|v| v.parse::<f32>().ok()) {
+                Some(v) if (0.0..=1.0).contains(&v) => min_confidence = Some(v),
+                _ => {
+                    eprintln!("error: --min-confidence needs a number from 0 to 1");
+                    return ExitCode::from(2);
+                }
+            },
             "--knowledge" => match args.next() {
                 Some(dir) => knowledge = dir.into(),
                 None => {
@@ -35,14 +44,16 @@ fn main() -> ExitCode {
                 }
             },
             _ if arg.starts_with("--") => {
-                eprintln!("error: unknown option {arg}; options: --misses, --knowledge DIR");
+                eprintln!(
+                    "error: unknown option {arg}; options: --misses, --knowledge DIR, --min-confidence X"
+                );
                 return ExitCode::from(2);
             }
             _ => sets.push(PathBuf::from(arg)),
         }
     }
     if sets.is_empty() {
-        eprintln!("usage: evaluate [--misses] [--knowledge DIR] SET.toml...");
+        eprintln!("usage: evaluate [--misses] [--knowledge DIR] [--min-confidence X] SET.toml...");
         return ExitCode::from(2);
     }
     let brain = match Brain::load(&knowledge) {
@@ -60,7 +71,11 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        let outcomes = eval::run(&brain, &items, &AnswerOptions::default());
+        let mut opts = AnswerOptions::default();
+        if let Some(v) = min_confidence {
+            opts.min_confidence = v;
+        }
+        let outcomes = eval::run(&brain, &items, &opts);
         println!("{}: {}", set.display(), Metrics::of(&outcomes));
         for (split, name) in [(Split::Dev, "dev"), (Split::Test, "test")] {
             let part: Vec<_> = outcomes
