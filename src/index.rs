@@ -824,7 +824,40 @@ impl SearchIndex {
     }
 }
 
-/// Optimal-string-alignment distance, or `None` once it exceeds `max`.
+/// What putting `b` where `a` was typed costs: nothing for the same
+/// letter, one edit for a letter typed for one that sounds alike (a vowel
+/// for a vowel, "s" for "c" or "z", "b" for "v"…), two for any other. A
+/// misspelling swaps letters that sound alike ("rotasion", "contavil",
+/// "benifit"); a real word one letter off another mostly does not
+/// ("pasar" is not "pagar", "score" not "store", "chance" not "change").
+fn substitution(a: char, b: char) -> usize {
+    if a == b {
+        return 0;
+    }
+    // Each letter's groups of letters that sound alike, as bits.
+    fn groups(c: char) -> u8 {
+        match c {
+            'a' | 'e' | 'o' | 'u' => 1,
+            'i' | 'y' => 1 | 64,
+            'l' => 64,
+            's' | 'z' | 'x' => 2,
+            'c' => 2 | 16,
+            'k' | 'q' => 16,
+            'b' | 'v' | 'w' => 4,
+            'g' | 'j' => 8,
+            'm' | 'n' => 32,
+            _ => 0,
+        }
+    }
+    if groups(a) & groups(b) != 0 {
+        1
+    } else {
+        2
+    }
+}
+
+/// Optimal-string-alignment distance, a substitution weighed by
+/// [`substitution`], or `None` once it exceeds `max`.
 pub fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
@@ -835,7 +868,7 @@ pub fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
         cur[0] = i;
         let mut row_min = cur[0];
         for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let cost = substitution(a[i - 1], b[j - 1]);
             let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(prev2[j - 2] + 1);
@@ -936,6 +969,26 @@ mod tests {
         assert_eq!(edit_distance("benefici", "benefisi", 2), Some(1));
         assert_eq!(edit_distance("industira", "industria", 1), Some(1));
         assert_eq!(edit_distance("abc", "xyz", 1), None);
+    }
+
+    /// Letters that sound alike are one edit apart, others two: a typo
+    /// swaps the first kind, a different real word mostly the second.
+    #[test]
+    fn letters_that_sound_alike_are_closer() {
+        for (typo, word) in [
+            ("rotasion", "rotacion"),
+            ("contavil", "contabil"),
+            ("benifit", "benefit"),
+        ] {
+            assert_eq!(edit_distance(typo, word, 1), Some(1), "{typo}");
+        }
+        for (real, other) in [("pasar", "pagar"), ("score", "store"), ("chance", "change")] {
+            assert_eq!(edit_distance(real, other, 1), None, "{real}");
+            assert_eq!(edit_distance(real, other, 2), Some(2), "{real}");
+        }
+        // Letters missing, doubled or swapped stay one edit.
+        assert_eq!(edit_distance("proccess", "process", 1), Some(1));
+        assert_eq!(edit_distance("ventj", "ventaj", 1), Some(1));
     }
 
     /// Our term queries skip tantivy's per-query lookups; they must score
