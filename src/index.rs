@@ -826,10 +826,11 @@ impl SearchIndex {
 
 /// What putting `b` where `a` was typed costs: nothing for the same
 /// letter, one edit for a letter typed for one that sounds alike (a vowel
-/// for a vowel, "s" for "c" or "z", "b" for "v"…), two for any other. A
-/// misspelling swaps letters that sound alike ("rotasion", "contavil",
-/// "benifit"); a real word one letter off another mostly does not
-/// ("pasar" is not "pagar", "score" not "store", "chance" not "change").
+/// for a vowel, "s" for "c" or "z", "b" for "v"…) or for the key next to
+/// it, two for any other. A misspelling swaps letters that sound alike
+/// ("rotasion", "contavil", "benifit") or keys that touch ("typws"); a
+/// real word one letter off another mostly does neither ("pasar" is not
+/// "pagar", "score" not "store", "chance" not "change").
 fn substitution(a: char, b: char) -> usize {
     if a == b {
         return 0;
@@ -849,7 +850,26 @@ fn substitution(a: char, b: char) -> usize {
             _ => 0,
         }
     }
-    if groups(a) & groups(b) != 0 {
+    // Keys next to each other on a QWERTY keyboard: a slip of the finger.
+    fn neighbours(a: char, b: char) -> bool {
+        const ROWS: [&str; 3] = ["qwertyuiop", "asdfghjkl", "zxcvbnm"];
+        let at = |c: char| {
+            ROWS.iter()
+                .enumerate()
+                .find_map(|(r, row)| row.find(c).map(|i| (r as i32, i as i32)))
+        };
+        match (at(a), at(b)) {
+            // The row below sits half a key to the right.
+            (Some((ra, ia)), Some((rb, ib))) => match rb - ra {
+                0 => (ia - ib).abs() == 1,
+                1 => ib == ia || ib == ia - 1,
+                -1 => ia == ib || ia == ib - 1,
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+    if groups(a) & groups(b) != 0 || neighbours(a, b) {
         1
     } else {
         2
@@ -979,6 +999,8 @@ mod tests {
             ("rotasion", "rotacion"),
             ("contavil", "contabil"),
             ("benifit", "benefit"),
+            ("typws", "types"),
+            ("bemefit", "benefit"),
         ] {
             assert_eq!(edit_distance(typo, word, 1), Some(1), "{typo}");
         }
