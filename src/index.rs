@@ -851,19 +851,45 @@ fn substitution(a: char, b: char) -> usize {
         }
     }
     // Keys next to each other on a QWERTY keyboard: a slip of the finger.
-    fn neighbours(a: char, b: char) -> bool {
-        const ROWS: [&str; 3] = ["qwertyuiop", "asdfghjkl", "zxcvbnm"];
-        let at = |c: char| {
-            ROWS.iter()
-                .enumerate()
-                .find_map(|(r, row)| row.find(c).map(|i| (r as i32, i as i32)))
+    // A key's row and its position along the row, in half keys: each row
+    // sits half a key right of the one above.
+    fn key(c: char) -> Option<(i8, i8)> {
+        let (row, col) = match c {
+            'q' => (0, 0),
+            'w' => (0, 1),
+            'e' => (0, 2),
+            'r' => (0, 3),
+            't' => (0, 4),
+            'y' => (0, 5),
+            'u' => (0, 6),
+            'i' => (0, 7),
+            'o' => (0, 8),
+            'p' => (0, 9),
+            'a' => (1, 0),
+            's' => (1, 1),
+            'd' => (1, 2),
+            'f' => (1, 3),
+            'g' => (1, 4),
+            'h' => (1, 5),
+            'j' => (1, 6),
+            'k' => (1, 7),
+            'l' => (1, 8),
+            'z' => (2, 0),
+            'x' => (2, 1),
+            'c' => (2, 2),
+            'v' => (2, 3),
+            'b' => (2, 4),
+            'n' => (2, 5),
+            'm' => (2, 6),
+            _ => return None,
         };
-        match (at(a), at(b)) {
-            // The row below sits half a key to the right.
-            (Some((ra, ia)), Some((rb, ib))) => match rb - ra {
-                0 => (ia - ib).abs() == 1,
-                1 => ib == ia || ib == ia - 1,
-                -1 => ia == ib || ia == ib - 1,
+        Some((row, 2 * col + row))
+    }
+    fn neighbours(a: char, b: char) -> bool {
+        match (key(a), key(b)) {
+            (Some((ra, xa)), Some((rb, xb))) => match (ra - rb).abs() {
+                0 => (xa - xb).abs() == 2,
+                1 => (xa - xb).abs() == 1,
                 _ => false,
             },
             _ => false,
