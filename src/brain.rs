@@ -534,29 +534,29 @@ mod tests {
         let figures = vec![phrase_key("how much"), phrase_key("per hour")];
         let counts = vec![phrase_key("how many")];
         let phrases = Phrases::build(&groups, &figures, &counts).unwrap();
-        let find = |q: &str| phrases.find(&phrase_key(q));
-        assert_eq!(
-            find("How much does a CALL center of excellence pay per hour?"),
-            (vec![false, true, true], Asks::Amount)
-        );
-        assert_eq!(
-            find("I work at a call centre"),
-            (vec![true, false, false], Asks::Nothing)
-        );
-        assert_eq!(
-            find("how many call center agents are there"),
-            (vec![false, true, false], Asks::Count)
-        );
-        // An amount outweighs a count, whichever comes first.
-        assert_eq!(
-            find("how many dollars per hour"),
-            (vec![false, false, false], Asks::Amount)
-        );
-        // Whole words only: "network at" is not "work at".
-        assert_eq!(
-            find("network at home"),
-            (vec![false, false, false], Asks::Nothing)
-        );
-        assert_eq!(find(""), (vec![false, false, false], Asks::Nothing));
+        for (q, said, asks) in [
+            (
+                "How much does a CALL center of excellence pay per hour?",
+                [false, true, true],
+                Asks::Amount,
+            ),
+            (
+                "I work at a call centre",
+                [true, false, false],
+                Asks::Nothing,
+            ),
+            (
+                "how many call center agents are there",
+                [false, true, false],
+                Asks::Count,
+            ),
+            // An amount outweighs a count, whichever comes first.
+            ("how many dollars per hour", [false; 3], Asks::Amount),
+            // Whole words only: "network at" is not "work at".
+            ("network at home", [false; 3], Asks::Nothing),
+            ("", [false; 3], Asks::Nothing),
+        ] {
+            assert_eq!(phrases.find(&phrase_key(q)), (said.to_vec(), asks), "{q:?}");
+        }
     }
 }
