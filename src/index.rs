@@ -356,10 +356,7 @@ pub fn analyzer(lang: Lang, order: AnalyzerOrder) -> TextAnalyzer {
 /// A word as written, lowercased and without accents: how a typo is
 /// compared with the words of the knowledge.
 fn written(word: &str) -> Box<str> {
-    word.chars()
-        .flat_map(char::to_lowercase)
-        .map(crate::lang::fold)
-        .collect()
+    crate::lang::folded(word).collect()
 }
 
 fn terms_of(analyzer: &mut TextAnalyzer, text: &str, out: &mut Vec<Token>) {
@@ -584,11 +581,7 @@ impl SearchIndex {
         const PREFIX: usize = 4;
         let prefix = |word: &str| -> [char; PREFIX] {
             let mut out = ['\0'; PREFIX];
-            for (slot, c) in out.iter_mut().zip(
-                word.chars()
-                    .flat_map(char::to_lowercase)
-                    .map(crate::lang::fold),
-            ) {
+            for (slot, c) in out.iter_mut().zip(crate::lang::folded(word)) {
                 *slot = c;
             }
             out

@@ -64,6 +64,12 @@ pub fn fold(c: char) -> char {
     }
 }
 
+/// `text`'s characters lowercased and without accents: how slugs, trigram
+/// profiles, highlights and typo lookups compare words.
+pub fn folded(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars().flat_map(char::to_lowercase).map(fold)
+}
+
 /// Words that mostly occur in one language's questions.
 const SPANISH_WORDS: &[&str] = &[
     "qué",

@@ -109,9 +109,9 @@ fn count(text: &str) -> HashMap<u64, u32> {
         }
         word.truncate(1);
     };
-    for c in text.chars().flat_map(char::to_lowercase) {
+    for c in crate::lang::folded(text) {
         if c.is_alphanumeric() {
-            word.push(crate::lang::fold(c));
+            word.push(c);
         } else {
             flush(&mut word);
         }

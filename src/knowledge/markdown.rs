@@ -124,8 +124,7 @@ pub struct QuestionSlot {
 /// Lowercase ASCII slug of a title: accents folded, everything else to dashes.
 pub fn slugify(title: &str) -> String {
     let mut slug = String::new();
-    for c in title.chars().flat_map(char::to_lowercase) {
-        let c = crate::lang::fold(c);
+    for c in crate::lang::folded(title) {
         if c.is_ascii_alphanumeric() {
             slug.push(c);
         } else if !slug.is_empty() && !slug.ends_with('-') {
