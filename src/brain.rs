@@ -127,22 +127,34 @@ impl Phrases {
     }
 
     /// Per synonym group, whether `folded` (a [`phrase_key`]) says one of
-    /// its phrases; and what figure it asks for. An amount outweighs a
-    /// count: "¿cuántos dólares por hora?" wants a number.
+    /// its phrases; and what figure it asks for.
     pub fn find(&self, folded: &str) -> (Vec<bool>, Asks) {
         let mut said = vec![false; self.groups];
+        let asks = self.scan(folded, |g| said[g as usize] = true);
+        (said, asks)
+    }
+
+    /// What figure `folded` asks for, its synonym phrases aside.
+    pub fn asks(&self, folded: &str) -> Asks {
+        self.scan(folded, |_| {})
+    }
+
+    /// What figure `folded` asks for, telling `group` of each synonym
+    /// group's phrase it says. An amount outweighs a count: "¿cuántos
+    /// dólares por hora?" wants a number.
+    fn scan(&self, folded: &str, mut group: impl FnMut(u32)) -> Asks {
         let mut asks = Asks::Nothing;
         // Phrases share their dashes ("-how-much-" and "-much-more-"), so
         // matches may overlap.
         for m in self.finder.find_overlapping_iter(folded) {
             match self.owners[m.pattern().as_usize()] {
-                Owner::Group(g) => said[g as usize] = true,
+                Owner::Group(g) => group(g),
                 Owner::Figure => asks = Asks::Amount,
                 Owner::Count if asks == Asks::Nothing => asks = Asks::Count,
                 Owner::Count => {}
             }
         }
-        (said, asks)
+        asks
     }
 }
 
@@ -461,7 +473,7 @@ fn index_edition(
             p.passage
                 .questions
                 .iter()
-                .map(|q| phrases.find(&phrase_key(q)).1)
+                .map(|q| phrases.asks(&phrase_key(q)))
                 .collect()
         })
         .collect();
@@ -557,6 +569,7 @@ mod tests {
             ("", [false; 3], Asks::Nothing),
         ] {
             assert_eq!(phrases.find(&phrase_key(q)), (said.to_vec(), asks), "{q:?}");
+            assert_eq!(phrases.asks(&phrase_key(q)), asks, "{q:?}");
         }
     }
 }

@@ -420,8 +420,10 @@ impl SearchIndex {
                 (vocabulary.len() - 1) as u32
             })
         };
-        // Each word as written → its term id (the first seen wins).
+        // Each word as written → its term id (the first seen wins). Most
+        // words repeat: one buffer spells each, and only a new one is kept.
         let mut words: HashMap<Box<str>, u32> = HashMap::new();
+        let mut spelt = String::new();
         let mut distinct_ids =
             |text: &str, tokens: &mut Vec<Token>, term_ids: &mut HashMap<String, u32>| {
                 let mut ids: Vec<u32> = tokens
@@ -429,7 +431,11 @@ impl SearchIndex {
                     .map(|t| {
                         let id = intern(t.term, term_ids);
                         if let Some(word) = text.get(t.from..t.to) {
-                            words.entry(written(word)).or_insert(id);
+                            spelt.clear();
+                            spelt.extend(crate::lang::folded(word));
+                            if !words.contains_key(spelt.as_str()) {
+                                words.insert(spelt.as_str().into(), id);
+                            }
                         }
                         id
                     })
