@@ -679,23 +679,22 @@ impl SearchIndex {
         let by_term = self.nearest_within(term, usize::MAX, &self.by_initial_len, |&id: &u32| {
             (self.vocabulary[id as usize].as_str(), id)
         });
-        // Words are many more than stems, and a known word's stem is known:
-        // a word can only win by fewer edits than the nearest stem, so it is
-        // looked for only within those (not at all past one edit).
+        // Words are many more than stems: they are read only where they
+        // could win, within fewer edits than the nearest stem (so not at all
+        // once a stem is one edit away), and a word found there wins.
         let closer = by_term.map_or(usize::MAX, |(d, _, _)| d - 1);
-        let by_word = match closer {
-            0 => None,
-            _ => self.nearest_within(
-                &written(word),
-                closer,
-                &self.words_by_initial_len,
-                |(w, id): &(Box<str>, u32)| (&**w, *id),
-            ),
-        };
-        by_term
-            .into_iter()
-            .chain(by_word)
-            .min()
+        let by_word = (closer > 0)
+            .then(|| {
+                self.nearest_within(
+                    &written(word),
+                    closer,
+                    &self.words_by_initial_len,
+                    |(w, id): &(Box<str>, u32)| (&**w, *id),
+                )
+            })
+            .flatten();
+        by_word
+            .or(by_term)
             .map(|(d, _, id)| (self.vocabulary[id as usize].as_str(), d))
     }
 
