@@ -316,7 +316,9 @@ impl fmt::Debug for Store {
 
 struct Inner {
     name: String,
-    tx: SyncSender<Msg>,
+    /// Boxed: a bounded channel lays out every slot when it is made, so
+    /// the queue costs a pointer per slot until events fill it.
+    tx: SyncSender<Box<Msg>>,
     next_id: AtomicI64,
     dropped: AtomicU64,
     reader: Mutex<Box<dyn Backend>>,
@@ -491,7 +493,7 @@ impl Store {
         };
         let (ack, done) = mpsc::sync_channel(1);
         // The one call that may wait for room: it is what it is for.
-        if inner.tx.send(Msg::Flush(ack)).is_ok() {
+        if inner.tx.send(Box::new(Msg::Flush(ack))).is_ok() {
             let _ = done.recv();
         }
     }
@@ -550,7 +552,7 @@ impl Store {
 
 impl Inner {
     fn send(&self, msg: Msg) {
-        match self.tx.try_send(msg) {
+        match self.tx.try_send(Box::new(msg)) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => {
                 self.dropped.fetch_add(1, Ordering::Relaxed);
@@ -568,7 +570,7 @@ impl Inner {
 impl Drop for Inner {
     /// The last clone gone: what is queued is written before the thread ends.
     fn drop(&mut self) {
-        let _ = self.tx.send(Msg::Stop);
+        let _ = self.tx.send(Box::new(Msg::Stop));
         if let Some(handle) = self.writer.take() {
             let _ = handle.join();
         }
@@ -588,8 +590,8 @@ struct Writer {
 }
 
 impl Writer {
-    fn run(mut self, rx: Receiver<Msg>) {
-        let mut batch: Vec<Msg> = Vec::with_capacity(BATCH);
+    fn run(mut self, rx: Receiver<Box<Msg>>) {
+        let mut batch: Vec<Box<Msg>> = Vec::with_capacity(BATCH);
         let mut events: Vec<Event> = Vec::with_capacity(BATCH);
         loop {
             match rx.recv_timeout(IDLE_WAKE) {
@@ -606,7 +608,7 @@ impl Writer {
             let mut acks = Vec::new();
             let mut stop = false;
             for msg in batch.drain(..) {
-                match msg {
+                match *msg {
                     Msg::Question(mut row, user) => {
                         row.user_hash = user.map(|u| user_hash(&self.key, u));
                         events.push(Event::Question(row));
