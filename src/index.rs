@@ -26,9 +26,11 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
     StopWordFilter, TextAnalyzer, Token as TantivyToken, TokenFilter, TokenStream, Tokenizer,
+    TokenizerManager,
 };
 use tantivy::{
-    doc, DocId, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader, Term,
+    directory::RamDirectory, doc, DocId, DocSet, Index, IndexReader, ReloadPolicy, Score,
+    SegmentReader, SingleSegmentIndexWriter, Term,
 };
 
 use crate::lang::Lang;
@@ -327,6 +329,11 @@ impl std::fmt::Debug for SearchIndex {
 /// Builds the analyzer for `lang`: tokenize → drop long → lowercase →
 /// acronym plurals → stop words of every language (the lists are accented,
 /// so before folding) → fold and stem in `order`.
+/// What sizes the indexing term table (a third of it, in buckets of a power
+/// of two): 32K buckets, room for the vocabulary of a large FAQ before the
+/// table doubles.
+const INDEXING_BUDGET: usize = 1_000_000;
+
 pub fn analyzer(lang: Lang, order: AnalyzerOrder) -> TextAnalyzer {
     let language = match lang {
         Lang::Es => Language::Spanish,
@@ -393,17 +400,18 @@ impl SearchIndex {
         let body = schema.add_text_field("body", text_options(ANALYZER));
         let questions = schema.add_text_field("questions", text_options(ANALYZER));
         let ord = schema.add_u64_field("ord", FAST);
-        let index = Index::create_in_ram(schema.build());
-        index.tokenizers().register(ANALYZER, analyzer.clone());
-
-        // tantivy's floor is 15 MB per thread; a second thread pays off only on big bases.
+        let tokenizers = TokenizerManager::default();
+        tokenizers.register(ANALYZER, analyzer.clone());
+        // One segment, written on this thread. `IndexWriter` sizes its term
+        // table from a memory budget of at least 15 MB, a 4 MB table that a
+        // few thousand terms touch all over; here the budget only sizes that
+        // first table (it grows when it fills), and no indexing thread or
+        // merge runs for a base that fits in one segment anyway.
+        let mut writer: SingleSegmentIndexWriter = Index::builder()
+            .schema(schema.build())
+            .tokenizers(tokenizers)
+            .single_segment_index_writer(RamDirectory::create(), INDEXING_BUDGET)?;
         let count = docs.len();
-        let (threads, budget) = if count > 20_000 {
-            (2, 100_000_000)
-        } else {
-            (1, 15_000_000)
-        };
-        let mut writer: IndexWriter = index.writer_with_num_threads(threads, budget)?;
         let mut term_ids: HashMap<String, u32> = HashMap::new();
         let mut vocabulary: Vec<String> = Vec::new();
         let mut doc_freqs: Vec<u32> = Vec::new();
@@ -521,8 +529,7 @@ impl SearchIndex {
             }
             asked_terms.push(union.into_boxed_slice());
         }
-        writer.commit()?;
-        writer.wait_merging_threads()?;
+        let index = writer.finalize()?;
 
         let reader = index
             .reader_builder()
