@@ -1043,6 +1043,23 @@ mod tests {
         out.into_iter().map(|t| t.term).collect()
     }
 
+    /// A Spanish index of (title, body, one alternate question) documents.
+    fn index_of(docs: &[(&str, &str, &str)], threaded: bool) -> SearchIndex {
+        let questions: Vec<[String; 1]> = docs.iter().map(|d| [d.2.to_string()]).collect();
+        SearchIndex::build_with(
+            Lang::Es,
+            AnalyzerOrder::default(),
+            docs.iter().zip(&questions).map(|((t, b, _), q)| Doc {
+                title: t,
+                body: b,
+                questions: q,
+            }),
+            &[],
+            threaded,
+        )
+        .unwrap()
+    }
+
     #[test]
     fn spanish_analyzer_folds_stems_and_drops_stop_words() {
         let t = terms(
@@ -1118,18 +1135,7 @@ mod tests {
                 "¿Cuánto cuesta?",
             ),
         ];
-        let questions: Vec<[String; 1]> = docs.iter().map(|d| [d.2.to_string()]).collect();
-        let index = SearchIndex::build(
-            Lang::Es,
-            AnalyzerOrder::default(),
-            docs.iter().zip(&questions).map(|((t, b, _), q)| Doc {
-                title: t,
-                body: b,
-                questions: q,
-            }),
-            &[],
-        )
-        .unwrap();
+        let index = index_of(&docs, false);
         let searcher = index.reader.searcher();
         for word in ["costos", "llamadas", "rotación", "tipos", "cuesta"] {
             let term = [index.analyze(word)[0].term.clone()];
@@ -1200,22 +1206,7 @@ mod tests {
                 "¿Qué tipos hay?",
             ),
         ];
-        let questions: Vec<[String; 1]> = docs.iter().map(|d| [d.2.to_string()]).collect();
-        let build = |threaded| {
-            SearchIndex::build_with(
-                Lang::Es,
-                AnalyzerOrder::default(),
-                docs.iter().zip(&questions).map(|((t, b, _), q)| Doc {
-                    title: t,
-                    body: b,
-                    questions: q,
-                }),
-                &[],
-                threaded,
-            )
-            .unwrap()
-        };
-        let (single, threaded) = (build(false), build(true));
+        let (single, threaded) = (index_of(&docs, false), index_of(&docs, true));
         assert_eq!(single.num_docs(), 3);
         assert_eq!(single.num_docs(), threaded.num_docs());
         for word in [
