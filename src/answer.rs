@@ -287,7 +287,7 @@ struct Ranking<'a> {
 /// word only the Spanish text uses still finds its passage, and a Spanish
 /// question asked with `--lang en` is answered in English.
 pub fn answer(brain: &Brain, question: &Question, opts: &AnswerOptions) -> Answer {
-    let asked_in = crate::lang::detect(question.as_str());
+    let asked_in = brain.detect(question.as_str());
     let lang = opts.lang.unwrap_or(asked_in);
     let mut answer = Answer {
         question: question.as_str().to_string(),
@@ -720,7 +720,7 @@ pub fn explain(brain: &Brain, question: &Question, answer: &Answer, min_confiden
 /// Empty when nothing but ignored words was asked. The store groups
 /// questions by it.
 pub fn meaning(brain: &Brain, question: &str) -> String {
-    let edition = brain.edition(crate::lang::detect(question));
+    let edition = brain.edition(brain.detect(question));
     meaning_of(edition, &plan(edition, question))
 }
 

@@ -249,6 +249,17 @@ impl Brain {
         })
     }
 
+    /// The language `text` is written in ([`crate::lang::detect_with`]):
+    /// by its grammar words, else by which edition's passages and alternate
+    /// questions use its words.
+    pub fn detect(&self, text: &str) -> Lang {
+        crate::lang::detect_with(text, |lang, word| {
+            self.editions
+                .get(&lang)
+                .is_some_and(|e| e.index.has_own_word(word))
+        })
+    }
+
     /// The edition for `lang`, or the first one there is.
     pub fn edition(&self, lang: Lang) -> &EditionIndex {
         crate::lang::this_or_first(&self.editions, lang)

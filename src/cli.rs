@@ -354,9 +354,7 @@ fn ask(config: &Config, dir: &std::path::Path, args: AskArgs) -> Result<(), CliE
     opts.highlight = !args.json;
     let understood = match &args.context {
         Some(id) => {
-            let lang = opts
-                .lang
-                .unwrap_or_else(|| crate::lang::detect(question.as_str()));
+            let lang = opts.lang.unwrap_or_else(|| brain.detect(question.as_str()));
             let previous = Turn::at(&brain, id, lang).ok_or_else(|| {
                 CliError::Usage(format!(
                     "--context: no passage has the id '{}'; give passages[0].id of a previous `ask --json` (such as bpo-kpo/que-es-un-kpo/1)",

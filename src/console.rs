@@ -324,10 +324,7 @@ fn respond(
         question => match Question::new(question, opts.question_max_chars) {
             Ok(q) => converse(brain, opts, session, &q),
             Err(err) => {
-                let lang = opts
-                    .answer
-                    .lang
-                    .unwrap_or_else(|| crate::lang::detect(question));
+                let lang = opts.answer.lang.unwrap_or_else(|| brain.detect(question));
                 crate::metrics::question(Surface::Console, lang, Outcome::RefusedInput);
                 err.to_string()
             }
@@ -350,10 +347,7 @@ fn converse(brain: &Brain, opts: &ConsoleOptions, session: &mut Session, q: &Que
         Some(f) => (f.label.clone(), None),
         None => {
             let previous = session.memory.recall(SESSION, now);
-            let lang = opts
-                .answer
-                .lang
-                .unwrap_or_else(|| crate::lang::detect(q.as_str()));
+            let lang = opts.answer.lang.unwrap_or_else(|| brain.detect(q.as_str()));
             let u = conversation::understand(brain, q.as_str(), previous.as_ref(), lang);
             (u.question, u.note)
         }

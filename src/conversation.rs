@@ -166,7 +166,7 @@ pub fn understand(
     let Some(previous) = previous else {
         return Understood::as_is(question);
     };
-    let edition = brain.edition(crate::lang::detect(question));
+    let edition = brain.edition(brain.detect(question));
     let outline = &edition.outline;
     let reading = outline.read(&edition.index, &edition.ignore, question);
     let target = match (reading.subjects.as_slice(), previous.subject) {

@@ -129,6 +129,10 @@ pub struct SearchIndex {
     /// compared with words too, since its stem may not be the stem of its
     /// word ("bussines" stems to "bussin", "business" to "business").
     words_by_initial_len: ByInitialLen<(Box<str>, u32)>,
+    /// The words as written in the passages and their alternate questions
+    /// (not the synonyms, which mix languages): what tells one edition's
+    /// language from another's when a question's grammar does not.
+    own_words: HashSet<Box<str>>,
     /// In how many passages each term id appears (title, body or questions).
     doc_freqs: Vec<u32>,
     /// Each passage's distinct term ids (title and body), sorted: which
@@ -478,7 +482,9 @@ impl SearchIndex {
         };
         // Each word as written → its term id (the first seen wins). Most
         // words repeat: one buffer spells each, and only a new one is kept.
-        let mut words: HashMap<Box<str>, u32> = HashMap::new();
+        let mut words: HashMap<Box<str>, (u32, bool)> = HashMap::new();
+        // Whether the text read now is the knowledge's own (not a synonym).
+        let own = std::cell::Cell::new(true);
         let mut spelt = String::new();
         let mut distinct_ids =
             |text: &str, tokens: &mut Vec<Token>, term_ids: &mut HashMap<String, u32>| {
@@ -490,7 +496,7 @@ impl SearchIndex {
                             spelt.clear();
                             spelt.extend(crate::lang::folded(word));
                             if !words.contains_key(spelt.as_str()) {
-                                words.insert(spelt.as_str().into(), id);
+                                words.insert(spelt.as_str().into(), (id, own.get()));
                             }
                         }
                         id
@@ -532,13 +538,18 @@ impl SearchIndex {
                 .collect();
             question_terms.push(asked.into_boxed_slice());
         }
+        own.set(false);
         for text in extra_vocabulary {
             tokens.clear();
             terms_of(&mut analyzer, text, &mut tokens);
             distinct_ids(text, &mut tokens, &mut term_ids);
         }
         let mut words_by_initial_len: ByInitialLen<(Box<str>, u32)> = HashMap::new();
-        for (word, id) in words {
+        let mut own_words = HashSet::new();
+        for (word, (id, own)) in words {
+            if own {
+                own_words.insert(word.clone());
+            }
             if let Some(c) = word.chars().next() {
                 words_by_initial_len
                     .entry((c, word.chars().count()))
@@ -614,6 +625,7 @@ impl SearchIndex {
             vocabulary,
             by_initial_len,
             words_by_initial_len,
+            own_words,
             doc_freqs,
             doc_terms,
             question_terms,
@@ -694,6 +706,12 @@ impl SearchIndex {
     pub fn doc_freq(&self, term: &str) -> u64 {
         self.term_id(term)
             .map_or(0, |id| u64::from(self.doc_freqs[id as usize]))
+    }
+
+    /// Whether a passage or alternate question of this index has `word`
+    /// (lowercased, accents folded, as [`crate::lang::folded`] spells it).
+    pub fn has_own_word(&self, word: &str) -> bool {
+        self.own_words.contains(word)
     }
 
     /// In how many passages the term `id` appears.

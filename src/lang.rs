@@ -190,6 +190,45 @@ const ENGLISH_WORDS: &[&str] = &[
 /// Undecidable text (bare acronyms such as "kpo vs bpo") is taken as
 /// Spanish, the knowledge's own language.
 pub fn detect(text: &str) -> Lang {
+    let (es, en) = scores(text);
+    if en > es {
+        Lang::En
+    } else {
+        Lang::Es
+    }
+}
+
+/// [`detect`], where text its grammar leaves undecided ("kpo full form",
+/// "engineering bpo", "bpo significado") is in the language whose words
+/// it uses: `knows(lang, word)` tells whether `lang` has `word` (folded),
+/// and the language with more words the other lacks wins. Still a tie:
+/// Spanish.
+pub fn detect_with(text: &str, knows: impl Fn(Lang, &str) -> bool) -> Lang {
+    let (es, en) = scores(text);
+    if es != en {
+        return if en > es { Lang::En } else { Lang::Es };
+    }
+    let (mut only_es, mut only_en) = (0, 0);
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let word: String = folded(word).collect();
+        match (knows(Lang::Es, &word), knows(Lang::En, &word)) {
+            (true, false) => only_es += 1,
+            (false, true) => only_en += 1,
+            _ => {}
+        }
+    }
+    if only_en > only_es {
+        Lang::En
+    } else {
+        Lang::Es
+    }
+}
+
+/// The Spanish and the English score of `text` (see [`detect`]).
+fn scores(text: &str) -> (usize, usize) {
     static SPANISH: LazyLock<HashSet<&str>> =
         LazyLock::new(|| SPANISH_WORDS.iter().copied().collect());
     static ENGLISH: LazyLock<HashSet<&str>> =
@@ -216,11 +255,7 @@ pub fn detect(text: &str) -> Lang {
         en += usize::from(english) * (1 + bonus);
         es += usize::from(!spanish && word.contains(['á', 'é', 'í', 'ó', 'ú']));
     }
-    if en > es {
-        Lang::En
-    } else {
-        Lang::Es
-    }
+    (es, en)
 }
 
 /// The language of a Discord locale: `es`, `es-ES`, `es-419` → Spanish; anything else English.

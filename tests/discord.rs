@@ -728,6 +728,13 @@ async fn questions_in_users_own_words_are_answered() {
             "¿Qué es un BPO?",
             "bpo-kpo/que-es-un-bpo/1",
         ),
+        // No grammar words: English, since the English edition uses them.
+        (
+            DM_CHANNEL_ID,
+            "kpo full form".to_string(),
+            "What is a KPO?",
+            "bpo-kpo/que-es-un-kpo/1",
+        ),
         // Markup around a mention's question is not its words (issue 10).
         (
             OTHER_CHANNEL,

@@ -9,7 +9,6 @@ use poise::serenity_prelude as serenity;
 
 use super::render;
 use super::state::{Data, Error, UserError};
-use crate::lang;
 use crate::store::Surface;
 
 pub async fn handle(
@@ -68,7 +67,8 @@ async fn on_message(
         // An image, a sticker or a file alone in an answer channel asks nothing.
         return Ok(());
     }
-    let lang = lang::detect(&text);
+    // Grammar, else the words the knowledge's editions use ("kpo full form").
+    let lang = data.live.snapshot().brain.detect(&text);
     // A question deleted before the answer is sent is no error: the answer
     // goes out without the reference.
     let reference = serenity::MessageReference::from(msg).fail_if_not_exists(false);
