@@ -543,7 +543,12 @@ fn check(config: &Config, dir: &std::path::Path, args: CheckArgs) -> Result<(), 
 
 fn teach(config: &Config, dir: &std::path::Path, args: TeachArgs) -> Result<(), CliError> {
     let question = args.question.join(" ");
-    let lang = args.lang.unwrap_or_else(|| crate::lang::detect(&question));
+    // A keyword question is told by the editions' words ("kpo full form"):
+    // that needs the knowledge; if it does not load, teach says why below.
+    let lang = args.lang.unwrap_or_else(|| {
+        Brain::load_with(dir, config.knowledge.limits())
+            .map_or_else(|_| crate::lang::detect(&question), |b| b.detect(&question))
+    });
     let limits = TeachLimits {
         knowledge: config.knowledge.limits(),
         question_max_chars: config.limits.question_max_chars,

@@ -545,7 +545,7 @@ fn teach_line(live: &Live, opts: &ConsoleOptions, args: &str) -> String {
         knowledge: live.limits(),
         question_max_chars: opts.question_max_chars,
     };
-    let lang = lang.unwrap_or_else(|| crate::lang::detect(question));
+    let lang = lang.unwrap_or_else(|| live.snapshot().brain.detect(question));
     match crate::knowledge::teach::teach(live.dir(), lang, passage, question, limits) {
         Ok(taught) if !taught.added => taught.to_string(),
         Ok(taught) => match live.reload() {

@@ -218,6 +218,29 @@ fn the_default_edition_is_the_question_s_language() {
     );
 }
 
+/// A keyword question has no grammar words: the edition that uses its
+/// words gets it ("meaning" is English, "significado" Spanish).
+#[test]
+fn a_keyword_question_goes_to_the_edition_that_uses_its_words() {
+    let dir = bundled_copy();
+    let path = dir.path().to_str().unwrap();
+    let before = fs::read(es(dir.path())).unwrap();
+    let question = "kpo acronym meaning";
+    let (code, _, err) = bot(&[
+        "teach",
+        "--knowledge",
+        path,
+        "bpo-kpo/que-es-un-kpo/1",
+        question,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(fs::read(es(dir.path())).unwrap(), before);
+    assert!(
+        questions_of(dir.path(), Lang::En, "bpo-kpo/que-es-un-kpo/1")
+            .contains(&question.to_string())
+    );
+}
+
 #[test]
 fn a_second_teach_of_the_same_question_is_a_no_op() {
     let dir = bundled_copy();
