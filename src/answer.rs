@@ -888,6 +888,25 @@ fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
         concept.group = Some(g);
         concepts.push(concept);
     }
+    // A phrase found whole ("puntos a favor", "why do companies outsource")
+    // stands for its words, even when filler between them ("favor", "do")
+    // kept its members from being found word by word: "puntos" is not an
+    // idea of its own besides.
+    for (g, group) in edition.synonyms.iter().enumerate() {
+        if !phrases[g] {
+            continue;
+        }
+        for (key, terms) in group.phrases.iter().zip(&group.phrase_terms) {
+            if !folded.contains(key.as_str()) {
+                continue;
+            }
+            for (i, word) in words.iter().enumerate() {
+                if terms.contains(word) {
+                    consumed[i] = true;
+                }
+            }
+        }
+    }
     for (i, word) in words.iter().enumerate() {
         if !consumed[i] {
             concepts.push(Concept::new(index, vec![Cow::Owned(vec![word.clone()])]));
@@ -970,6 +989,34 @@ mod tests {
         ("clinetes", "clientes"),
         ("talneto", "talento"),
     ];
+
+    /// A phrase said whole is one idea: its words are not ideas of their
+    /// own besides, even when a filler word between them ("favor") kept it
+    /// from being found word by word.
+    #[test]
+    fn a_phrase_said_whole_takes_its_words() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+        let brain = Brain::load(&dir).unwrap();
+        let edition = brain.edition(Lang::Es);
+        let alone = |question: &str| -> Vec<String> {
+            plan(edition, question)
+                .concepts
+                .iter()
+                .filter(|c| c.group.is_none())
+                .flat_map(|c| c.alternatives[0].iter().cloned())
+                .collect()
+        };
+        let points = edition.index.analyze("puntos")[0].term.clone();
+        // Without the phrase, "puntos" is an idea of the question…
+        assert!(alone("¿qué puntos tiene el BPO?").contains(&points));
+        // …with it, the benefits are, and "puntos" goes with them.
+        let benefits = plan(edition, "¿qué puntos a favor tiene el BPO?");
+        assert!(!alone("¿qué puntos a favor tiene el BPO?").contains(&points));
+        assert!(benefits.concepts.iter().any(|c| c
+            .alternatives
+            .iter()
+            .any(|a| a.iter().any(|t| t.starts_with("benefici")))));
+    }
 
     #[test]
     fn only_the_first_unknown_words_are_corrected() {

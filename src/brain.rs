@@ -67,6 +67,9 @@ pub struct SynonymGroup {
     /// against the question's own words, so phrases made of stop or filler
     /// words ("work at", "qué es") still count.
     pub phrases: Vec<String>,
+    /// Each of `phrases`' analyzed terms: the question's words a phrase
+    /// found in it stands for.
+    pub phrase_terms: Vec<Vec<String>>,
 }
 
 /// Every synonym phrase, figure and count of an edition in one automaton:
@@ -455,6 +458,11 @@ fn index_edition(
                 .filter(|term| term.split_whitespace().count() > 1)
                 .map(|term| phrase_key(term))
                 .collect(),
+            phrase_terms: group
+                .iter()
+                .filter(|term| term.split_whitespace().count() > 1)
+                .map(|term| analyze(term))
+                .collect(),
         })
         .filter(|group| group.members.len() + group.phrases.len() >= 2)
         .collect();
@@ -571,6 +579,7 @@ mod tests {
         let group = |phrases: &[&str]| SynonymGroup {
             members: Vec::new(),
             phrases: phrases.iter().map(|p| phrase_key(p)).collect(),
+            phrase_terms: Vec::new(),
         };
         let groups = [
             group(&["work at", "work for"]),
