@@ -439,6 +439,14 @@ fn rank<'a>(edition: &'a EditionIndex, question: &str, top: usize) -> Option<Ran
         }
     }
 
+    if section_match.is_none() && items.is_empty() {
+        if let Some(twin) = generic_twin(&plan, edition, question, &ranked) {
+            let top = ranked[0].1;
+            ranked.retain(|r| r.0 != twin);
+            ranked.insert(0, (twin, top));
+        }
+    }
+
     let features = match ranked.first() {
         Some(&(ord, best)) => {
             // An overview put first for its items leads the passages
@@ -476,6 +484,51 @@ fn rank<'a>(edition: &'a EditionIndex, question: &str, top: usize) -> Option<Ran
         features,
         confidence,
     })
+}
+
+/// For a question that names no model ("is outsourcing worth it for a
+/// small business?"), the BPO section's first passage when a KPO section's
+/// first passage leads: KPO is the specialised branch, BPO outsourcing at
+/// large. Only when the BPO twin (same aspect) is among the candidates and
+/// covers every idea the KPO passage covers, items included.
+fn generic_twin(
+    plan: &Plan,
+    edition: &EditionIndex,
+    question: &str,
+    ranked: &[(usize, f32)],
+) -> Option<usize> {
+    use crate::conversation::Subject;
+    let &(top, _) = ranked.first()?;
+    let position = edition.passage_section[top] as usize;
+    if edition.sections[position].first != top {
+        return None;
+    }
+    let outline = &edition.outline;
+    if outline.sections.get(position)?.subject != Some(Subject::Kpo)
+        || outline.names_a_model(&edition.index, &edition.ignore, question)
+    {
+        return None;
+    }
+    let twin = edition.sections[outline.twin(position, Subject::Bpo)?].first;
+    if !ranked.iter().any(|r| r.0 == twin) {
+        return None;
+    }
+    let with_items = |ord: usize| -> Vec<usize> {
+        std::iter::once(ord)
+            .chain(
+                (ord + 1..edition.list_of.len()).take_while(|&i| edition.list_of[i] == Some(ord)),
+            )
+            .collect()
+    };
+    let (kpo, bpo) = (with_items(top), with_items(twin));
+    let index = &edition.index;
+    plan.concepts
+        .iter()
+        .all(|c| {
+            !kpo.iter().any(|&o| c.covered_by(index, o))
+                || bpo.iter().any(|&o| c.covered_by(index, o))
+        })
+        .then_some(twin)
 }
 
 /// How far down the ranking a list item may stand and still count as asked
@@ -989,6 +1042,22 @@ mod tests {
         ("clinetes", "clientes"),
         ("talneto", "talento"),
     ];
+
+    /// `generic_twin` reads a section's outline by its position among the
+    /// index's sections: the two lists must stand in the same order.
+    #[test]
+    fn the_outline_lists_sections_in_index_order() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+        let brain = Brain::load(&dir).unwrap();
+        for lang in [Lang::Es, Lang::En] {
+            let edition = brain.edition(lang);
+            assert_eq!(edition.outline.sections.len(), edition.sections.len());
+            for (outline, key) in edition.outline.sections.iter().zip(&edition.sections) {
+                let id = &brain.passage(lang, key.first).passage.id;
+                assert!(id.starts_with(&format!("{}/", outline.key)), "{id}");
+            }
+        }
+    }
 
     /// A phrase said whole is one idea: its words are not ideas of their
     /// own besides, even when a filler word between them ("favor") kept it

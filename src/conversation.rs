@@ -437,6 +437,24 @@ impl Outline {
         self.sections.iter().find(|s| s.key == key)
     }
 
+    /// Whether `question` names a model (BPO or KPO) by any of its names.
+    pub fn names_a_model(
+        &self,
+        index: &SearchIndex,
+        ignore: &HashSet<String>,
+        question: &str,
+    ) -> bool {
+        !self.read(index, ignore, question).subjects.is_empty()
+    }
+
+    /// The position of the section about `subject` with the same aspect as
+    /// the section at `position`.
+    pub fn twin(&self, position: usize, subject: Subject) -> Option<usize> {
+        let section = self.sections.get(position)?;
+        let twin = self.sibling(section, subject)?;
+        self.sections.iter().position(|s| s.key == twin.key)
+    }
+
     /// The section about `subject` with the same aspect as `section`.
     fn sibling(&self, section: &SectionOutline, subject: Subject) -> Option<&SectionOutline> {
         self.sections

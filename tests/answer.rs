@@ -274,3 +274,24 @@ fn a_question_naming_nothing_of_our_subject_needs_more_confidence() {
     // Named, the subject is answered at the usual threshold.
     assert!(ask(&brain, "what is front office outsourcing in a BPO").answered);
 }
+
+/// A question that names no model asks about outsourcing at large, which
+/// the BPO sections cover: their overview goes before the KPO one's. A
+/// question naming KPO, or an idea only the KPO section says, keeps KPO.
+#[test]
+fn a_question_naming_no_model_gets_the_bpo_twin_of_a_kpo_overview() {
+    let brain = bundled_brain();
+    let first = |q: &str| ask(&brain, q).passages[0].id.clone();
+    assert_eq!(
+        first("is outsourcing worth it for a small business"),
+        "bpo-kpo/beneficios-de-bpo/1"
+    );
+    assert_eq!(
+        first("is KPO worth it for a small business"),
+        "bpo-kpo/beneficios-de-kpo/1"
+    );
+    assert_eq!(
+        first("why is it hard to keep qualified experts when you outsource"),
+        "bpo-kpo/desafios-de-kpo/1"
+    );
+}
