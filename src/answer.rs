@@ -900,7 +900,7 @@ fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
         }
     }
     let folded = crate::brain::phrase_key(question);
-    let (phrases, asks) = edition.phrases.find(&folded);
+    let found = edition.phrases.find(&folded);
     let mut started = vec![false; edition.synonyms.len()];
     for &(g, _) in starts.keys() {
         started[g as usize] = true;
@@ -908,7 +908,7 @@ fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
     let mut concepts = Vec::new();
     let mut consumed = vec![false; words.len()];
     for (g, group) in edition.synonyms.iter().enumerate() {
-        let phrase = phrases[g];
+        let phrase = found.groups[g];
         if !phrase && !started[g] {
             continue;
         }
@@ -945,19 +945,10 @@ fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
     // stands for its words, even when filler between them ("favor", "do")
     // kept its members from being found word by word: "puntos" is not an
     // idea of its own besides.
-    for (g, group) in edition.synonyms.iter().enumerate() {
-        if !phrases[g] {
-            continue;
-        }
-        for (key, terms) in group.phrases.iter().zip(&group.phrase_terms) {
-            if !folded.contains(key.as_str()) {
-                continue;
-            }
-            for (i, word) in words.iter().enumerate() {
-                if terms.contains(word) {
-                    consumed[i] = true;
-                }
-            }
+    for &(g, k) in &found.phrases {
+        let terms = &edition.synonyms[g as usize].phrase_terms[k as usize];
+        for (word, consumed) in words.iter().zip(consumed.iter_mut()) {
+            *consumed |= terms.contains(word);
         }
     }
     for (i, word) in words.iter().enumerate() {
@@ -988,7 +979,7 @@ fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
     Plan {
         concepts,
         in_domain,
-        asks,
+        asks: found.asks,
     }
 }
 

@@ -85,9 +85,22 @@ pub struct Phrases {
 
 #[derive(Debug, Clone, Copy)]
 enum Owner {
-    Group(u32),
+    /// A synonym group's phrase: the group, and the phrase's place in it.
+    Group(u32, u32),
     Figure,
     Count,
+}
+
+/// What [`Phrases::find`] found in a question.
+#[derive(Debug)]
+pub struct Found {
+    /// Per synonym group, whether the question says one of its phrases.
+    pub groups: Vec<bool>,
+    /// Each phrase it says: its group, and its place in the group's
+    /// `phrases` (and `phrase_terms`).
+    pub phrases: Vec<(u32, u32)>,
+    /// The figure it asks for.
+    pub asks: Asks,
 }
 
 /// What kind of figure a question asks for.
@@ -110,9 +123,9 @@ impl Phrases {
         let mut patterns: Vec<&str> = Vec::new();
         let mut owners = Vec::new();
         for (g, group) in groups.iter().enumerate() {
-            for phrase in &group.phrases {
+            for (k, phrase) in group.phrases.iter().enumerate() {
                 patterns.push(phrase);
-                owners.push(Owner::Group(g as u32));
+                owners.push(Owner::Group(g as u32, k as u32));
             }
         }
         for (list, owner) in [(figures, Owner::Figure), (counts, Owner::Count)] {
@@ -129,29 +142,37 @@ impl Phrases {
         })
     }
 
-    /// Per synonym group, whether `folded` (a [`phrase_key`]) says one of
-    /// its phrases; and what figure it asks for.
-    pub fn find(&self, folded: &str) -> (Vec<bool>, Asks) {
-        let mut said = vec![false; self.groups];
-        let asks = self.scan(folded, |g| said[g as usize] = true);
-        (said, asks)
+    /// What `folded` (a [`phrase_key`]) says of the synonym groups'
+    /// phrases, and what figure it asks for.
+    pub fn find(&self, folded: &str) -> Found {
+        let mut groups = vec![false; self.groups];
+        let mut phrases = Vec::new();
+        let asks = self.scan(folded, |g, k| {
+            groups[g as usize] = true;
+            phrases.push((g, k));
+        });
+        Found {
+            groups,
+            phrases,
+            asks,
+        }
     }
 
     /// What figure `folded` asks for, its synonym phrases aside.
     pub fn asks(&self, folded: &str) -> Asks {
-        self.scan(folded, |_| {})
+        self.scan(folded, |_, _| {})
     }
 
     /// What figure `folded` asks for, telling `group` of each synonym
     /// group's phrase it says. An amount outweighs a count: "¿cuántos
     /// dólares por hora?" wants a number.
-    fn scan(&self, folded: &str, mut group: impl FnMut(u32)) -> Asks {
+    fn scan(&self, folded: &str, mut group: impl FnMut(u32, u32)) -> Asks {
         let mut asks = Asks::Nothing;
         // Phrases share their dashes ("-how-much-" and "-much-more-"), so
         // matches may overlap.
         for m in self.finder.find_overlapping_iter(folded) {
             match self.owners[m.pattern().as_usize()] {
-                Owner::Group(g) => group(g),
+                Owner::Group(g, k) => group(g, k),
                 Owner::Figure => asks = Asks::Amount,
                 Owner::Count if asks == Asks::Nothing => asks = Asks::Count,
                 Owner::Count => {}
@@ -439,30 +460,30 @@ fn index_edition(
         .synonyms
         .groups
         .iter()
-        .map(|group| SynonymGroup {
-            // A phrase that analysis leaves one word of ("para qué
-            // tercerizar" is "terceriz", "se van" is "van") would search for
-            // that word, often another group's idea: it only marks questions
-            // that say it whole. "Externalización de procesos de negocio"
-            // keeps its three ideas and stays a way of saying BPO.
-            members: group
-                .iter()
-                .map(|term| (term, analyze(term)))
-                .filter(|(term, terms)| {
-                    !terms.is_empty() && (terms.len() > 1 || word_count(term) == 1)
-                })
-                .map(|(_, terms)| terms)
-                .collect(),
-            phrases: group
+        .map(|group| {
+            let (phrases, phrase_terms) = group
                 .iter()
                 .filter(|term| term.split_whitespace().count() > 1)
-                .map(|term| phrase_key(term))
-                .collect(),
-            phrase_terms: group
-                .iter()
-                .filter(|term| term.split_whitespace().count() > 1)
-                .map(|term| analyze(term))
-                .collect(),
+                .map(|term| (phrase_key(term), analyze(term)))
+                .unzip();
+            SynonymGroup {
+                // A phrase that analysis leaves one word of ("para qué
+                // tercerizar" is "terceriz", "se van" is "van") would search
+                // for that word, often another group's idea: it only marks
+                // questions that say it whole. "Externalización de procesos
+                // de negocio" keeps its three ideas and stays a way of saying
+                // BPO.
+                members: group
+                    .iter()
+                    .map(|term| (term, analyze(term)))
+                    .filter(|(term, terms)| {
+                        !terms.is_empty() && (terms.len() > 1 || word_count(term) == 1)
+                    })
+                    .map(|(_, terms)| terms)
+                    .collect(),
+                phrases,
+                phrase_terms,
+            }
         })
         .filter(|group| group.members.len() + group.phrases.len() >= 2)
         .collect();
@@ -611,7 +632,8 @@ mod tests {
             ("network at home", [false; 3], Asks::Nothing),
             ("", [false; 3], Asks::Nothing),
         ] {
-            assert_eq!(phrases.find(&phrase_key(q)), (said.to_vec(), asks), "{q:?}");
+            let found = phrases.find(&phrase_key(q));
+            assert_eq!((found.groups, found.asks), (said.to_vec(), asks), "{q:?}");
             assert_eq!(phrases.asks(&phrase_key(q)), asks, "{q:?}");
         }
     }
