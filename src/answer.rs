@@ -433,9 +433,7 @@ fn rank<'a>(edition: &'a EditionIndex, question: &str, top: usize) -> Option<Ran
         if let Some((overview, top)) = spanned_list(&plan, edition, &ranked) {
             ranked.retain(|r| r.0 != overview);
             ranked.insert(0, (overview, top));
-            items = (overview + 1..edition.list_of.len())
-                .take_while(|&i| edition.list_of[i] == Some(overview))
-                .collect();
+            items = edition.items_of(overview).collect();
         }
     }
 
@@ -513,13 +511,8 @@ fn generic_twin(
     if !ranked.iter().any(|r| r.0 == twin) {
         return None;
     }
-    let with_items = |ord: usize| -> Vec<usize> {
-        std::iter::once(ord)
-            .chain(
-                (ord + 1..edition.list_of.len()).take_while(|&i| edition.list_of[i] == Some(ord)),
-            )
-            .collect()
-    };
+    let with_items =
+        |ord: usize| -> Vec<usize> { std::iter::once(ord).chain(edition.items_of(ord)).collect() };
     let (kpo, bpo) = (with_items(top), with_items(twin));
     let index = &edition.index;
     plan.concepts

@@ -58,6 +58,14 @@ pub struct EditionIndex {
     pub outline: crate::conversation::Outline,
 }
 
+impl EditionIndex {
+    /// The items of the list whose overview is passage `overview` (none
+    /// when it is not an overview): they follow it.
+    pub fn items_of(&self, overview: usize) -> impl Iterator<Item = usize> + '_ {
+        (overview + 1..self.list_of.len()).take_while(move |&i| self.list_of[i] == Some(overview))
+    }
+}
+
 /// One synonym group as the answer path uses it.
 #[derive(Debug)]
 pub struct SynonymGroup {
