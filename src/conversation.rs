@@ -450,16 +450,19 @@ impl Outline {
     /// The position of the section about `subject` with the same aspect as
     /// the section at `position`.
     pub fn twin(&self, position: usize, subject: Subject) -> Option<usize> {
-        let section = self.sections.get(position)?;
-        let twin = self.sibling(section, subject)?;
-        self.sections.iter().position(|s| s.key == twin.key)
+        self.sibling_at(self.sections.get(position)?, subject)
     }
 
     /// The section about `subject` with the same aspect as `section`.
     fn sibling(&self, section: &SectionOutline, subject: Subject) -> Option<&SectionOutline> {
+        self.sibling_at(section, subject).map(|i| &self.sections[i])
+    }
+
+    /// Where [`Outline::sibling`] stands in `sections`.
+    fn sibling_at(&self, section: &SectionOutline, subject: Subject) -> Option<usize> {
         self.sections
             .iter()
-            .find(|s| s.subject == Some(subject) && s.aspect == section.aspect)
+            .position(|s| s.subject == Some(subject) && s.aspect == section.aspect)
     }
 
     /// The section about `subject` whose aspect says all of `aspects` and
