@@ -31,6 +31,11 @@ const SYNONYM_BOOST: f32 = 0.6;
 /// on our subject: "¿Qué hace un BPO financiero?" is not off-topic for "hace".
 const UNKNOWN_ON_TOPIC: f32 = 0.35;
 
+/// The weight, in the confidence, of an idea the question says only in the
+/// context it gives ("I run a bakery in Leeds. What would outsourcing get
+/// me?"): a passage that leaves it out may still answer what is asked.
+const CONTEXT: f32 = 0.5;
+
 /// How many unknown words of one question are looked up for a typo
 /// correction; later ones stay unknown. Each lookup compares the word with
 /// every known word of its initial and length band, so a question of nothing
@@ -179,6 +184,9 @@ struct Concept<'a> {
     corrected: bool,
     /// How many of the alternatives, first, are the question's own words.
     typed: usize,
+    /// Whether the question says it only in the context it gives ("I run a
+    /// bakery in Leeds."), not where it asks: weighed [`CONTEXT`] as much.
+    context: bool,
     /// The synonym group it comes from (an index into the edition's
     /// synonyms), if any: its first member names it in a [`meaning`].
     group: Option<usize>,
@@ -226,6 +234,7 @@ impl<'a> Concept<'a> {
             on_topic: false,
             corrected: false,
             typed: 1,
+            context: false,
             group: None,
         }
     }
@@ -740,8 +749,9 @@ pub fn explain(brain: &Brain, question: &Question, answer: &Answer, min_confiden
     for c in &plan.concepts {
         let alts: Vec<String> = c.alternatives.iter().map(|a| a.join(" ")).collect();
         let known = if c.known { "" } else { " (unknown)" };
+        let context = if c.context { " (context)" } else { "" };
         out.push_str(&format!(
-            "concept {:.2}{known}: {}\n",
+            "concept {:.2}{known}{context}: {}\n",
             c.weight,
             alts.join(" | ")
         ));
@@ -801,9 +811,11 @@ struct Plan<'a> {
 /// The question's words in order, once each, filler dropped and unknown
 /// words corrected (the first [`MAX_CORRECTIONS`] of them); and the words
 /// that corrections gave.
-fn question_words(edition: &EditionIndex, question: &str) -> (Vec<String>, Vec<String>) {
+fn question_words(edition: &EditionIndex, question: &str) -> QuestionWords {
     let index = &edition.index;
+    let context = crate::clauses::context(question);
     let mut words: Vec<String> = Vec::new();
+    let mut asked: Vec<bool> = Vec::new();
     let mut corrected: Vec<String> = Vec::new();
     // Unknown words looked up for a correction, and what each became: a
     // word said twice costs one lookup and one place under the cap.
@@ -834,11 +846,30 @@ fn question_words(edition: &EditionIndex, question: &str) -> (Vec<String>, Vec<S
             Fix::Word(fixed) => fixed,
             Fix::Filler => continue,
         };
-        if !words.contains(&term) {
-            words.push(term);
+        let in_ask = !context.iter().any(|r| r.contains(&token.from));
+        match words.iter().position(|w| *w == term) {
+            Some(i) => asked[i] |= in_ask,
+            None => {
+                words.push(term);
+                asked.push(in_ask);
+            }
         }
     }
-    (words, corrected)
+    QuestionWords {
+        words,
+        asked,
+        corrected,
+    }
+}
+
+/// The question's words, once each in order, as [`plan`] reads them.
+struct QuestionWords {
+    words: Vec<String>,
+    /// Per word, whether the question says it where it asks, not only in
+    /// the context it gives (`clauses`).
+    asked: Vec<bool>,
+    /// The words that typo corrections gave.
+    corrected: Vec<String>,
 }
 
 /// What an unknown word of the question becomes.
@@ -877,7 +908,11 @@ fn correction(edition: &EditionIndex, term: &str, word: &str) -> Fix {
 fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
     let index = &edition.index;
     // Corrected words are a guess, which the confidence weighs.
-    let (words, corrected) = question_words(edition, question);
+    let QuestionWords {
+        words,
+        asked,
+        corrected,
+    } = question_words(edition, question);
 
     // Where each synonym that the question says starts, first occurrence:
     // looked up by the question's words, not by scanning every synonym.
@@ -908,6 +943,7 @@ fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
         // The synonyms the question says, whole ("business process
         // outsourcing", not what another group left of it), come first.
         let mut said: Vec<Cow<'a, [String]>> = Vec::new();
+        let mut spoken: Vec<usize> = Vec::new();
         for (m, member) in group.members.iter().enumerate() {
             let Some(&start) = starts.get(&(g as u32, m as u32)) else {
                 continue;
@@ -916,7 +952,8 @@ fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
             if consumed[run.clone()].iter().all(|&c| c) {
                 continue;
             }
-            consumed[run].iter_mut().for_each(|c| *c = true);
+            consumed[run.clone()].iter_mut().for_each(|c| *c = true);
+            spoken.extend(run);
             said.push(Cow::Borrowed(member.as_slice()));
         }
         if said.is_empty() && !phrase {
@@ -929,9 +966,15 @@ fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
                 alternatives.push(Cow::Borrowed(member.as_slice()));
             }
         }
+        // A phrase found whole speaks with the words it is made of.
+        for &(_, k) in found.phrases.iter().filter(|&&(pg, _)| pg as usize == g) {
+            let terms = &group.phrase_terms[k as usize];
+            spoken.extend((0..words.len()).filter(|&i| terms.contains(&words[i])));
+        }
         let mut concept = Concept::new(index, alternatives);
         concept.typed = typed;
         concept.group = Some(g);
+        concept.context = !spoken.is_empty() && spoken.iter().all(|&i| !asked[i]);
         concepts.push(concept);
     }
     // A phrase found whole ("puntos a favor", "why do companies outsource")
@@ -946,7 +989,9 @@ fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
     }
     for (i, word) in words.iter().enumerate() {
         if !consumed[i] {
-            concepts.push(Concept::new(index, vec![Cow::Owned(vec![word.clone()])]));
+            let mut concept = Concept::new(index, vec![Cow::Owned(vec![word.clone()])]);
+            concept.context = !asked[i];
+            concepts.push(concept);
         }
     }
 
@@ -967,6 +1012,10 @@ fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
         for c in concepts.iter_mut().filter(|c| !c.known) {
             c.weight *= UNKNOWN_ON_TOPIC;
         }
+    }
+    for c in concepts.iter_mut().filter(|c| c.context) {
+        c.weight *= CONTEXT;
+        c.idf *= CONTEXT;
     }
 
     Plan {
@@ -1080,7 +1129,9 @@ mod tests {
         // Each typo alone is corrected, to a word of its own.
         let mut fixed = Vec::new();
         for (typo, right) in TYPOS {
-            let (words, corrected) = question_words(edition, typo);
+            let QuestionWords {
+                words, corrected, ..
+            } = question_words(edition, typo);
             assert_eq!(words, [analyzed(right)], "{typo}");
             assert_eq!(corrected, words, "{typo}");
             fixed.push(words[0].clone());
@@ -1090,7 +1141,9 @@ mod tests {
 
         // Together, only the first MAX_CORRECTIONS are; the rest stay as typed.
         let question = TYPOS.map(|(typo, _)| typo).join(" ");
-        let (words, corrected) = question_words(edition, &question);
+        let QuestionWords {
+            words, corrected, ..
+        } = question_words(edition, &question);
         assert!(TYPOS.len() > MAX_CORRECTIONS);
         assert_eq!(corrected, fixed[..MAX_CORRECTIONS]);
         assert_eq!(words[..MAX_CORRECTIONS], fixed[..MAX_CORRECTIONS]);
@@ -1104,7 +1157,9 @@ mod tests {
         // first one repeated, the eighth distinct typo is still corrected.
         let mut typos: Vec<&str> = TYPOS[..MAX_CORRECTIONS].iter().map(|t| t.0).collect();
         typos.insert(2, TYPOS[0].0);
-        let (words, corrected) = question_words(edition, &typos.join(" "));
+        let QuestionWords {
+            words, corrected, ..
+        } = question_words(edition, &typos.join(" "));
         assert_eq!(words, fixed[..MAX_CORRECTIONS]);
         assert_eq!(corrected, words);
     }

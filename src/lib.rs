@@ -9,6 +9,7 @@
 
 pub mod answer;
 pub mod brain;
+pub mod clauses;
 pub mod cli;
 pub mod confidence;
 pub mod config;

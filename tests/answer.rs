@@ -295,3 +295,28 @@ fn a_question_naming_no_model_gets_the_bpo_twin_of_a_kpo_overview() {
         "bpo-kpo/desafios-de-kpo/1"
     );
 }
+
+/// Who asks and why ("my cousin works in one in manila", "Trabajo en RRHH
+/// en Bogotá;") is context: a passage that leaves it out still answers what
+/// is asked. Run into the question itself, the same words weigh in full.
+#[test]
+fn the_context_a_question_gives_weighs_less_than_what_it_asks() {
+    let brain = bundled_brain();
+    for (told, run_on, id) in [
+        (
+            "wat does bpo mean? my cousin works in one in manila",
+            "wat does bpo mean my cousin works in one in manila",
+            "bpo-kpo/que-es-un-bpo/1",
+        ),
+        (
+            "Trabajo en RRHH en una empresa mediana en Bogotá; ¿la nómina también se puede pasar a una empresa de afuera?",
+            "Trabajo en RRHH en una empresa mediana en Bogotá y la nómina también se puede pasar a una empresa de afuera?",
+            "bpo-kpo/que-es-un-bpo/1",
+        ),
+    ] {
+        let (a, b) = (ask(&brain, told), ask(&brain, run_on));
+        assert_eq!(a.passages[0].id, id, "{told}");
+        assert!(a.answered, "{told}: {}", a.confidence);
+        assert!(a.confidence > b.confidence, "{told}: {} vs {}", a.confidence, b.confidence);
+    }
+}

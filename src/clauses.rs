@@ -1,0 +1,187 @@
+//! Where a question asks, and where it only tells its context.
+//!
+//! People say who they are and why they ask before or after the question
+//! itself: "I run a small bakery chain in Leeds. What would outsourcing get
+//! me?", "wat does bpo mean? my cousin works in one in manila", "Trabajo en
+//! RRHH en Bogotá; ¿la nómina se puede tercerizar?". The bakery, Leeds and
+//! the cousin are not what is asked, and a passage that does not mention them
+//! is no less an answer. The confidence weighs the words of the context less
+//! (`answer`); the ranking is left as it is.
+
+use std::ops::Range;
+
+/// Words that open a question in a clause of its own after a comma
+/// ("hiring analysts is a nightmare for us, could a KPO help?"). Only
+/// openers that rarely start anything else are listed: a comma before "que"
+/// is as often a relative clause ("el BPO, que es más barato, …").
+const OPENERS: &[&str] = &[
+    // English: question words and the verbs a question starts with.
+    "what", "whats", "wat", "how", "why", "which", "who", "where", "when", "is", "are", "can",
+    "could", "would", "should", "will", "do", "does", "did", "any",
+    // Spanish. Without its accent, "que", "como", "donde" and "cuando" as
+    // often join clauses as ask; "cual" and "cuanto" rarely do.
+    "qué", "cómo", "cuál", "cuáles", "cuánto", "cuánta", "cuántos", "cuántas", "dónde", "cuándo",
+    "quién", "quiénes", "cual", "cuales", "cuanto", "cuanta", "cuantos", "cuantas", "pq", "xq",
+    "porqué",
+];
+
+/// The byte ranges of `question` that only tell context. Empty when the
+/// question is all one ask, or when it cannot tell which part asks.
+///
+/// The question is cut into sentences (at `.`, `!`, `?`, `;`, `:`, a line
+/// break or a dash between spaces) and a sentence again at the first comma
+/// followed by a question opener. A part asks when it holds `?` or `¿` or
+/// starts with an opener; when none does, the last part asks. Every other
+/// part is context.
+pub fn context(question: &str) -> Vec<Range<usize>> {
+    let mut parts: Vec<Range<usize>> = Vec::new();
+    for sentence in sentences(question) {
+        match opener_after_comma(&question[sentence.clone()]) {
+            Some(at) => {
+                parts.push(sentence.start..sentence.start + at);
+                parts.push(sentence.start + at..sentence.end);
+            }
+            None => parts.push(sentence),
+        }
+    }
+    parts.retain(|p| question[p.clone()].chars().any(char::is_alphanumeric));
+    if parts.len() < 2 {
+        return Vec::new();
+    }
+    let mut asks: Vec<bool> = parts.iter().map(|p| asks(&question[p.clone()])).collect();
+    if !asks.contains(&true) {
+        *asks.last_mut().expect("two parts or more") = true;
+    }
+    parts
+        .into_iter()
+        .zip(asks)
+        .filter(|&(_, a)| !a)
+        .map(|(p, _)| p)
+        .collect()
+}
+
+/// The sentences of `text`, as byte ranges, each with what ends it.
+fn sentences(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
+        let ends = match c {
+            '!' | '?' | ';' | '\n' | '…' => true,
+            // "3.5", "e.g.", "10:30" go on.
+            '.' | ':' => next.is_none_or(char::is_whitespace),
+            // A dash between spaces: "board meeting - need three reasons".
+            '-' | '–' | '—' => {
+                text[..i].ends_with(char::is_whitespace) && next.is_none_or(char::is_whitespace)
+            }
+            _ => false,
+        };
+        if ends {
+            let end = i + c.len_utf8();
+            out.push(start..end);
+            start = end;
+        }
+    }
+    if start < text.len() {
+        out.push(start..text.len());
+    }
+    out
+}
+
+/// Where, in `sentence`, the clause after its first comma begins, when that
+/// clause opens a question.
+fn opener_after_comma(sentence: &str) -> Option<usize> {
+    sentence.match_indices(',').find_map(|(i, _)| {
+        let rest = &sentence[i + 1..];
+        let clause = rest.trim_start();
+        let word = clause.trim_start_matches('¿');
+        let at = i + 1 + (rest.len() - clause.len());
+        (clause.starts_with('¿') || starts_with_opener(word)).then_some(at)
+    })
+}
+
+fn starts_with_opener(text: &str) -> bool {
+    let first: String = text
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '\'')
+        .flat_map(char::to_lowercase)
+        .filter(|&c| c != '\'')
+        .collect();
+    OPENERS.contains(&first.as_str())
+}
+
+/// Whether a part of a question asks: it holds a question mark, or starts
+/// like a question.
+fn asks(part: &str) -> bool {
+    part.contains(['?', '¿']) || starts_with_opener(part.trim_start())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::context;
+
+    fn context_of(question: &str) -> Vec<&str> {
+        context(question)
+            .into_iter()
+            .map(|r| question[r].trim())
+            .collect()
+    }
+
+    #[test]
+    fn a_question_of_one_part_has_no_context() {
+        assert!(context_of("¿Qué es un BPO?").is_empty());
+        assert!(context_of("what does KPO stand for").is_empty());
+        assert!(context_of("is outsourcing worth it? what are the benefits?").is_empty());
+        assert!(context_of("¿qué es BPO, cómo funciona?").is_empty());
+    }
+
+    #[test]
+    fn context_before_or_after_the_question_is_found() {
+        assert_eq!(
+            context_of("I run a bakery in Leeds. What would I get out of it?"),
+            ["I run a bakery in Leeds."]
+        );
+        assert_eq!(
+            context_of("wat does bpo mean? my cousin works in one in manila"),
+            ["my cousin works in one in manila"]
+        );
+        assert_eq!(
+            context_of("Trabajo en RRHH en Bogotá; ¿la nómina se puede tercerizar?"),
+            ["Trabajo en RRHH en Bogotá;"]
+        );
+    }
+
+    #[test]
+    fn a_comma_before_a_question_opener_cuts_the_context_off() {
+        assert_eq!(
+            context_of("hiring analysts is a nightmare for us, could a KPO help?"),
+            ["hiring analysts is a nightmare for us,"]
+        );
+        assert_eq!(
+            context_of("tengo una pyme en Lima, que conviene mas, bpo o kpo?"),
+            Vec::<&str>::new(),
+            "a comma before 'que' may be a relative clause: not cut"
+        );
+        assert_eq!(
+            context_of("tengo una pyme en Lima, qué conviene más?"),
+            ["tengo una pyme en Lima,"]
+        );
+        assert_eq!(
+            context_of("tengo una pyme en Lima, que conviene mas?"),
+            Vec::<&str>::new()
+        );
+    }
+
+    #[test]
+    fn without_a_question_mark_the_last_part_asks() {
+        assert_eq!(
+            context_of("prepping slides for a board meeting - need 3 reasons to use KPO"),
+            ["prepping slides for a board meeting -"]
+        );
+        assert_eq!(
+            context_of("KPO grew 3.5 times in Manila. why"),
+            ["KPO grew 3.5 times in Manila."]
+        );
+    }
+}
