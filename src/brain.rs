@@ -111,8 +111,39 @@ pub struct Found {
     pub asks: Asks,
 }
 
-/// What kind of figure a question asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Adverbs that slip into a phrase without changing what it says ("why do
+/// companies even outsource", "what actually separates them"), folded as in
+/// a [`phrase_key`]: phrases are looked for with them left out, too.
+const HEDGES: &[&str] = &[
+    "actually",
+    "even",
+    "really",
+    "just",
+    "basically",
+    "exactly",
+    "simply",
+    "truly",
+    "realmente",
+    "exactamente",
+    "basicamente",
+    "simplemente",
+];
+
+/// `folded` (a [`phrase_key`]) without its [`HEDGES`]; `None` when it says none.
+fn without_hedges(folded: &str) -> Option<String> {
+    let hedge = |w: &str| HEDGES.contains(&w);
+    if !folded.split('-').any(hedge) {
+        return None;
+    }
+    let words: Vec<&str> = folded
+        .split('-')
+        .filter(|w| !w.is_empty() && !hedge(w))
+        .collect();
+    Some(format!("-{}-", words.join("-")))
+}
+
+/// What kind of figure a question asks for, the more demanding last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub enum Asks {
     #[default]
     Nothing,
@@ -155,10 +186,16 @@ impl Phrases {
     pub fn find(&self, folded: &str) -> Found {
         let mut groups = vec![false; self.groups];
         let mut phrases = Vec::new();
-        let asks = self.scan(folded, |g, k| {
+        let mut said = |g: u32, k: u32| {
             groups[g as usize] = true;
-            phrases.push((g, k));
-        });
+            if !phrases.contains(&(g, k)) {
+                phrases.push((g, k));
+            }
+        };
+        let mut asks = self.scan(folded, &mut said);
+        if let Some(bare) = without_hedges(folded) {
+            asks = asks.max(self.scan(&bare, &mut said));
+        }
         Found {
             groups,
             phrases,
@@ -644,5 +681,34 @@ mod tests {
             assert_eq!((found.groups, found.asks), (said.to_vec(), asks), "{q:?}");
             assert_eq!(phrases.asks(&phrase_key(q)), asks, "{q:?}");
         }
+    }
+
+    /// "What actually separates them" says "what separates": a hedge inside
+    /// a phrase does not hide it, and a phrase found both ways counts once.
+    #[test]
+    fn hedges_inside_a_phrase_do_not_hide_it() {
+        let groups = [SynonymGroup {
+            members: Vec::new(),
+            phrases: vec![phrase_key("what separates"), phrase_key("why outsource")],
+            phrase_terms: Vec::new(),
+        }];
+        let phrases = Phrases::build(&groups, &[], &[]).unwrap();
+        for (q, found) in [
+            ("What actually separates them?", vec![(0, 0)]),
+            (
+                "why even outsource, what separates it",
+                vec![(0, 0), (0, 1)],
+            ),
+            ("what really, truly separates them", vec![(0, 0)]),
+            ("what separates them", vec![(0, 0)]),
+            ("what actual separates", vec![]),
+        ] {
+            assert_eq!(phrases.find(&phrase_key(q)).phrases, found, "{q:?}");
+        }
+        assert_eq!(without_hedges("-what-separates-"), None);
+        assert_eq!(
+            without_hedges("-why-do-you-even-ask-").as_deref(),
+            Some("-why-do-you-ask-")
+        );
     }
 }
