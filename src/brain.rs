@@ -501,6 +501,18 @@ fn index_edition(
         .map_err(|err| Problems(vec![Problem::new(&knowledge.dir, 0, err.to_string())]))?;
     let analyze =
         |text: &str| -> Vec<String> { index.analyze(text).into_iter().map(|t| t.term).collect() };
+    let analyze_all =
+        |words: &[String]| -> HashSet<String> { words.iter().flat_map(|w| analyze(w)).collect() };
+    let ignore = analyze_all(&knowledge.synonyms.ignore);
+    // A phrase that opens with a word analysis or `ignore` drops ("por qué
+    // las empresas tercerizan", "why do companies outsource") is a way of
+    // asking, meant as said: its remaining words ("empresas tercerizan")
+    // anywhere in a question or a passage do not say it.
+    let as_said = |term: &str| {
+        term.split_whitespace()
+            .next()
+            .is_some_and(|first| analyze(first).iter().all(|t| ignore.contains(t)))
+    };
     let synonyms: Vec<SynonymGroup> = knowledge
         .synonyms
         .groups
@@ -522,7 +534,8 @@ fn index_edition(
                     .iter()
                     .map(|term| (term, analyze(term)))
                     .filter(|(term, terms)| {
-                        !terms.is_empty() && (terms.len() > 1 || word_count(term) == 1)
+                        !terms.is_empty()
+                            && (word_count(term) == 1 || (terms.len() > 1 && !as_said(term)))
                     })
                     .map(|(_, terms)| terms)
                     .collect(),
@@ -541,9 +554,6 @@ fn index_edition(
                 .push((g as u32, m as u32));
         }
     }
-    let analyze_all =
-        |words: &[String]| -> HashSet<String> { words.iter().flat_map(|w| analyze(w)).collect() };
-    let ignore = analyze_all(&knowledge.synonyms.ignore);
     let mut ignored_ids: Vec<u32> = ignore.iter().filter_map(|t| index.term_id(t)).collect();
     ignored_ids.sort_unstable();
     let topic = analyze_all(&knowledge.synonyms.topic);
