@@ -814,6 +814,7 @@ struct Plan<'a> {
 fn question_words(edition: &EditionIndex, question: &str) -> QuestionWords {
     let index = &edition.index;
     let context = crate::clauses::context(question);
+    let said_filler = filler_phrases(question, &edition.ignore_phrases);
     let mut words: Vec<String> = Vec::new();
     let mut asked: Vec<bool> = Vec::new();
     let mut corrected: Vec<String> = Vec::new();
@@ -821,7 +822,9 @@ fn question_words(edition: &EditionIndex, question: &str) -> QuestionWords {
     // word said twice costs one lookup and one place under the cap.
     let mut tried: Vec<(String, Fix)> = Vec::new();
     for token in index.analyze(question) {
-        if edition.ignore.contains(&token.term) {
+        if edition.ignore.contains(&token.term)
+            || said_filler.iter().any(|r| r.contains(&token.from))
+        {
             continue;
         }
         let fix = if index.term_id(&token.term).is_some()
@@ -860,6 +863,39 @@ fn question_words(edition: &EditionIndex, question: &str) -> QuestionWords {
         asked,
         corrected,
     }
+}
+
+/// Where `question` says one of `phrases` (each its folded words) whole.
+fn filler_phrases(question: &str, phrases: &[Vec<String>]) -> Vec<Range<usize>> {
+    if phrases.is_empty() {
+        return Vec::new();
+    }
+    // Its words with their byte ranges: runs of letters and digits, as the
+    // tokenizer cuts them.
+    let mut words: Vec<(Range<usize>, String)> = Vec::new();
+    let mut start = None;
+    for (i, c) in question
+        .char_indices()
+        .chain(std::iter::once((question.len(), ' ')))
+    {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(from)) => {
+                words.push((from..i, crate::lang::folded(&question[from..i]).collect()));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for phrase in phrases {
+        for run in words.windows(phrase.len()) {
+            if run.iter().zip(phrase).all(|((_, w), p)| w == p) {
+                out.push(run[0].0.start..run[run.len() - 1].0.end);
+            }
+        }
+    }
+    out
 }
 
 /// The question's words, once each in order, as [`plan`] reads them.

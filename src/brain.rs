@@ -27,6 +27,10 @@ pub struct EditionIndex {
     pub member_starts: HashMap<String, Vec<(u32, u32)>>,
     /// Analyzed filler words, dropped from questions.
     pub ignore: HashSet<String>,
+    /// Filler phrases ("hoy en día", "these days"), each as its folded
+    /// words: dropped from a question only where it says them whole, so
+    /// "hoy" and "days" alone stay ideas.
+    pub ignore_phrases: Vec<Vec<String>>,
     /// The term ids of `ignore`'s words that the index holds, sorted: an
     /// alternate question's "what" or "does" says nothing a question can
     /// match, since questions drop them.
@@ -439,7 +443,7 @@ impl Brain {
                     }
                 }
             }
-            for word in &synonyms.ignore {
+            for word in synonyms.ignore.iter().filter(|w| word_count(w) == 1) {
                 for term in analyze(word) {
                     if let Some(&(g, synonym)) = read_as.get(&term) {
                         out.push(format!(
@@ -458,6 +462,14 @@ impl Brain {
 /// said whole in a question when the question's key contains the phrase's.
 pub fn phrase_key(text: &str) -> String {
     format!("-{}-", crate::knowledge::markdown::slugify(text))
+}
+
+/// `text`'s words (runs of letters and digits), folded like a question's.
+pub fn folded_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| crate::lang::folded(w).collect())
+        .collect()
 }
 
 /// Words as the tokenizer sees them: runs of letters and digits.
@@ -503,7 +515,14 @@ fn index_edition(
         |text: &str| -> Vec<String> { index.analyze(text).into_iter().map(|t| t.term).collect() };
     let analyze_all =
         |words: &[String]| -> HashSet<String> { words.iter().flat_map(|w| analyze(w)).collect() };
-    let ignore = analyze_all(&knowledge.synonyms.ignore);
+    let (ignore_phrases, ignore_words): (Vec<String>, Vec<String>) = knowledge
+        .synonyms
+        .ignore
+        .iter()
+        .cloned()
+        .partition(|w| word_count(w) > 1);
+    let ignore = analyze_all(&ignore_words);
+    let ignore_phrases: Vec<Vec<String>> = ignore_phrases.iter().map(|p| folded_words(p)).collect();
     // A phrase that opens with a word analysis or `ignore` drops ("por qué
     // las empresas tercerizan", "why do companies outsource") is a way of
     // asking, meant as said: its remaining words ("empresas tercerizan")
@@ -631,6 +650,7 @@ fn index_edition(
         synonyms,
         member_starts,
         ignore,
+        ignore_phrases,
         ignored_ids,
         topic,
         domain,

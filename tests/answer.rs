@@ -320,3 +320,25 @@ fn the_context_a_question_gives_weighs_less_than_what_it_asks() {
         assert!(a.confidence > b.confidence, "{told}: {} vs {}", a.confidence, b.confidence);
     }
 }
+
+/// A filler phrase of `ignore` ("hoy en día", "these days") is dropped where
+/// it is said whole; its words alone ("hoy", "days") stay ideas.
+#[test]
+fn a_filler_phrase_is_dropped_only_when_said_whole() {
+    let brain = bundled_brain();
+    for (whole, part) in [
+        (
+            "¿por qué las empresas tercerizan tanto hoy en día?",
+            "¿por qué las empresas tercerizan tanto hoy?",
+        ),
+        (
+            "why do companies outsource so much these days",
+            "why do companies outsource so much in these 30 days",
+        ),
+    ] {
+        let (a, b) = (ask(&brain, whole), ask(&brain, part));
+        assert_eq!(a.passages[0].id, "bpo-kpo/beneficios-de-bpo/1", "{whole}");
+        assert!(a.answered, "{whole}: {}", a.confidence);
+        assert!(!b.answered, "{part}: {}", b.confidence);
+    }
+}
