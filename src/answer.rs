@@ -870,23 +870,9 @@ fn filler_phrases(question: &str, phrases: &[Vec<String>]) -> Vec<Range<usize>> 
     if phrases.is_empty() {
         return Vec::new();
     }
-    // Its words with their byte ranges: runs of letters and digits, as the
-    // tokenizer cuts them.
-    let mut words: Vec<(Range<usize>, String)> = Vec::new();
-    let mut start = None;
-    for (i, c) in question
-        .char_indices()
-        .chain(std::iter::once((question.len(), ' ')))
-    {
-        match (c.is_alphanumeric(), start) {
-            (true, None) => start = Some(i),
-            (false, Some(from)) => {
-                words.push((from..i, crate::lang::folded(&question[from..i]).collect()));
-                start = None;
-            }
-            _ => {}
-        }
-    }
+    let words: Vec<(Range<usize>, String)> = crate::index::word_ranges(question)
+        .map(|r| (r.clone(), crate::lang::folded(&question[r]).collect()))
+        .collect();
     let mut out = Vec::new();
     for phrase in phrases {
         for run in words.windows(phrase.len()) {

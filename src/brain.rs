@@ -466,9 +466,8 @@ pub fn phrase_key(text: &str) -> String {
 
 /// `text`'s words (runs of letters and digits), folded like a question's.
 pub fn folded_words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| crate::lang::folded(w).collect())
+    crate::index::word_ranges(text)
+        .map(|r| crate::lang::folded(&text[r]).collect())
         .collect()
 }
 

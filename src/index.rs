@@ -398,6 +398,25 @@ fn written(word: &str) -> Box<str> {
     crate::lang::folded(word).collect()
 }
 
+/// The byte ranges of `text`'s words: runs of letters and digits, the same
+/// boundaries as tantivy's SimpleTokenizer.
+pub fn word_ranges(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let mut start = None;
+    text.char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+        .filter_map(move |(i, c)| match (c.is_alphanumeric(), start) {
+            (true, None) => {
+                start = Some(i);
+                None
+            }
+            (false, Some(from)) => {
+                start = None;
+                Some(from..i)
+            }
+            _ => None,
+        })
+}
+
 fn terms_of(analyzer: &mut TextAnalyzer, text: &str, out: &mut Vec<Token>) {
     let mut stream = analyzer.token_stream(text);
     while stream.advance() {
@@ -663,35 +682,23 @@ impl SearchIndex {
         let mut full = self.analyzer.clone();
         let mut seen: HashMap<&str, bool> = HashMap::new();
         let mut out = Vec::new();
-        let mut start = None;
-        // The same word boundaries as tantivy's SimpleTokenizer.
-        for (i, c) in text
-            .char_indices()
-            .chain(std::iter::once((text.len(), ' ')))
-        {
-            match (c.is_alphanumeric(), start) {
-                (true, None) => start = Some(i),
-                (false, Some(from)) => {
-                    start = None;
-                    let word = &text[from..i];
-                    let head = prefix(word);
-                    // A term shorter than the prefix matches on its own length.
-                    let candidate = prefixes
-                        .iter()
-                        .any(|p| p.iter().zip(&head).all(|(a, b)| *a == '\0' || a == b));
-                    if !candidate {
-                        continue;
-                    }
-                    // Passages repeat their words: analyze each one once.
-                    let matches = *seen.entry(word).or_insert_with(|| {
-                        let mut stemmed = full.token_stream(word);
-                        stemmed.advance() && terms.contains(stemmed.token().text.as_str())
-                    });
-                    if matches {
-                        out.push(from..i);
-                    }
-                }
-                _ => {}
+        for range in word_ranges(text) {
+            let word = &text[range.clone()];
+            let head = prefix(word);
+            // A term shorter than the prefix matches on its own length.
+            let candidate = prefixes
+                .iter()
+                .any(|p| p.iter().zip(&head).all(|(a, b)| *a == '\0' || a == b));
+            if !candidate {
+                continue;
+            }
+            // Passages repeat their words: analyze each one once.
+            let matches = *seen.entry(word).or_insert_with(|| {
+                let mut stemmed = full.token_stream(word);
+                stemmed.advance() && terms.contains(stemmed.token().text.as_str())
+            });
+            if matches {
+                out.push(range);
             }
         }
         out
