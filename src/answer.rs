@@ -870,7 +870,7 @@ fn filler_phrases(question: &str, phrases: &[Vec<String>]) -> Vec<Range<usize>> 
     if phrases.is_empty() {
         return Vec::new();
     }
-    let words: Vec<(Range<usize>, String)> = crate::index::word_ranges(question)
+    let words: Vec<(Range<usize>, String)> = crate::lang::word_ranges(question)
         .map(|r| (r.clone(), crate::lang::folded(&question[r]).collect()))
         .collect();
     let mut out = Vec::new();

@@ -464,18 +464,16 @@ pub fn phrase_key(text: &str) -> String {
     format!("-{}-", crate::knowledge::markdown::slugify(text))
 }
 
-/// `text`'s words (runs of letters and digits), folded like a question's.
+/// `text`'s words, folded like a question's.
 pub fn folded_words(text: &str) -> Vec<String> {
-    crate::index::word_ranges(text)
-        .map(|r| crate::lang::folded(&text[r]).collect())
+    crate::lang::words(text)
+        .map(|w| crate::lang::folded(w).collect())
         .collect()
 }
 
-/// Words as the tokenizer sees them: runs of letters and digits.
+/// Words as the tokenizer sees them.
 fn word_count(text: &str) -> usize {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .count()
+    crate::lang::words(text).count()
 }
 
 /// Indexes one language edition of `knowledge`.

@@ -528,9 +528,7 @@ fn lowercase_first(text: &str) -> String {
 /// Whether `question` opens as a continuation of what was said before:
 /// "y …", "¿y el BPO?", "and for KPO?", "what about bpo", "how about…".
 fn continues(question: &str) -> bool {
-    let words: Vec<String> = question
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
+    let words: Vec<String> = crate::lang::words(question)
         .take(2)
         .map(str::to_lowercase)
         .collect();

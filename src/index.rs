@@ -398,25 +398,6 @@ fn written(word: &str) -> Box<str> {
     crate::lang::folded(word).collect()
 }
 
-/// The byte ranges of `text`'s words: runs of letters and digits, the same
-/// boundaries as tantivy's SimpleTokenizer.
-pub fn word_ranges(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
-    let mut start = None;
-    text.char_indices()
-        .chain(std::iter::once((text.len(), ' ')))
-        .filter_map(move |(i, c)| match (c.is_alphanumeric(), start) {
-            (true, None) => {
-                start = Some(i);
-                None
-            }
-            (false, Some(from)) => {
-                start = None;
-                Some(from..i)
-            }
-            _ => None,
-        })
-}
-
 fn terms_of(analyzer: &mut TextAnalyzer, text: &str, out: &mut Vec<Token>) {
     let mut stream = analyzer.token_stream(text);
     while stream.advance() {
@@ -682,7 +663,7 @@ impl SearchIndex {
         let mut full = self.analyzer.clone();
         let mut seen: HashMap<&str, bool> = HashMap::new();
         let mut out = Vec::new();
-        for range in word_ranges(text) {
+        for range in crate::lang::word_ranges(text) {
             let word = &text[range.clone()];
             let head = prefix(word);
             // A term shorter than the prefix matches on its own length.

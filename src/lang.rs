@@ -70,6 +70,30 @@ pub fn folded(text: &str) -> impl Iterator<Item = char> + '_ {
     text.chars().flat_map(char::to_lowercase).map(fold)
 }
 
+/// The byte ranges of `text`'s words: runs of letters and digits, the same
+/// boundaries as tantivy's SimpleTokenizer.
+pub fn word_ranges(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let mut start = None;
+    text.char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+        .filter_map(move |(i, c)| match (c.is_alphanumeric(), start) {
+            (true, None) => {
+                start = Some(i);
+                None
+            }
+            (false, Some(from)) => {
+                start = None;
+                Some(from..i)
+            }
+            _ => None,
+        })
+}
+
+/// `text`'s words (see [`word_ranges`]).
+pub fn words(text: &str) -> impl Iterator<Item = &str> {
+    word_ranges(text).map(|r| &text[r])
+}
+
 /// Words that mostly occur in one language's questions.
 const SPANISH_WORDS: &[&str] = &[
     "qué",
@@ -234,10 +258,7 @@ pub fn detect_with(text: &str, knows: impl Fn(Lang, &str) -> bool) -> Lang {
         return if en > es { Lang::En } else { Lang::Es };
     }
     let (mut only_es, mut only_en) = (0, 0);
-    for word in text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
+    for word in words(text) {
         let word: String = folded(word).collect();
         match (knows(Lang::Es, &word), knows(Lang::En, &word)) {
             (true, false) => only_es += 1,
@@ -266,10 +287,7 @@ fn scores(text: &str) -> (usize, usize) {
         * 2;
     let mut en = 0;
     let mut first = true;
-    for word in lower
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
+    for word in words(&lower) {
         let spanish = SPANISH.contains(word);
         let english = ENGLISH.contains(word);
         let bonus = if first && spanish != english { 2 } else { 0 };
