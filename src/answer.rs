@@ -955,6 +955,13 @@ fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
     for &(g, _) in starts.keys() {
         started[g as usize] = true;
     }
+    // Per group, the positions of the question's words that a phrase of it
+    // found whole is made of.
+    let mut phrase_words: Vec<Vec<usize>> = vec![Vec::new(); edition.synonyms.len()];
+    for &(g, k) in &found.phrases {
+        let terms = &edition.synonyms[g as usize].phrase_terms[k as usize];
+        phrase_words[g as usize].extend((0..words.len()).filter(|&i| terms.contains(&words[i])));
+    }
     let mut concepts = Vec::new();
     let mut consumed = vec![false; words.len()];
     for (g, group) in edition.synonyms.iter().enumerate() {
@@ -989,10 +996,7 @@ fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
             }
         }
         // A phrase found whole speaks with the words it is made of.
-        for &(_, k) in found.phrases.iter().filter(|&&(pg, _)| pg as usize == g) {
-            let terms = &group.phrase_terms[k as usize];
-            spoken.extend((0..words.len()).filter(|&i| terms.contains(&words[i])));
-        }
+        spoken.extend(&phrase_words[g]);
         let mut concept = Concept::new(index, alternatives);
         concept.typed = typed;
         concept.group = Some(g);
@@ -1003,11 +1007,8 @@ fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
     // stands for its words, even when filler between them ("favor", "do")
     // kept its members from being found word by word: "puntos" is not an
     // idea of its own besides.
-    for &(g, k) in &found.phrases {
-        let terms = &edition.synonyms[g as usize].phrase_terms[k as usize];
-        for (word, consumed) in words.iter().zip(consumed.iter_mut()) {
-            *consumed |= terms.contains(word);
-        }
+    for &i in phrase_words.iter().flatten() {
+        consumed[i] = true;
     }
     for (i, word) in words.iter().enumerate() {
         if !consumed[i] {
