@@ -1143,6 +1143,63 @@ mod tests {
             .any(|a| a.iter().any(|t| t.starts_with("benefici")))));
     }
 
+    /// A phrase that opens with a word analysis or filler drops ("por qué
+    /// las empresas tercerizan") is found only as said: the words it keeps
+    /// ("empresa", "terceriza") elsewhere in a question do not say it. A
+    /// phrase of content words ("externalización de procesos de negocio")
+    /// is a way of saying its idea wherever its words stand in order.
+    #[test]
+    fn a_way_of_asking_is_found_only_as_said() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+        let brain = Brain::load(&dir).unwrap();
+        let edition = brain.edition(Lang::Es);
+        let group_of = |word: &str| {
+            let term = edition.index.analyze(word)[0].term.clone();
+            edition
+                .synonyms
+                .iter()
+                .position(|g| g.members.iter().any(|m| *m == [term.clone()]))
+                .unwrap()
+        };
+        let (benefits, bpo) = (group_of("beneficios"), group_of("BPO"));
+        let says = |question: &str, g: usize| {
+            plan(edition, question)
+                .concepts
+                .iter()
+                .any(|c| c.group == Some(g))
+        };
+        assert!(says("¿por qué las empresas tercerizan?", benefits));
+        assert!(!says(
+            "¿qué pasa con la dirección de la empresa cuando terceriza?",
+            benefits
+        ));
+        assert!(says(
+            "¿qué hace la externalización de procesos de negocio?",
+            bpo
+        ));
+    }
+
+    /// An `ignore` entry of several words is dropped where the question
+    /// says it whole; its words alone stay ideas.
+    #[test]
+    fn a_filler_phrase_takes_its_words_only_when_said_whole() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+        let brain = Brain::load(&dir).unwrap();
+        let edition = brain.edition(Lang::Es);
+        let words = |question: &str| question_words(edition, question).words;
+        let today = edition.index.analyze("hoy")[0].term.clone();
+        assert!(words("¿por qué tercerizan tanto hoy?").contains(&today));
+        assert!(!words("¿por qué tercerizan tanto hoy en día?").contains(&today));
+        let en = brain.edition(Lang::En);
+        let days = en.index.analyze("days")[0].term.clone();
+        assert!(question_words(en, "outsourcing in 30 days")
+            .words
+            .contains(&days));
+        assert!(!question_words(en, "outsourcing these days")
+            .words
+            .contains(&days));
+    }
+
     #[test]
     fn only_the_first_unknown_words_are_corrected() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
