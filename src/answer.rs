@@ -822,7 +822,13 @@ fn question_words(edition: &EditionIndex, question: &str) -> QuestionWords {
     // word said twice costs one lookup and one place under the cap.
     let mut tried: Vec<(String, Fix)> = Vec::new();
     for token in index.analyze(question) {
-        if edition.ignore.contains(&token.term)
+        let listed = || {
+            question.get(token.from..token.to).is_some_and(|word| {
+                let folded: String = crate::lang::folded(word).collect();
+                edition.listed_despite_ignore.contains(&folded)
+            })
+        };
+        if (edition.ignore.contains(&token.term) && !listed())
             || said_filler.iter().any(|r| r.contains(&token.from))
         {
             continue;

@@ -31,6 +31,10 @@ pub struct EditionIndex {
     /// words: dropped from a question only where it says them whole, so
     /// "hoy" and "days" alone stay ideas.
     pub ignore_phrases: Vec<Vec<String>>,
+    /// The words a synonym group lists (folded) that read like an `ignore`
+    /// word ("necesitan" for requirements, "necesito" filler, both
+    /// "necesit"): a question that says the listed word keeps its idea.
+    pub listed_despite_ignore: HashSet<String>,
     /// The term ids of `ignore`'s words that the index holds, sorted: an
     /// alternate question's "what" or "does" says nothing a question can
     /// match, since questions drop them.
@@ -447,7 +451,7 @@ impl Brain {
                 for term in analyze(word) {
                     if let Some(&(g, synonym)) = read_as.get(&term) {
                         out.push(format!(
-                            "{lang}: the ignore word '{word}' reads '{term}' like '{synonym}' (group '{}'): questions saying it lose that idea",
+                            "{lang}: the ignore word '{word}' reads '{term}' like '{synonym}' (group '{}'): questions lose that idea unless they say a form the group lists",
                             synonyms.groups[g][0]
                         ));
                     }
@@ -561,6 +565,14 @@ fn index_edition(
         })
         .filter(|group| group.members.len() + group.phrases.len() >= 2)
         .collect();
+    let listed_despite_ignore: HashSet<String> = knowledge
+        .synonyms
+        .groups
+        .iter()
+        .flatten()
+        .filter(|term| word_count(term) == 1 && analyze(term).iter().any(|t| ignore.contains(t)))
+        .map(|term| crate::lang::folded(term).collect())
+        .collect();
     let mut member_starts: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
     for (g, group) in synonyms.iter().enumerate() {
         for (m, member) in group.members.iter().enumerate() {
@@ -648,6 +660,7 @@ fn index_edition(
         member_starts,
         ignore,
         ignore_phrases,
+        listed_despite_ignore,
         ignored_ids,
         topic,
         domain,

@@ -342,3 +342,22 @@ fn a_filler_phrase_is_dropped_only_when_said_whole() {
         assert!(!b.answered, "{part}: {}", b.confidence);
     }
 }
+
+#[test]
+fn a_word_a_synonym_group_lists_is_kept_though_a_filler_word_reads_alike() {
+    // "necesito" is filler and reads "necesit", like "necesitan", which the
+    // requirements group lists: the filler form still goes, the listed one
+    // asks for what staff need.
+    let brain = bundled_brain();
+    let filler = ask(&brain, "necesito saber qué es un KPO");
+    assert!(filler.answered, "{}", filler.confidence);
+    assert_eq!(filler.passages[0].id, "bpo-kpo/que-es-un-kpo/1");
+    let listed = ask(&brain, "¿qué necesitan los empleados de un KPO?");
+    assert!(listed.answered, "{}", listed.confidence);
+    assert!(
+        ["bpo-kpo/que-es-un-kpo/3", "bpo-kpo/diferencias-bpo-kpo/4"]
+            .contains(&listed.passages[0].id.as_str()),
+        "{}",
+        listed.passages[0].id
+    );
+}
