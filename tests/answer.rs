@@ -361,3 +361,33 @@ fn a_word_a_synonym_group_lists_is_kept_though_a_filler_word_reads_alike() {
         listed.passages[0].id
     );
 }
+
+#[test]
+fn how_a_question_is_framed_is_not_what_it_asks() {
+    // Where something belongs ("fall under"), who the answer is for ("a
+    // non-technical person") and the two things pointed back at ("the
+    // two") are framing: the answer is the one the bare question gets.
+    let brain = bundled_brain();
+    for (framed, want) in [
+        (
+            "does data analytics fall under bpo or kpo",
+            "bpo-kpo/tipos-de-kpo/1",
+        ),
+        (
+            "explain KPO to a non-technical person",
+            "bpo-kpo/que-es-un-kpo/1",
+        ),
+        (
+            "explicame el KPO sin tecnicismos",
+            "bpo-kpo/que-es-un-kpo/1",
+        ),
+        (
+            "Our CFO keeps mixing up BPO and KPO. What actually separates the two?",
+            "bpo-kpo/diferencias-bpo-kpo/1",
+        ),
+    ] {
+        let a = ask(&brain, framed);
+        assert_eq!(a.passages[0].id, want, "{framed}");
+        assert!(a.answered, "{framed}: {}", a.confidence);
+    }
+}
