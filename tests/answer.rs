@@ -391,3 +391,15 @@ fn how_a_question_is_framed_is_not_what_it_asks() {
         assert!(a.answered, "{framed}: {}", a.confidence);
     }
 }
+
+#[test]
+fn why_a_thing_is_called_so_asks_for_its_name_not_for_calls() {
+    // "called" reads "call", like a call center's calls; said as "is it
+    // called" it asks for the name, which "as the name suggests" explains.
+    let brain = bundled_brain();
+    let a = ask(&brain, "why is it called a 'process' in BPO");
+    assert_eq!(a.passages[0].id, "bpo-kpo/que-es-un-bpo/2");
+    assert!(a.answered, "{}", a.confidence);
+    let calls = ask(&brain, "which calls does a bpo take");
+    assert_eq!(calls.passages[0].id, "bpo-kpo/tipos-de-bpo/2");
+}
