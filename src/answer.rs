@@ -454,14 +454,6 @@ fn rank<'a>(edition: &'a EditionIndex, question: &str, top: usize) -> Option<Ran
         }
     }
 
-    if section_match.is_none() && items.is_empty() {
-        if let Some(named) = of_the_model_named(edition, question, &ranked) {
-            let top = ranked[0].1;
-            ranked.retain(|r| r.0 != named);
-            ranked.insert(0, (named, top));
-        }
-    }
-
     let features = match ranked.first() {
         Some(&(ord, best)) => {
             // An overview put first for its items leads the passages
@@ -539,43 +531,6 @@ fn generic_twin(
                 || bpo.iter().any(|&o| c.covered_by(index, o))
         })
         .then_some(twin)
-}
-
-/// How close to the first a passage about the model a question names
-/// must score to go before a passage about the other model.
-const NAMED_MODEL_SCORE: f32 = 0.5;
-
-/// For a question that names one model only ("define business process
-/// outsourcing"), the best passage that is not about the other one, when
-/// a passage about the other leads: its alternate questions compare the
-/// two, so it says the named model's words too.
-fn of_the_model_named(
-    edition: &EditionIndex,
-    question: &str,
-    ranked: &[(usize, f32)],
-) -> Option<usize> {
-    let &(top, top_score) = ranked.first()?;
-    let outline = &edition.outline;
-    let subject_of = |ord: usize| {
-        outline
-            .sections
-            .get(edition.passage_section[ord] as usize)
-            .and_then(|s| s.subject)
-    };
-    let leader = subject_of(top)?;
-    let named = outline.models_named(&edition.index, &edition.ignore, question);
-    let [asked] = named.as_slice() else {
-        return None;
-    };
-    if *asked == leader {
-        return None;
-    }
-    ranked
-        .iter()
-        .skip(1)
-        .take_while(|r| r.1 >= top_score * NAMED_MODEL_SCORE)
-        .find(|r| subject_of(r.0) != Some(leader))
-        .map(|r| r.0)
 }
 
 /// How far down the ranking a list item may stand and still count as asked

@@ -447,16 +447,6 @@ impl Outline {
         !self.read(index, ignore, question).subjects.is_empty()
     }
 
-    /// The models (BPO, KPO) `question` names, by any of their names.
-    pub fn models_named(
-        &self,
-        index: &SearchIndex,
-        ignore: &HashSet<String>,
-        question: &str,
-    ) -> Vec<Subject> {
-        self.read(index, ignore, question).subjects
-    }
-
     /// The position of the section about `subject` with the same aspect as
     /// the section at `position`.
     pub fn twin(&self, position: usize, subject: Subject) -> Option<usize> {

@@ -403,25 +403,3 @@ fn why_a_thing_is_called_so_asks_for_its_name_not_for_calls() {
     let calls = ask(&brain, "which calls does a bpo take");
     assert_eq!(calls.passages[0].id, "bpo-kpo/tipos-de-bpo/2");
 }
-
-#[test]
-fn a_question_naming_one_model_is_not_answered_about_the_other() {
-    // KPO's alternate questions compare it with BPO and say "business
-    // process outsourcing"; a question that names BPO alone still gets
-    // BPO's definition first, and the other way round.
-    let brain = bundled_brain();
-    for (q, want) in [
-        (
-            "define business process outsourcing",
-            "bpo-kpo/que-es-un-bpo/1",
-        ),
-        (
-            "define knowledge process outsourcing",
-            "bpo-kpo/que-es-un-kpo/1",
-        ),
-    ] {
-        let a = ask(&brain, q);
-        assert_eq!(a.passages[0].id, want, "{q}");
-        assert!(a.answered, "{q}: {}", a.confidence);
-    }
-}
