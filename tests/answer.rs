@@ -403,3 +403,34 @@ fn why_a_thing_is_called_so_asks_for_its_name_not_for_calls() {
     let calls = ask(&brain, "which calls does a bpo take");
     assert_eq!(calls.passages[0].id, "bpo-kpo/tipos-de-bpo/2");
 }
+
+#[test]
+fn doubting_wondering_and_asking_to_be_told_are_not_what_is_asked() {
+    // "puro cuento", "suena lindo", "I wonder", "me podés contar de qué va"
+    // frame a question; "la trampa" is its drawbacks, "push back" the
+    // opposition, "sending jobs overseas" outsourcing, "way" an intensifier.
+    let brain = bundled_brain();
+    for (q, want) in [
+        (
+            "i wonder whether politicians push back on sending jobs overseas",
+            "bpo-kpo/desafios-de-bpo/1",
+        ),
+        (
+            "¿el ahorro del bpo es puro cuento?",
+            "bpo-kpo/beneficios-de-bpo/2",
+        ),
+        (
+            "suena lindo el kpo, pero cuál es la trampa?",
+            "bpo-kpo/desafios-de-kpo/1",
+        ),
+        (
+            "me podés contar de qué va el kpo",
+            "bpo-kpo/que-es-un-kpo/1",
+        ),
+        ("is bpo staff paid way less", "bpo-kpo/beneficios-de-bpo/2"),
+    ] {
+        let a = ask(&brain, q);
+        assert_eq!(a.passages[0].id, want, "{q}");
+        assert!(a.answered, "{q}: {}", a.confidence);
+    }
+}
