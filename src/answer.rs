@@ -180,6 +180,9 @@ struct Concept<'a> {
     idf: f32,
     /// Whether it is one of the subject's own words ("BPO", "outsourcing").
     on_topic: bool,
+    /// Whether the question's own word for it asks for what the knowledge
+    /// does not hold (`beyond`: "historia", "taxes").
+    beyond: bool,
     /// Whether the user's word was a typo corrected to a known one.
     corrected: bool,
     /// How many of the alternatives, first, are the question's own words.
@@ -232,6 +235,7 @@ impl<'a> Concept<'a> {
             weight: idf,
             idf,
             on_topic: false,
+            beyond: false,
             corrected: false,
             typed: 1,
             context: false,
@@ -634,14 +638,21 @@ fn features_of(
         in_asked_section: f32::from(u8::from(titles_words_asked(plan, section))),
         ideas_covered: covered.iter().filter(|&&k| k).count() as f32,
         // An overview put first for its items counts its items, not
-        // figures: those must be in the items it stands for.
+        // figures: those must be in the items it stands for. A word of
+        // `beyond` the passage does not say asks for what it cannot give
+        // just as a figure does.
         figure_missing: f32::from(u8::from(
-            !asked_alike
+            (!asked_alike
                 && if items.is_empty() {
                     !gives(ord)
                 } else {
                     !items.iter().any(|&i| gives(i))
-                },
+                })
+                || plan
+                    .concepts
+                    .iter()
+                    .zip(&covered)
+                    .any(|(c, &k)| c.beyond && !k),
         )),
         reads_like,
     }
@@ -833,8 +844,11 @@ fn question_words(edition: &EditionIndex, question: &str) -> QuestionWords {
         {
             continue;
         }
+        // A word of `beyond` is what the question asks, not a typo of a
+        // word the knowledge holds ("clauses" is not "clases").
         let fix = if index.term_id(&token.term).is_some()
             || SearchIndex::typo_edits(&token.term).is_none()
+            || edition.beyond.contains(&token.term)
         {
             Fix::Keep
         } else if let Some((_, fix)) = tried.iter().find(|(t, _)| *t == token.term) {
@@ -1027,6 +1041,9 @@ fn plan<'a>(edition: &'a EditionIndex, question: &str) -> Plan<'a> {
     for c in &mut concepts {
         let on_topic = c.terms().any(|t| edition.topic.contains(t));
         c.on_topic = on_topic;
+        c.beyond = c.alternatives[..c.typed.max(1)]
+            .iter()
+            .any(|a| a.len() == 1 && edition.beyond.contains(&a[0]));
         c.corrected = c.alternatives[..c.typed]
             .iter()
             .flat_map(|a| a.iter())

@@ -41,6 +41,9 @@ pub struct EditionIndex {
     pub ignored_ids: Vec<u32>,
     /// Analyzed words that mark a question as on our subject.
     pub topic: HashSet<String>,
+    /// Analyzed words that ask for what the knowledge does not hold
+    /// (`beyond` of `synonyms.toml`).
+    pub beyond: HashSet<String>,
     /// Analyzed words and phrases of our field ("call center"): on topic,
     /// without naming the subject.
     pub domain: Vec<Vec<String>>,
@@ -585,6 +588,7 @@ fn index_edition(
     let mut ignored_ids: Vec<u32> = ignore.iter().filter_map(|t| index.term_id(t)).collect();
     ignored_ids.sort_unstable();
     let topic = analyze_all(&knowledge.synonyms.topic);
+    let beyond = analyze_all(&knowledge.synonyms.beyond);
     let domain = knowledge
         .synonyms
         .domain
@@ -663,6 +667,7 @@ fn index_edition(
         listed_despite_ignore,
         ignored_ids,
         topic,
+        beyond,
         domain,
         phrases,
         gives,

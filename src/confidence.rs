@@ -49,7 +49,8 @@ pub struct Features {
     /// question says.
     pub ideas_covered: f32,
     /// 1 when the question asks for a figure (a price, a salary, a share:
-    /// `figures` in `synonyms.toml`) and the passage gives none.
+    /// `figures` in `synonyms.toml`) and the passage gives none, or says a
+    /// word of `beyond` ("historia", "taxes") that the passage does not.
     pub figure_missing: f32,
     /// How much the question reads like the passage's text, letter by
     /// letter: the cosine of their character-trigram profiles (tf-idf over

@@ -434,3 +434,63 @@ fn doubting_wondering_and_asking_to_be_told_are_not_what_is_asked() {
         assert!(a.answered, "{q}: {}", a.confidence);
     }
 }
+
+/// The bundled knowledge in a temporary folder, its `synonyms.toml` edited.
+fn bundled_copy(edit: impl Fn(&str) -> String) -> (tempfile::TempDir, Brain) {
+    let src = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/knowledge"));
+    let dir = tempfile::tempdir().unwrap();
+    for lang in ["es", "en"] {
+        fs::create_dir_all(dir.path().join(lang)).unwrap();
+        let md = format!("{lang}/bpo-kpo.md");
+        fs::copy(src.join(&md), dir.path().join(&md)).unwrap();
+    }
+    fs::copy(src.join("rules.toml"), dir.path().join("rules.toml")).unwrap();
+    let synonyms = fs::read_to_string(src.join("synonyms.toml")).unwrap();
+    fs::write(dir.path().join("synonyms.toml"), edit(&synonyms)).unwrap();
+    let brain = Brain::load(dir.path()).unwrap();
+    (dir, brain)
+}
+
+#[test]
+fn a_word_beyond_the_knowledge_is_not_answered_by_a_passage_that_lacks_it() {
+    // Without `beyond`, the unknown "historia" weighs little in a question
+    // about outsourcing and the rest finds a passage; with it, a passage
+    // that does not say the word cannot answer.
+    let q = "cuando empezo el outsourcing? historia del bpo";
+    let (_dir, without) = bundled_copy(|s| {
+        let start = s
+            .find("\nbeyond = [")
+            .expect("synonyms.toml lists beyond words");
+        let end = start + s[start..].find("\n]\n").unwrap() + 3;
+        format!("{}\nbeyond = []\n{}", &s[..start], &s[end..])
+    });
+    assert!(ask(&without, q).answered);
+    let brain = bundled_brain();
+    let a = ask(&brain, q);
+    assert!(!a.answered, "{}", a.confidence);
+    assert_eq!(a.features.figure_missing, 1.0);
+    // "clauses" is asked, not a typo of the Spanish synonym "clases".
+    let a = ask(&brain, "what clauses should an outsourcing contract have");
+    assert!(!a.answered, "{}", a.confidence);
+    assert_eq!(a.features.corrected, 0.0);
+}
+
+#[test]
+fn a_passage_that_says_a_word_beyond_the_rest_still_answers_it() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("es")).unwrap();
+    fs::write(
+        dir.path().join("es/doc.md"),
+        "# D\n\n## Historia {#historia}\n\nLa historia del BPO empieza con la contabilidad tercerizada.\n\n## Tipos {#tipos}\n\nEl BPO terceriza contabilidad y nómina.\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("synonyms.toml"),
+        "topic = [\"BPO\"]\nbeyond = [\"historia\"]\n",
+    )
+    .unwrap();
+    let brain = Brain::load(dir.path()).unwrap();
+    let a = ask(&brain, "historia del bpo");
+    assert_eq!(a.passages[0].id, "doc/historia/1");
+    assert_eq!(a.features.figure_missing, 0.0);
+}

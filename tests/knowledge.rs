@@ -197,6 +197,22 @@ fn bad_toml_reports_its_line() {
 }
 
 #[test]
+fn a_beyond_entry_of_several_words_is_reported_at_its_line() {
+    let p = problems(&[
+        ("es/a.md", GOOD),
+        (
+            "synonyms.toml",
+            b"beyond = [\n  \"historia\",\n  \"desde casa\",\n]\n",
+        ),
+    ]);
+    assert!(
+        has(&p, "synonyms.toml", 3, "one word: \"desde casa\""),
+        "{p:?}"
+    );
+    assert_eq!(p.len(), 1, "{p:?}");
+}
+
+#[test]
 fn a_missing_folder_names_the_path() {
     let p = knowledge::load(Path::new("/no/such/knowledge")).unwrap_err();
     assert!(

@@ -28,6 +28,10 @@ pub struct Synonyms {
     /// Words and phrases that ask for a count ("cuántos", "how many"): a
     /// number answers them, and so does a list, whose items can be counted.
     pub counts: Vec<String>,
+    /// Words that ask for what the knowledge does not hold ("historia",
+    /// "impuestos", "certification"): a passage that does not say the word
+    /// cannot answer a question that does, however well it covers the rest.
+    pub beyond: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -43,6 +47,8 @@ struct Raw {
     figures: Vec<String>,
     #[serde(default)]
     counts: Vec<String>,
+    #[serde(default)]
+    beyond: Vec<String>,
     #[serde(default)]
     group: Vec<Spanned<RawGroup>>,
 }
@@ -88,6 +94,20 @@ pub fn parse(file: &Path, text: &str, problems: &mut Vec<Problem>) -> Synonyms {
             groups.push(terms);
         }
     }
+    // A phrase would be analysed into words each standing alone for it:
+    // "desde casa" would make every "casa" ask for what we do not hold.
+    for entry in raw
+        .beyond
+        .iter()
+        .filter(|e| e.split_whitespace().count() != 1)
+    {
+        let at = text.find(&format!("\"{entry}\"")).unwrap_or(0);
+        problems.push(Problem::new(
+            file,
+            lines.line(at),
+            format!("a `beyond` entry must be one word: \"{entry}\""),
+        ));
+    }
     Synonyms {
         groups,
         ignore: raw.ignore,
@@ -95,5 +115,6 @@ pub fn parse(file: &Path, text: &str, problems: &mut Vec<Problem>) -> Synonyms {
         domain: raw.domain,
         figures: raw.figures,
         counts: raw.counts,
+        beyond: raw.beyond,
     }
 }
