@@ -513,8 +513,14 @@ fn index_edition(
         .flatten()
         .map(String::as_str)
         .collect();
-    let index = SearchIndex::build(lang, order, docs.into_iter(), &synonym_terms)
-        .map_err(|err| Problems(vec![Problem::new(&knowledge.dir, 0, err.to_string())]))?;
+    let index = SearchIndex::build(
+        lang,
+        order,
+        docs.into_iter(),
+        &synonym_terms,
+        &knowledge.synonyms.whole,
+    )
+    .map_err(|err| Problems(vec![Problem::new(&knowledge.dir, 0, err.to_string())]))?;
     let analyze =
         |text: &str| -> Vec<String> { index.analyze(text).into_iter().map(|t| t.term).collect() };
     let analyze_all =

@@ -365,8 +365,10 @@ const INDEXING_BUDGET: usize = 1_000_000;
 
 /// Builds the analyzer for `lang`: tokenize → drop long → lowercase →
 /// acronym plurals → stop words of every language (the lists are accented,
-/// so before folding) → fold and stem in `order`.
-pub fn analyzer(lang: Lang, order: AnalyzerOrder) -> TextAnalyzer {
+/// so before folding) → fold and stem in `order`, except the words of
+/// `whole`, which keep their form (lowercase, and folded when `order`
+/// folds first).
+pub fn analyzer(lang: Lang, order: AnalyzerOrder, whole: &[String]) -> TextAnalyzer {
     let language = match lang {
         Lang::Es => Language::Spanish,
         Lang::En => Language::English,
@@ -380,13 +382,25 @@ pub fn analyzer(lang: Lang, order: AnalyzerOrder) -> TextAnalyzer {
         .filter(AcronymPlural)
         .filter(stop_words(Language::Spanish))
         .filter(stop_words(Language::English));
+    // Both the lowercase and the folded form, so a token is looked up as it
+    // stands before the stemmer, folded or not, without a copy.
+    let whole: HashSet<String> = whole
+        .iter()
+        .flat_map(|w| [w.to_lowercase(), written(w).into()])
+        .collect();
+    let whole = Arc::new(whole);
+    let (mark, unmark) = (KeepWhole(Some(whole)), KeepWhole(None));
     match order {
         AnalyzerOrder::FoldThenStem => base
             .filter(AsciiFoldingFilter)
+            .filter(mark)
             .filter(Stemmer::new(language))
+            .filter(unmark)
             .build(),
         AnalyzerOrder::StemThenFold => base
+            .filter(mark)
             .filter(Stemmer::new(language))
+            .filter(unmark)
             .filter(AsciiFoldingFilter)
             .build(),
     }
@@ -418,11 +432,12 @@ impl SearchIndex {
         order: AnalyzerOrder,
         docs: impl ExactSizeIterator<Item = Doc<'a>>,
         extra_vocabulary: &[&str],
+        whole: &[String],
     ) -> Result<SearchIndex, IndexError> {
         // Two indexing threads pay off on big bases (3.9 s for 100,000
         // passages against 5.1 s on one); tantivy's floor is 15 MB each.
         let threaded = docs.len() > 20_000;
-        SearchIndex::build_with(lang, order, docs, extra_vocabulary, threaded)
+        SearchIndex::build_with(lang, order, docs, extra_vocabulary, whole, threaded)
     }
 
     fn build_with<'a>(
@@ -430,9 +445,10 @@ impl SearchIndex {
         order: AnalyzerOrder,
         docs: impl ExactSizeIterator<Item = Doc<'a>>,
         extra_vocabulary: &[&str],
+        whole: &[String],
         threaded: bool,
     ) -> Result<SearchIndex, IndexError> {
-        let mut analyzer = analyzer(lang, order);
+        let mut analyzer = analyzer(lang, order, whole);
         let mut schema = Schema::builder();
         let text_options = |tokenizer: &str| {
             TextOptions::default().set_indexing_options(
@@ -1039,14 +1055,105 @@ impl<T: TokenStream> TokenStream for AcronymPluralStream<T> {
     }
 }
 
+/// Keeps the words of a set from the stemmer, which would make them read
+/// like another idea ("competitive" like "competition"): with the set,
+/// before the stemmer, it marks them with a trailing control character no
+/// stemming rule touches; without, after it, it takes the mark off again.
+#[derive(Clone)]
+struct KeepWhole(Option<Arc<HashSet<String>>>);
+
+/// What marks a word to keep whole while it passes the stemmer.
+const KEEP_MARK: char = '\u{1}';
+
+impl TokenFilter for KeepWhole {
+    type Tokenizer<T: Tokenizer> = KeepWholeFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> KeepWholeFilter<T> {
+        KeepWholeFilter(tokenizer, self.0)
+    }
+}
+
+#[derive(Clone)]
+struct KeepWholeFilter<T>(T, Option<Arc<HashSet<String>>>);
+
+impl<T: Tokenizer> Tokenizer for KeepWholeFilter<T> {
+    type TokenStream<'a> = KeepWholeStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        KeepWholeStream(self.0.token_stream(text), self.1.as_deref())
+    }
+}
+
+struct KeepWholeStream<'a, T>(T, Option<&'a HashSet<String>>);
+
+impl<T: TokenStream> TokenStream for KeepWholeStream<'_, T> {
+    fn advance(&mut self) -> bool {
+        if !self.0.advance() {
+            return false;
+        }
+        let text = &mut self.0.token_mut().text;
+        match self.1 {
+            Some(whole) => {
+                if !whole.is_empty() && whole.contains(text.as_str()) {
+                    text.push(KEEP_MARK);
+                }
+            }
+            None => {
+                if text.ends_with(KEEP_MARK) {
+                    text.pop();
+                }
+            }
+        }
+        true
+    }
+
+    fn token(&self) -> &TantivyToken {
+        self.0.token()
+    }
+
+    fn token_mut(&mut self) -> &mut TantivyToken {
+        self.0.token_mut()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn terms(lang: Lang, order: AnalyzerOrder, text: &str) -> Vec<String> {
         let mut out = Vec::new();
-        terms_of(&mut analyzer(lang, order), text, &mut out);
+        terms_of(&mut analyzer(lang, order, &[]), text, &mut out);
         out.into_iter().map(|t| t.term).collect()
+    }
+
+    #[test]
+    fn words_kept_whole_pass_the_stemmer_as_written() {
+        let whole = ["competitive".to_string(), "Carrera".to_string()];
+        for order in [AnalyzerOrder::FoldThenStem, AnalyzerOrder::StemThenFold] {
+            let mut out = Vec::new();
+            let text = "competition competitive competitiveness careers carrera carreras";
+            terms_of(&mut analyzer(Lang::En, order, &whole), text, &mut out);
+            let got: Vec<String> = out.into_iter().map(|t| t.term).collect();
+            // Only the listed forms are kept, and a word the stemmer makes
+            // into a listed one ("carreras") is not taken for it.
+            assert_eq!(
+                got,
+                [
+                    "competit",
+                    "competitive",
+                    "competit",
+                    "career",
+                    "carrera",
+                    "carrera"
+                ],
+                "{order:?}"
+            );
+            assert_eq!(
+                terms(Lang::En, order, "competitive"),
+                ["competit"],
+                "without the list, the stemmer reads it like competition"
+            );
+        }
     }
 
     /// A Spanish index of (title, body, one alternate question) documents.
@@ -1060,6 +1167,7 @@ mod tests {
                 body: b,
                 questions: q,
             }),
+            &[],
             &[],
             threaded,
         )
@@ -1260,6 +1368,7 @@ mod tests {
                 questions: &[],
             }),
             &["rotación"],
+            &[],
         )
         .unwrap();
         let q = |w: &str| {
@@ -1304,6 +1413,7 @@ mod tests {
                 questions: &[],
             }),
             &["business process outsourcing"],
+            &[],
         )
         .unwrap();
         for (typo, word, edits) in [

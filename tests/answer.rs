@@ -494,3 +494,30 @@ fn a_passage_that_says_a_word_beyond_the_rest_still_answers_it() {
     assert_eq!(a.passages[0].id, "doc/historia/1");
     assert_eq!(a.features.figure_missing, 0.0);
 }
+
+#[test]
+fn competition_from_rivals_is_not_being_competitive() {
+    // English reads both "competit"; `whole` keeps "competitive" apart, so
+    // the KPO challenge (competition from other countries) and the KPO
+    // benefit (a more competitive organisation) each get their questions.
+    let brain = bundled_brain();
+    for (q, want) in [
+        (
+            "kpo competition from other countries",
+            "bpo-kpo/desafios-de-kpo/1",
+        ),
+        (
+            "which countries compete with kpo firms",
+            "bpo-kpo/desafios-de-kpo/1",
+        ),
+        (
+            "does a kpo make us more competitive",
+            "bpo-kpo/beneficios-de-kpo/4",
+        ),
+        ("kpo competitiveness", "bpo-kpo/beneficios-de-kpo/4"),
+    ] {
+        let a = ask(&brain, q);
+        assert_eq!(a.passages[0].id, want, "{q}");
+        assert!(a.answered, "{q}: {}", a.confidence);
+    }
+}

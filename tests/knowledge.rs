@@ -197,19 +197,23 @@ fn bad_toml_reports_its_line() {
 }
 
 #[test]
-fn a_beyond_entry_of_several_words_is_reported_at_its_line() {
+fn a_beyond_or_whole_entry_of_several_words_is_reported_at_its_line() {
     let p = problems(&[
         ("es/a.md", GOOD),
         (
             "synonyms.toml",
-            b"beyond = [\n  \"historia\",\n  \"desde casa\",\n]\n",
+            b"beyond = [\n  \"historia\",\n  \"desde casa\",\n]\nwhole = [\"more competitive\"]\n",
         ),
     ]);
     assert!(
         has(&p, "synonyms.toml", 3, "one word: \"desde casa\""),
         "{p:?}"
     );
-    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        has(&p, "synonyms.toml", 5, "`whole` entry must be one word"),
+        "{p:?}"
+    );
+    assert_eq!(p.len(), 2, "{p:?}");
 }
 
 #[test]

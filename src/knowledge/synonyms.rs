@@ -32,6 +32,9 @@ pub struct Synonyms {
     /// "impuestos", "certification"): a passage that does not say the word
     /// cannot answer a question that does, however well it covers the rest.
     pub beyond: Vec<String>,
+    /// Words analysis keeps whole instead of reducing them to a stem that
+    /// reads like another idea's ("competitive" like "competition").
+    pub whole: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -49,6 +52,8 @@ struct Raw {
     counts: Vec<String>,
     #[serde(default)]
     beyond: Vec<String>,
+    #[serde(default)]
+    whole: Vec<String>,
     #[serde(default)]
     group: Vec<Spanned<RawGroup>>,
 }
@@ -96,17 +101,15 @@ pub fn parse(file: &Path, text: &str, problems: &mut Vec<Problem>) -> Synonyms {
     }
     // A phrase would be analysed into words each standing alone for it:
     // "desde casa" would make every "casa" ask for what we do not hold.
-    for entry in raw
-        .beyond
-        .iter()
-        .filter(|e| e.split_whitespace().count() != 1)
-    {
-        let at = text.find(&format!("\"{entry}\"")).unwrap_or(0);
-        problems.push(Problem::new(
-            file,
-            lines.line(at),
-            format!("a `beyond` entry must be one word: \"{entry}\""),
-        ));
+    for (key, entries) in [("beyond", &raw.beyond), ("whole", &raw.whole)] {
+        for entry in entries.iter().filter(|e| e.split_whitespace().count() != 1) {
+            let at = text.find(&format!("\"{entry}\"")).unwrap_or(0);
+            problems.push(Problem::new(
+                file,
+                lines.line(at),
+                format!("a `{key}` entry must be one word: \"{entry}\""),
+            ));
+        }
     }
     Synonyms {
         groups,
@@ -116,5 +119,6 @@ pub fn parse(file: &Path, text: &str, problems: &mut Vec<Problem>) -> Synonyms {
         figures: raw.figures,
         counts: raw.counts,
         beyond: raw.beyond,
+        whole: raw.whole,
     }
 }
