@@ -521,3 +521,19 @@ fn competition_from_rivals_is_not_being_competitive() {
         assert!(a.answered, "{q}: {}", a.confidence);
     }
 }
+
+#[test]
+fn key_as_in_main_is_not_keying_data() {
+    // "keying" (data entry) stemmed to "key": "key advantages" went to the
+    // data-entry BPO. `whole` keeps "keying"; "key" is filler, like "main".
+    let brain = bundled_brain();
+    for (q, want) in [
+        ("key advantages of outsourcing", "bpo-kpo/beneficios-de-bpo/1"),
+        ("whats the key difference", "bpo-kpo/diferencias-bpo-kpo/1"),
+        ("does a bpo do keying of data", "bpo-kpo/tipos-de-bpo/3"),
+    ] {
+        let a = ask(&brain, q);
+        assert_eq!(a.passages[0].id, want, "{q}");
+        assert!(a.answered, "{q}: {}", a.confidence);
+    }
+}
