@@ -826,6 +826,8 @@ fn question_words(edition: &EditionIndex, question: &str) -> QuestionWords {
     let index = &edition.index;
     let context = crate::clauses::context(question);
     let said_filler = filler_phrases(question, &edition.ignore_phrases);
+    // What the question sets aside is not what it asks for.
+    let aside = crate::clauses::aside(question);
     let mut words: Vec<String> = Vec::new();
     let mut asked: Vec<bool> = Vec::new();
     let mut corrected: Vec<String> = Vec::new();
@@ -841,6 +843,7 @@ fn question_words(edition: &EditionIndex, question: &str) -> QuestionWords {
         };
         if (edition.ignore.contains(&token.term) && !listed())
             || said_filler.iter().any(|r| r.contains(&token.from))
+            || aside.iter().any(|r| r.contains(&token.from))
         {
             continue;
         }

@@ -111,6 +111,79 @@ fn starts_with_opener(text: &str) -> bool {
     OPENERS.contains(&first.as_str())
 }
 
+/// Words that set something aside ("¿qué más hace un BPO aparte de atender
+/// el teléfono?", "besides call centres, what else…"): what follows is what
+/// the question does not ask about.
+const ASIDE: &[&str] = &[
+    "aparte de",
+    "además de",
+    "ademas de",
+    "fuera de lo que",
+    "sin contar",
+    "excepto",
+    "salvo",
+    "besides",
+    "apart from",
+    "aside from",
+    "other than",
+    "except",
+];
+
+/// The byte ranges of `question` that name what it sets aside: from a word
+/// of [`ASIDE`] to the end of its clause (punctuation, a question opener or
+/// "que", or the end).
+pub fn aside(question: &str) -> Vec<Range<usize>> {
+    let lower = question.to_lowercase();
+    // Lowercasing keeps byte offsets only for text whose case changes do
+    // not change lengths; anything else is left whole.
+    if lower.len() != question.len() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for marker in ASIDE {
+        for (at, _) in lower.match_indices(marker) {
+            let end = at + marker.len();
+            let starts_word = lower[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric());
+            let ends_word = lower[end..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric());
+            if !(starts_word && ends_word) {
+                continue;
+            }
+            out.push(at..clause_end(&lower, end));
+        }
+    }
+    out
+}
+
+/// Where the clause that goes on at `from` ends.
+fn clause_end(lower: &str, from: usize) -> usize {
+    let mut word_start = None;
+    for (i, c) in lower[from..].char_indices() {
+        let i = from + i;
+        if matches!(c, ',' | '.' | '?' | '¿' | '!' | '¡' | ';' | ':' | '\n') {
+            return i;
+        }
+        if c.is_alphanumeric() {
+            if word_start.is_none() {
+                word_start = Some(i);
+            }
+        } else if let Some(w) = word_start.take() {
+            if w > from && (starts_with_opener(&lower[w..]) || &lower[w..i] == "que") {
+                return w;
+            }
+        }
+    }
+    match word_start {
+        Some(w) if w > from && (starts_with_opener(&lower[w..]) || &lower[w..] == "que") => w,
+        _ => lower.len(),
+    }
+}
+
 /// Whether a part of a question asks: it holds a question mark, or starts
 /// like a question.
 fn asks(part: &str) -> bool {
@@ -126,6 +199,31 @@ mod tests {
             .into_iter()
             .map(|r| question[r].trim())
             .collect()
+    }
+
+    fn aside_of(question: &str) -> Vec<&str> {
+        super::aside(question)
+            .into_iter()
+            .map(|r| question[r].trim())
+            .collect()
+    }
+
+    #[test]
+    fn what_a_question_sets_aside_runs_to_the_end_of_its_clause() {
+        assert_eq!(
+            aside_of("q servicios puede dar un bpo aparte de atender el telefono"),
+            ["aparte de atender el telefono"]
+        );
+        assert_eq!(
+            aside_of("besides answering customer calls what else do bpos do"),
+            ["besides answering customer calls"]
+        );
+        assert_eq!(
+            aside_of("Además de ahorrar, ¿qué ventajas tiene?"),
+            ["Además de ahorrar"]
+        );
+        assert!(aside_of("¿el KPO es algo aparte?").is_empty());
+        assert!(aside_of("exceptional service").is_empty());
     }
 
     #[test]

@@ -528,12 +528,31 @@ fn key_as_in_main_is_not_keying_data() {
     // data-entry BPO. `whole` keeps "keying"; "key" is filler, like "main".
     let brain = bundled_brain();
     for (q, want) in [
-        ("key advantages of outsourcing", "bpo-kpo/beneficios-de-bpo/1"),
+        (
+            "key advantages of outsourcing",
+            "bpo-kpo/beneficios-de-bpo/1",
+        ),
         ("whats the key difference", "bpo-kpo/diferencias-bpo-kpo/1"),
         ("does a bpo do keying of data", "bpo-kpo/tipos-de-bpo/3"),
     ] {
         let a = ask(&brain, q);
         assert_eq!(a.passages[0].id, want, "{q}");
+        assert!(a.answered, "{q}: {}", a.confidence);
+    }
+}
+
+#[test]
+fn what_a_question_sets_aside_is_not_what_it_asks() {
+    // "aparte de atender llamadas" names the call-center BPO only to set it
+    // aside: the question asks for the other kinds, the list.
+    let brain = bundled_brain();
+    for q in [
+        "que servicios ofrece un bpo aparte de atender llamadas",
+        "¿qué áreas cubre un BPO además de los call centers?",
+        "other than call centers what types of bpo are there",
+    ] {
+        let a = ask(&brain, q);
+        assert_eq!(a.passages[0].id, "bpo-kpo/tipos-de-bpo/1", "{q}");
         assert!(a.answered, "{q}: {}", a.confidence);
     }
 }
