@@ -379,7 +379,7 @@ pub fn analyzer(lang: Lang, order: AnalyzerOrder, whole: &[String]) -> TextAnaly
     let base = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
-        .filter(AcronymPlural)
+        .filter(acronym_plural())
         .filter(stop_words(Language::Spanish))
         .filter(stop_words(Language::English));
     // Both the lowercase and the folded form, so a token is looked up as it
@@ -388,8 +388,7 @@ pub fn analyzer(lang: Lang, order: AnalyzerOrder, whole: &[String]) -> TextAnaly
         .iter()
         .flat_map(|w| [w.to_lowercase(), written(w).into()])
         .collect();
-    let whole = Arc::new(whole);
-    let (mark, unmark) = (KeepWhole(Some(whole)), KeepWhole(None));
+    let (mark, unmark) = keep_whole(whole);
     match order {
         AnalyzerOrder::FoldThenStem => base
             .filter(AsciiFoldingFilter)
@@ -1008,102 +1007,68 @@ pub fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
 }
 
 /// Maps "kpos"/"bpos" to "kpo"/"bpo": the Spanish stemmer leaves them apart.
-#[derive(Clone)]
-struct AcronymPlural;
-
-impl TokenFilter for AcronymPlural {
-    type Tokenizer<T: Tokenizer> = AcronymPluralFilter<T>;
-
-    fn transform<T: Tokenizer>(self, tokenizer: T) -> AcronymPluralFilter<T> {
-        AcronymPluralFilter(tokenizer)
-    }
-}
-
-#[derive(Clone)]
-struct AcronymPluralFilter<T>(T);
-
-impl<T: Tokenizer> Tokenizer for AcronymPluralFilter<T> {
-    type TokenStream<'a> = AcronymPluralStream<T::TokenStream<'a>>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        AcronymPluralStream(self.0.token_stream(text))
-    }
-}
-
-struct AcronymPluralStream<T>(T);
-
-impl<T: TokenStream> TokenStream for AcronymPluralStream<T> {
-    fn advance(&mut self) -> bool {
-        if !self.0.advance() {
-            return false;
-        }
-        let text = &mut self.0.token_mut().text;
+fn acronym_plural() -> EditTokens {
+    EditTokens(Arc::new(|text: &mut String| {
         if let Some(singular) = text.strip_suffix('s') {
             if ACRONYMS.contains(&singular) {
                 text.pop();
             }
         }
-        true
-    }
-
-    fn token(&self) -> &TantivyToken {
-        self.0.token()
-    }
-
-    fn token_mut(&mut self) -> &mut TantivyToken {
-        self.0.token_mut()
-    }
+    }))
 }
-
-/// Keeps the words of a set from the stemmer, which would make them read
-/// like another idea ("competitive" like "competition"): with the set,
-/// before the stemmer, it marks them with a trailing control character no
-/// stemming rule touches; without, after it, it takes the mark off again.
-#[derive(Clone)]
-struct KeepWhole(Option<Arc<HashSet<String>>>);
 
 /// What marks a word to keep whole while it passes the stemmer.
 const KEEP_MARK: char = '\u{1}';
 
-impl TokenFilter for KeepWhole {
-    type Tokenizer<T: Tokenizer> = KeepWholeFilter<T>;
+/// Keeps the words of `whole` from the stemmer, which would make them read
+/// like another idea ("competitive" like "competition"): before it, the
+/// first marks them with a trailing control character no stemming rule
+/// touches; after it, the second takes the mark off again.
+fn keep_whole(whole: HashSet<String>) -> (EditTokens, EditTokens) {
+    let mark = EditTokens(Arc::new(move |text: &mut String| {
+        if !whole.is_empty() && whole.contains(text.as_str()) {
+            text.push(KEEP_MARK);
+        }
+    }));
+    let unmark = EditTokens(Arc::new(|text: &mut String| {
+        if text.ends_with(KEEP_MARK) {
+            text.pop();
+        }
+    }));
+    (mark, unmark)
+}
 
-    fn transform<T: Tokenizer>(self, tokenizer: T) -> KeepWholeFilter<T> {
-        KeepWholeFilter(tokenizer, self.0)
+/// A token filter that edits each token's text in place.
+#[derive(Clone)]
+struct EditTokens(Arc<dyn Fn(&mut String) + Send + Sync>);
+
+impl TokenFilter for EditTokens {
+    type Tokenizer<T: Tokenizer> = EditTokensFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> EditTokensFilter<T> {
+        EditTokensFilter(tokenizer, self.0)
     }
 }
 
 #[derive(Clone)]
-struct KeepWholeFilter<T>(T, Option<Arc<HashSet<String>>>);
+struct EditTokensFilter<T>(T, Arc<dyn Fn(&mut String) + Send + Sync>);
 
-impl<T: Tokenizer> Tokenizer for KeepWholeFilter<T> {
-    type TokenStream<'a> = KeepWholeStream<'a, T::TokenStream<'a>>;
+impl<T: Tokenizer> Tokenizer for EditTokensFilter<T> {
+    type TokenStream<'a> = EditTokensStream<'a, T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        KeepWholeStream(self.0.token_stream(text), self.1.as_deref())
+        EditTokensStream(self.0.token_stream(text), &*self.1)
     }
 }
 
-struct KeepWholeStream<'a, T>(T, Option<&'a HashSet<String>>);
+struct EditTokensStream<'a, T>(T, &'a (dyn Fn(&mut String) + Send + Sync));
 
-impl<T: TokenStream> TokenStream for KeepWholeStream<'_, T> {
+impl<T: TokenStream> TokenStream for EditTokensStream<'_, T> {
     fn advance(&mut self) -> bool {
         if !self.0.advance() {
             return false;
         }
-        let text = &mut self.0.token_mut().text;
-        match self.1 {
-            Some(whole) => {
-                if !whole.is_empty() && whole.contains(text.as_str()) {
-                    text.push(KEEP_MARK);
-                }
-            }
-            None => {
-                if text.ends_with(KEEP_MARK) {
-                    text.pop();
-                }
-            }
-        }
+        (self.1)(&mut self.0.token_mut().text);
         true
     }
 
