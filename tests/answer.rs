@@ -29,6 +29,15 @@ fn ask(brain: &Brain, q: &str) -> outsourcing_bot::answer::Answer {
     )
 }
 
+/// Each question gets its passage first, as an answer.
+fn answers_each(brain: &Brain, cases: &[(&str, &str)]) {
+    for &(q, want) in cases {
+        let a = ask(brain, q);
+        assert_eq!(a.passages[0].id, want, "{q}");
+        assert!(a.answered, "{q}: {}", a.confidence);
+    }
+}
+
 /// A question whose only hit is the first passage of the section it names
 /// once crashed the section-title rule.
 #[test]
@@ -368,28 +377,27 @@ fn how_a_question_is_framed_is_not_what_it_asks() {
     // non-technical person") and the two things pointed back at ("the
     // two") are framing: the answer is the one the bare question gets.
     let brain = bundled_brain();
-    for (framed, want) in [
-        (
-            "does data analytics fall under bpo or kpo",
-            "bpo-kpo/tipos-de-kpo/1",
-        ),
-        (
-            "explain KPO to a non-technical person",
-            "bpo-kpo/que-es-un-kpo/1",
-        ),
-        (
-            "explicame el KPO sin tecnicismos",
-            "bpo-kpo/que-es-un-kpo/1",
-        ),
-        (
-            "Our CFO keeps mixing up BPO and KPO. What actually separates the two?",
-            "bpo-kpo/diferencias-bpo-kpo/1",
-        ),
-    ] {
-        let a = ask(&brain, framed);
-        assert_eq!(a.passages[0].id, want, "{framed}");
-        assert!(a.answered, "{framed}: {}", a.confidence);
-    }
+    answers_each(
+        &brain,
+        &[
+            (
+                "does data analytics fall under bpo or kpo",
+                "bpo-kpo/tipos-de-kpo/1",
+            ),
+            (
+                "explain KPO to a non-technical person",
+                "bpo-kpo/que-es-un-kpo/1",
+            ),
+            (
+                "explicame el KPO sin tecnicismos",
+                "bpo-kpo/que-es-un-kpo/1",
+            ),
+            (
+                "Our CFO keeps mixing up BPO and KPO. What actually separates the two?",
+                "bpo-kpo/diferencias-bpo-kpo/1",
+            ),
+        ],
+    );
 }
 
 #[test]
@@ -410,29 +418,28 @@ fn doubting_wondering_and_asking_to_be_told_are_not_what_is_asked() {
     // frame a question; "la trampa" is its drawbacks, "push back" the
     // opposition, "sending jobs overseas" outsourcing, "way" an intensifier.
     let brain = bundled_brain();
-    for (q, want) in [
-        (
-            "i wonder whether politicians push back on sending jobs overseas",
-            "bpo-kpo/desafios-de-bpo/1",
-        ),
-        (
-            "¿el ahorro del bpo es puro cuento?",
-            "bpo-kpo/beneficios-de-bpo/2",
-        ),
-        (
-            "suena lindo el kpo, pero cuál es la trampa?",
-            "bpo-kpo/desafios-de-kpo/1",
-        ),
-        (
-            "me podés contar de qué va el kpo",
-            "bpo-kpo/que-es-un-kpo/1",
-        ),
-        ("is bpo staff paid way less", "bpo-kpo/beneficios-de-bpo/2"),
-    ] {
-        let a = ask(&brain, q);
-        assert_eq!(a.passages[0].id, want, "{q}");
-        assert!(a.answered, "{q}: {}", a.confidence);
-    }
+    answers_each(
+        &brain,
+        &[
+            (
+                "i wonder whether politicians push back on sending jobs overseas",
+                "bpo-kpo/desafios-de-bpo/1",
+            ),
+            (
+                "¿el ahorro del bpo es puro cuento?",
+                "bpo-kpo/beneficios-de-bpo/2",
+            ),
+            (
+                "suena lindo el kpo, pero cuál es la trampa?",
+                "bpo-kpo/desafios-de-kpo/1",
+            ),
+            (
+                "me podés contar de qué va el kpo",
+                "bpo-kpo/que-es-un-kpo/1",
+            ),
+            ("is bpo staff paid way less", "bpo-kpo/beneficios-de-bpo/2"),
+        ],
+    );
 }
 
 /// The bundled knowledge in a temporary folder, its `synonyms.toml` edited.
@@ -477,20 +484,13 @@ fn a_word_beyond_the_knowledge_is_not_answered_by_a_passage_that_lacks_it() {
 
 #[test]
 fn a_passage_that_says_a_word_beyond_the_rest_still_answers_it() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::create_dir_all(dir.path().join("es")).unwrap();
-    fs::write(
-        dir.path().join("es/doc.md"),
-        "# D\n\n## Historia {#historia}\n\nLa historia del BPO empieza con la contabilidad tercerizada.\n\n## Tipos {#tipos}\n\nEl BPO terceriza contabilidad y nómina.\n",
-    )
-    .unwrap();
-    fs::write(
-        dir.path().join("synonyms.toml"),
-        "topic = [\"BPO\"]\nbeyond = [\"historia\"]\n",
-    )
-    .unwrap();
-    let brain = Brain::load(dir.path()).unwrap();
-    let a = ask(&brain, "historia del bpo");
+    let (dir, _) = brain_of(
+        "# D\n\n## Historia {#historia}\n\nLa historia del BPO empieza con la contabilidad \
+         tercerizada.\n\n## Tipos {#tipos}\n\nEl BPO terceriza contabilidad y nómina.\n",
+    );
+    let synonyms = "topic = [\"BPO\"]\nbeyond = [\"historia\"]\n";
+    fs::write(dir.path().join("synonyms.toml"), synonyms).unwrap();
+    let a = ask(&Brain::load(dir.path()).unwrap(), "historia del bpo");
     assert_eq!(a.passages[0].id, "doc/historia/1");
     assert_eq!(a.features.figure_missing, 0.0);
 }
@@ -501,25 +501,24 @@ fn competition_from_rivals_is_not_being_competitive() {
     // the KPO challenge (competition from other countries) and the KPO
     // benefit (a more competitive organisation) each get their questions.
     let brain = bundled_brain();
-    for (q, want) in [
-        (
-            "kpo competition from other countries",
-            "bpo-kpo/desafios-de-kpo/1",
-        ),
-        (
-            "which countries compete with kpo firms",
-            "bpo-kpo/desafios-de-kpo/1",
-        ),
-        (
-            "does a kpo make us more competitive",
-            "bpo-kpo/beneficios-de-kpo/4",
-        ),
-        ("kpo competitiveness", "bpo-kpo/beneficios-de-kpo/4"),
-    ] {
-        let a = ask(&brain, q);
-        assert_eq!(a.passages[0].id, want, "{q}");
-        assert!(a.answered, "{q}: {}", a.confidence);
-    }
+    answers_each(
+        &brain,
+        &[
+            (
+                "kpo competition from other countries",
+                "bpo-kpo/desafios-de-kpo/1",
+            ),
+            (
+                "which countries compete with kpo firms",
+                "bpo-kpo/desafios-de-kpo/1",
+            ),
+            (
+                "does a kpo make us more competitive",
+                "bpo-kpo/beneficios-de-kpo/4",
+            ),
+            ("kpo competitiveness", "bpo-kpo/beneficios-de-kpo/4"),
+        ],
+    );
 }
 
 #[test]
@@ -527,18 +526,17 @@ fn key_as_in_main_is_not_keying_data() {
     // "keying" (data entry) stemmed to "key": "key advantages" went to the
     // data-entry BPO. `whole` keeps "keying"; "key" is filler, like "main".
     let brain = bundled_brain();
-    for (q, want) in [
-        (
-            "key advantages of outsourcing",
-            "bpo-kpo/beneficios-de-bpo/1",
-        ),
-        ("whats the key difference", "bpo-kpo/diferencias-bpo-kpo/1"),
-        ("does a bpo do keying of data", "bpo-kpo/tipos-de-bpo/3"),
-    ] {
-        let a = ask(&brain, q);
-        assert_eq!(a.passages[0].id, want, "{q}");
-        assert!(a.answered, "{q}: {}", a.confidence);
-    }
+    answers_each(
+        &brain,
+        &[
+            (
+                "key advantages of outsourcing",
+                "bpo-kpo/beneficios-de-bpo/1",
+            ),
+            ("whats the key difference", "bpo-kpo/diferencias-bpo-kpo/1"),
+            ("does a bpo do keying of data", "bpo-kpo/tipos-de-bpo/3"),
+        ],
+    );
 }
 
 #[test]
@@ -546,13 +544,16 @@ fn what_a_question_sets_aside_is_not_what_it_asks() {
     // "aparte de atender llamadas" names the call-center BPO only to set it
     // aside: the question asks for the other kinds, the list.
     let brain = bundled_brain();
-    for q in [
-        "que servicios ofrece un bpo aparte de atender llamadas",
-        "¿qué áreas cubre un BPO además de los call centers?",
-        "other than call centers what types of bpo are there",
-    ] {
-        let a = ask(&brain, q);
-        assert_eq!(a.passages[0].id, "bpo-kpo/tipos-de-bpo/1", "{q}");
-        assert!(a.answered, "{q}: {}", a.confidence);
-    }
+    let list = "bpo-kpo/tipos-de-bpo/1";
+    answers_each(
+        &brain,
+        &[
+            (
+                "que servicios ofrece un bpo aparte de atender llamadas",
+                list,
+            ),
+            ("¿qué áreas cubre un BPO además de los call centers?", list),
+            ("other than call centers what types of bpo are there", list),
+        ],
+    );
 }
