@@ -897,8 +897,14 @@ fn filler_phrases(question: &str, phrases: &[Vec<String>]) -> Vec<Range<usize>> 
         .map(|r| (r.clone(), crate::lang::folded(&question[r]).collect()))
         .collect();
     let mut out = Vec::new();
-    for phrase in phrases {
-        for run in words.windows(phrase.len()) {
+    // `phrases` is sorted: those a word opens are found by binary search,
+    // not by trying each phrase at each word.
+    for (i, (_, first)) in words.iter().enumerate() {
+        let from = phrases.partition_point(|p| p[0] < *first);
+        for phrase in phrases[from..].iter().take_while(|p| p[0] == *first) {
+            let Some(run) = words.get(i..i + phrase.len()) else {
+                continue;
+            };
             if run.iter().zip(phrase).all(|((_, w), p)| w == p) {
                 out.push(run[0].0.start..run[run.len() - 1].0.end);
             }

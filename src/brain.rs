@@ -28,8 +28,8 @@ pub struct EditionIndex {
     /// Analyzed filler words, dropped from questions.
     pub ignore: HashSet<String>,
     /// Filler phrases ("hoy en día", "these days"), each as its folded
-    /// words: dropped from a question only where it says them whole, so
-    /// "hoy" and "days" alone stay ideas.
+    /// words, sorted: dropped from a question only where it says them
+    /// whole, so "hoy" and "days" alone stay ideas.
     pub ignore_phrases: Vec<Vec<String>>,
     /// The words a synonym group lists (folded) that read like an `ignore`
     /// word ("necesitan" for requirements, "necesito" filler, both
@@ -532,7 +532,10 @@ fn index_edition(
         .cloned()
         .partition(|w| word_count(w) > 1);
     let ignore = analyze_all(&ignore_words);
-    let ignore_phrases: Vec<Vec<String>> = ignore_phrases.iter().map(|p| folded_words(p)).collect();
+    let mut ignore_phrases: Vec<Vec<String>> =
+        ignore_phrases.iter().map(|p| folded_words(p)).collect();
+    // Sorted, so a question's word finds the phrases it opens by binary search.
+    ignore_phrases.sort_unstable();
     // A phrase that opens with a word analysis or `ignore` drops ("por qué
     // las empresas tercerizan", "why do companies outsource") is a way of
     // asking, meant as said: its remaining words ("empresas tercerizan")
