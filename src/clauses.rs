@@ -163,25 +163,24 @@ pub fn aside(question: &str) -> Vec<Range<usize>> {
 /// Where the clause that goes on at `from` ends.
 fn clause_end(lower: &str, from: usize) -> usize {
     let mut word_start = None;
-    for (i, c) in lower[from..].char_indices() {
-        let i = from + i;
+    // A space after the end closes the last word like any other.
+    let chars = lower[from..]
+        .char_indices()
+        .map(|(i, c)| (from + i, c))
+        .chain(std::iter::once((lower.len(), ' ')));
+    for (i, c) in chars {
         if matches!(c, ',' | '.' | '?' | '¿' | '!' | '¡' | ';' | ':' | '\n') {
             return i;
         }
         if c.is_alphanumeric() {
-            if word_start.is_none() {
-                word_start = Some(i);
-            }
+            word_start.get_or_insert(i);
         } else if let Some(w) = word_start.take() {
             if w > from && (starts_with_opener(&lower[w..]) || &lower[w..i] == "que") {
                 return w;
             }
         }
     }
-    match word_start {
-        Some(w) if w > from && (starts_with_opener(&lower[w..]) || &lower[w..] == "que") => w,
-        _ => lower.len(),
-    }
+    lower.len()
 }
 
 /// Whether a part of a question asks: it holds a question mark, or starts

@@ -103,7 +103,11 @@ pub fn parse(file: &Path, text: &str, problems: &mut Vec<Problem>) -> Synonyms {
     // "desde casa" would make every "casa" ask for what we do not hold.
     for (key, entries) in [("beyond", &raw.beyond), ("whole", &raw.whole)] {
         for entry in entries.iter().filter(|e| e.split_whitespace().count() != 1) {
-            let at = text.find(&format!("\"{entry}\"")).unwrap_or(0);
+            // Looked for inside its own list: the word may stand in another.
+            let list = text.find(&format!("{key} =")).unwrap_or(0);
+            let at = text[list..]
+                .find(&format!("\"{entry}\""))
+                .map_or(list, |i| list + i);
             problems.push(Problem::new(
                 file,
                 lines.line(at),
