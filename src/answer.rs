@@ -428,7 +428,28 @@ fn rank<'a>(edition: &'a EditionIndex, question: &str, top: usize) -> Option<Ran
     let section_match = ranked
         .iter()
         .map(|&(ord, _)| edition.passage_section[ord] as usize)
-        .find(|&s| asks_for_section(&plan, &edition.sections[s]));
+        .find(|&s| asks_for_section(&plan, &edition.sections[s]))
+        .or_else(|| {
+            // The asking part of a question with context may say a title
+            // on its own ("I run a landscaping company… what kinds of BPO
+            // are out there?"), unless it points back at the context
+            // ("which type of BPO is that?"). A title that names only the
+            // model ("¿Qué es un KPO?") is asked for when the part asks
+            // what it is, not for any question that names the model.
+            let asking = crate::clauses::asking(question)?;
+            if crate::clauses::points_back(&asking) {
+                return None;
+            }
+            let defines = crate::clauses::asks_what_it_is(&asking);
+            ranked
+                .iter()
+                .map(|&(ord, _)| edition.passage_section[ord] as usize)
+                .find(|&s| {
+                    let section = &edition.sections[s];
+                    (defines || section.title_ids.len() > 1)
+                        && asks_for_section_where_asked(&plan, section)
+                })
+        });
     if let Some(s) = section_match {
         let first = edition.sections[s].first;
         // The match came from a ranked passage, so there is a top score.
@@ -735,6 +756,18 @@ fn asks_for_section(plan: &Plan, section: &SectionKey) -> bool {
         .iter()
         .all(|c| c.on_topic || c.ids.iter().any(in_title));
     titles_words_asked(plan, section) && nothing_else
+}
+
+/// [`asks_for_section`] read on the asking part of the question alone.
+fn asks_for_section_where_asked(plan: &Plan, section: &SectionKey) -> bool {
+    let in_title = |alt: &Vec<u32>| alt.iter().all(|id| section.title_ids.contains(id));
+    let asked = || plan.concepts.iter().filter(|c| !c.context);
+    !section.title_ids.is_empty()
+        && asked().all(|c| c.on_topic || c.ids.iter().any(in_title))
+        && section
+            .title_ids
+            .iter()
+            .all(|id| asked().any(|c| c.ids.iter().any(|alt| alt.contains(id))))
 }
 
 /// Whether the question says every word of `section`'s title, in some way.

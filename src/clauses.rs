@@ -183,6 +183,100 @@ fn clause_end(lower: &str, from: usize) -> usize {
     lower.len()
 }
 
+/// Words that point back at what the context said ("medical coding - which
+/// type of BPO is that?", "¿eso le pega a los BPO?"): an asking part that
+/// says one asks about its context, not about its own words alone.
+const POINTERS: &[&str] = &[
+    "that",
+    "this",
+    "it",
+    "these",
+    "those",
+    "them",
+    "eso",
+    "esto",
+    "ello",
+    "esa",
+    "ese",
+    "esas",
+    "esos",
+    "esta",
+    "este",
+    "estas",
+    "estos",
+    "hacerlo",
+    "usarlo",
+    "tercerizarlo",
+    "contratarlo",
+    "mandarlo",
+    "pasarlo",
+];
+
+/// Words that ask what something is ("¿qué es exactamente un KPO?", "what
+/// exactly is knowledge process outsourcing?").
+const DEFINES: &[&[&str]] = &[
+    &["que", "es"],
+    &["qué", "es"],
+    &["q", "es"],
+    &["what", "is"],
+    &["whats"],
+    &["what's"],
+    &["significa"],
+    &["mean"],
+    &["means"],
+    &["meaning"],
+    &["define"],
+    &["definition"],
+    &["definición"],
+    &["definicion"],
+];
+
+/// The part of `question` that asks, when it also gives context: the text
+/// outside [`context`]'s ranges. `None` when the question is all one ask.
+pub fn asking(question: &str) -> Option<String> {
+    let context = context(question);
+    if context.is_empty() {
+        return None;
+    }
+    let mut out = String::new();
+    let mut at = 0;
+    for r in context {
+        out.push_str(&question[at..r.start]);
+        out.push(' ');
+        at = r.end;
+    }
+    out.push_str(&question[at..]);
+    Some(out)
+}
+
+fn lower_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Whether `text` points back at something said before it ([`POINTERS`]).
+pub fn points_back(text: &str) -> bool {
+    lower_words(text)
+        .iter()
+        .any(|w| POINTERS.contains(&w.as_str()))
+}
+
+/// Whether `text` asks what something is ([`DEFINES`]), its words in order
+/// with at most one between them ("what exactly is").
+pub fn asks_what_it_is(text: &str) -> bool {
+    let words = lower_words(text);
+    DEFINES.iter().any(|cue| {
+        words.iter().enumerate().any(|(i, w)| {
+            *w == cue[0]
+                && cue[1..]
+                    .iter()
+                    .all(|next| words[i + 1..].iter().take(2).any(|x| x == next))
+        })
+    })
+}
+
 /// Whether a part of a question asks: it holds a question mark, or starts
 /// like a question.
 fn asks(part: &str) -> bool {
@@ -191,7 +285,7 @@ fn asks(part: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::context;
+    use super::{asking, asks_what_it_is, context, points_back};
 
     fn context_of(question: &str) -> Vec<&str> {
         context(question)
@@ -279,6 +373,32 @@ mod tests {
         assert_eq!(
             context_of("KPO grew 3.5 times in Manila. why"),
             ["KPO grew 3.5 times in Manila."]
+        );
+    }
+
+    #[test]
+    fn the_asking_part_is_what_the_context_leaves() {
+        assert_eq!(
+            asking("Trabajo en un banco. ¿Qué desafíos tiene un KPO?")
+                .as_deref()
+                .map(str::trim),
+            Some("¿Qué desafíos tiene un KPO?")
+        );
+        assert_eq!(asking("¿qué desafíos tiene un KPO?"), None);
+    }
+
+    #[test]
+    fn pointing_back_and_asking_what_it_is() {
+        assert!(points_back(" which type of BPO is that?"));
+        assert!(points_back("¿eso le pega a los BPO?"));
+        assert!(!points_back("what kinds of BPO are there?"));
+        assert!(asks_what_it_is("¿Qué es exactamente un KPO?"));
+        assert!(asks_what_it_is("What exactly is BPO?"));
+        assert!(asks_what_it_is("q significa bpo"));
+        assert!(!asks_what_it_is("could a KPO help?"));
+        assert!(
+            !asks_what_it_is("what would a KPO do for us and is it worth it"),
+            "'what' and 'is' far apart do not ask what it is"
         );
     }
 }

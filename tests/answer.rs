@@ -330,6 +330,42 @@ fn the_context_a_question_gives_weighs_less_than_what_it_asks() {
     }
 }
 
+/// The part of a question that asks may say a section's title on its own,
+/// its context around it: the section's first passage answers, however the
+/// context's words lean. Not when the part points back at the context
+/// ("which type of BPO is that?"), nor for any question that names the
+/// model when the title names only the model ("¿Qué es un KPO?").
+#[test]
+fn a_title_said_where_the_question_asks_wins_over_its_context() {
+    let brain = bundled_brain();
+    answers_each(
+        &brain,
+        &[
+            (
+                "Soy contadora en una pyme de Rosario y mi jefe quiere delegar la facturación y los sueldos. ¿Cuáles son los beneficios de un BPO?",
+                "bpo-kpo/beneficios-de-bpo/1",
+            ),
+            (
+                "Me entrevistan mañana para un puesto de analista de datos y en el aviso decía KPO. ¿Qué es un KPO?",
+                "bpo-kpo/que-es-un-kpo/1",
+            ),
+            (
+                "We are a law firm drowning in document review and research. What are the challenges of KPO?",
+                "bpo-kpo/desafios-de-kpo/1",
+            ),
+            (
+                "medical coding and transcription - which type of BPO is that?",
+                "bpo-kpo/tipos-de-bpo/5",
+            ),
+        ],
+    );
+    let help = ask(
+        &brain,
+        "Our analysts spend all week building dashboards. Could a KPO help?",
+    );
+    assert_ne!(help.passages[0].id, "bpo-kpo/que-es-un-kpo/1");
+}
+
 /// A filler phrase of `ignore` ("hoy en día", "these days") is dropped where
 /// it is said whole; its words alone ("hoy", "days") stay ideas.
 #[test]
