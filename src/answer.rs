@@ -278,6 +278,10 @@ impl<'a> Concept<'a> {
     }
 }
 
+/// The most confidence an answer gets when the question asks for a word of
+/// `beyond` its passage does not say: under any sensible threshold.
+const BEYOND_MAX: f32 = 0.2;
+
 /// How many BM25 hits are re-ranked by how much of the question they cover.
 const CANDIDATES: usize = 20;
 
@@ -504,8 +508,19 @@ fn rank<'a>(edition: &'a EditionIndex, question: &str, top: usize) -> Option<Ran
         }
         None => Features::default(),
     };
+    // A word of `beyond` asked for and not said by the best passage is
+    // something the knowledge does not hold ("hipaa requirements for
+    // outsourcing medical transcription"), however well the passage covers
+    // the rest: `figure_missing` weighs it, and the cap settles it.
+    let beyond_missing = ranked.first().is_some_and(|&(ord, _)| {
+        plan.concepts
+            .iter()
+            .any(|c| c.beyond && !c.context && !c.covered_by(&edition.index, ord))
+    });
     let confidence = if ranked.is_empty() {
         0.0
+    } else if beyond_missing {
+        round2(MODEL.probability(&features)).min(BEYOND_MAX)
     } else {
         round2(MODEL.probability(&features))
     };

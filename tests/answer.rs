@@ -518,6 +518,26 @@ fn a_word_beyond_the_knowledge_is_not_answered_by_a_passage_that_lacks_it() {
     assert_eq!(a.features.corrected, 0.0);
 }
 
+/// However well a passage covers the rest of the question, a word of
+/// `beyond` it does not say keeps it from answering; said only in the
+/// context ("I work remotely for a BPO."), the word asks for nothing.
+#[test]
+fn a_word_beyond_the_knowledge_caps_the_confidence_where_it_is_asked() {
+    let brain = bundled_brain();
+    let a = ask(
+        &brain,
+        "hipaa requirements for outsourcing medical transcription",
+    );
+    assert!(!a.answered, "{}", a.confidence);
+    assert!(a.confidence <= 0.2, "{}", a.confidence);
+    let a = ask(
+        &brain,
+        "I work remotely for a BPO. What are its main challenges?",
+    );
+    assert_eq!(a.passages[0].id, "bpo-kpo/desafios-de-bpo/1");
+    assert!(a.answered, "{}", a.confidence);
+}
+
 #[test]
 fn a_passage_that_says_a_word_beyond_the_rest_still_answers_it() {
     let (dir, _) = brain_of(
