@@ -4,6 +4,7 @@
 //! cargo run --release --example calibrate            # fit and report
 //! cargo run --release --example calibrate -- --write # and rewrite MODEL in src/confidence.rs
 //! cargo run --release --example calibrate -- --misses # and list what it gets wrong on dev
+//! cargo run --release --example calibrate -- --with SET.toml  # also fit on another labelled set
 //! ```
 //!
 //! Training data: the `dev` split of `tests/golden/users.{es,en}.toml` and the
@@ -14,7 +15,10 @@
 //! threshold is the lowest that keeps answered development questions (dev
 //! users' and golden) at least 95% right, with `off_subject` (what a question
 //! naming nothing of our subject must also reach) just above every off-topic
-//! development question. The `test` split is never read here.
+//! development question. The `test` split is never read here. `--with FILE`
+//! (repeatable) adds every item of another labelled set, in the evaluation
+//! format, to the golden ones: blind sets already read, kept outside the
+//! project.
 //!
 //! Features depend a little on the model itself (a second edition is searched
 //! only when the first gives no clear answer), so a run starts from the
@@ -47,7 +51,14 @@ fn main() {
         eval::run(&brain, &items, &AnswerOptions::default())
     };
     let dev = ask(&["users.es.toml", "users.en.toml"], true);
-    let close = ask(&["es.toml", "en.toml"], false);
+    let mut close = ask(&["es.toml", "en.toml"], false);
+    let args: Vec<String> = std::env::args().collect();
+    let extra: Vec<_> = args
+        .windows(2)
+        .filter(|w| w[0] == "--with")
+        .flat_map(|w| eval::load(Path::new(&w[1])).unwrap_or_else(|e| panic!("{e}")))
+        .collect();
+    close.extend(eval::run(&brain, &extra, &AnswerOptions::default()));
 
     let data: Vec<([f64; N], f64)> = dev
         .iter()
@@ -72,6 +83,17 @@ fn main() {
         .filter(|o| o.item.kind == Kind::OffTopic)
         .map(|o| round2(model.probability(&o.features)) + 0.01)
         .fold(0.0, f32::max);
+    if let Some(top) = all
+        .iter()
+        .filter(|o| o.item.kind == Kind::OffTopic)
+        .max_by(|a, b| {
+            model
+                .probability(&a.features)
+                .total_cmp(&model.probability(&b.features))
+        })
+    {
+        println!("off_subject set by {:?}", top.item.q);
+    }
     let model = Model {
         off_subject,
         ..model

@@ -1267,7 +1267,7 @@ fn custom_ids(reply: &Value) -> Vec<String> {
 #[tokio::test]
 async fn an_unanswered_question_becomes_an_answered_one_through_discord_alone() {
     let mut bot = Bot::start().await;
-    let question = "un kpo arma cursos de capacitación para empleados?";
+    let question = "un kpo me arma capacitaciones internas?";
     let passage = "bpo-kpo/tipos-de-kpo/1";
 
     // A member asks; no clear answer, but the passage is among "did you mean".

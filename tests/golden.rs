@@ -140,12 +140,11 @@ fn users(lang: &str) -> (Metrics, Metrics) {
     (d, t)
 }
 
-/// The bar of the test split: answered right first, hit@3, every off-topic
-/// question refused and most unanswerable ones. The targets (90% es,
-/// 85% en answered right, 95% hit@3) are not reached yet: the bar is where
-/// the answer path stands, so that it does not slip unseen. It went down
-/// once, by one English question, for a change that was kept because it
-/// won three on blind sets (`whole`, the ninth round in the README).
+/// The bar of the test split: the targets. Answered right first
+/// (90% es, 85% en), hit@3 (95%), every off-topic question refused and at
+/// least 75% of unanswerable ones. Reached in the tenth round (README,
+/// Quality), with English at its floor: a change that loses one English
+/// test question fails here.
 fn hold_the_targets(lang: &str, min_answered_right: f64, min_questions: usize) {
     let (dev, test) = users(lang);
     for m in [&dev, &test] {
@@ -156,7 +155,7 @@ fn hold_the_targets(lang: &str, min_answered_right: f64, min_questions: usize) {
         test.answered_right_rate() >= min_answered_right,
         "test split: {test}"
     );
-    assert!(test.hit3_rate() >= 0.94, "test split: {test}");
+    assert!(test.hit3_rate() >= 0.95, "test split: {test}");
     assert_eq!(test.offtopic_refused, test.offtopic, "test split: {test}");
     assert!(
         test.unanswerable_refused_rate() >= 0.75,
@@ -166,12 +165,12 @@ fn hold_the_targets(lang: &str, min_answered_right: f64, min_questions: usize) {
 
 #[test]
 fn spanish_users_questions_meet_the_targets() {
-    hold_the_targets("es", 0.88, 120);
+    hold_the_targets("es", 0.90, 120);
 }
 
 #[test]
 fn english_users_questions_meet_the_targets() {
-    hold_the_targets("en", 0.82, 100);
+    hold_the_targets("en", 0.85, 100);
 }
 
 /// The default threshold was chosen so that answered development questions
