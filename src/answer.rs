@@ -15,7 +15,7 @@
 //! however well its common words match.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::Range;
 
 use serde::Serialize;
@@ -384,20 +384,27 @@ pub fn answer(brain: &Brain, question: &Question, opts: &AnswerOptions) -> Answe
 }
 
 /// The byte ranges of `text`, passage `ord`'s, whose words are among the
-/// plan's terms. Only the terms the passage holds are looked for.
+/// plan's terms.
 fn highlights(edition: &EditionIndex, plan: &Plan, ord: usize, text: &str) -> Vec<Range<usize>> {
     let index = &edition.index;
-    let terms: HashSet<&str> = plan
+    let mut ids: Vec<u32> = plan
         .concepts
         .iter()
         .flat_map(Concept::terms)
-        .filter(|t| index.term_id(t).is_some_and(|id| index.contains(ord, id)))
-        .map(String::as_str)
+        .filter_map(|t| index.term_id(t))
+        .filter(|&id| index.contains(ord, id))
         .collect();
-    if terms.is_empty() {
+    if ids.is_empty() {
         return Vec::new();
     }
-    index.highlight(text, &terms)
+    ids.sort_unstable();
+    ids.dedup();
+    edition
+        .words_of(ord, text)
+        .iter()
+        .filter(|w| ids.binary_search(&w.id).is_ok())
+        .map(|w| w.from as usize..w.to as usize)
+        .collect()
 }
 
 /// Ranks `edition`'s passages for `question`; `None` when the question has no

@@ -67,6 +67,10 @@ pub struct EditionIndex {
     pub list_of: Vec<Option<usize>>,
     /// Its sections' subjects and aspects, for follow-up questions.
     pub outline: crate::conversation::Outline,
+    /// Per passage ord, its text's words and their terms, made the first
+    /// time the passage is shown highlighted: analyzing the words of the
+    /// text on every answer cost a tenth of the answer.
+    words: Vec<std::sync::OnceLock<Box<[crate::index::WordTerm]>>>,
 }
 
 impl EditionIndex {
@@ -74,6 +78,11 @@ impl EditionIndex {
     /// when it is not an overview): they follow it.
     pub fn items_of(&self, overview: usize) -> impl Iterator<Item = usize> + '_ {
         (overview + 1..self.list_of.len()).take_while(move |&i| self.list_of[i] == Some(overview))
+    }
+
+    /// The words of passage `ord`'s text, `text`, with their terms.
+    pub fn words_of(&self, ord: usize, text: &str) -> &[crate::index::WordTerm] {
+        self.words[ord].get_or_init(|| self.index.word_terms(text))
     }
 }
 
@@ -684,6 +693,9 @@ fn index_edition(
         trigrams,
         sections,
         passage_section,
+        words: (0..list_of.len())
+            .map(|_| std::sync::OnceLock::new())
+            .collect(),
         list_of,
     })
 }

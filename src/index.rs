@@ -662,42 +662,33 @@ impl SearchIndex {
         out
     }
 
-    /// The byte ranges of `text`'s words whose analyzed form is in `terms`.
-    /// A stem begins like its folded word, so only words that share the first
-    /// letters of some term are analyzed: most of a passage never is.
-    pub fn highlight(&self, text: &str, terms: &HashSet<&str>) -> Vec<std::ops::Range<usize>> {
-        const PREFIX: usize = 4;
-        let prefix = |word: &str| -> [char; PREFIX] {
-            let mut out = ['\0'; PREFIX];
-            for (slot, c) in out.iter_mut().zip(crate::lang::folded(word)) {
-                *slot = c;
-            }
-            out
-        };
-        let prefixes: Vec<[char; PREFIX]> = terms.iter().map(|t| prefix(t)).collect();
+    /// Each word of `text` whose analyzed form the index holds: its byte
+    /// range and term id, in order. What highlighting looks up, made once
+    /// per passage (`EditionIndex::words_of`).
+    pub fn word_terms(&self, text: &str) -> Box<[WordTerm]> {
         let mut full = self.analyzer.clone();
-        let mut seen: HashMap<&str, bool> = HashMap::new();
+        // Passages repeat their words: analyze each one once.
+        let mut seen: HashMap<&str, Option<u32>> = HashMap::new();
         let mut out = Vec::new();
         for range in crate::lang::word_ranges(text) {
             let word = &text[range.clone()];
-            let head = prefix(word);
-            // A term shorter than the prefix matches on its own length.
-            let candidate = prefixes
-                .iter()
-                .any(|p| p.iter().zip(&head).all(|(a, b)| *a == '\0' || a == b));
-            if !candidate {
-                continue;
-            }
-            // Passages repeat their words: analyze each one once.
-            let matches = *seen.entry(word).or_insert_with(|| {
+            let id = *seen.entry(word).or_insert_with(|| {
                 let mut stemmed = full.token_stream(word);
-                stemmed.advance() && terms.contains(stemmed.token().text.as_str())
+                if stemmed.advance() {
+                    self.term_id(&stemmed.token().text)
+                } else {
+                    None
+                }
             });
-            if matches {
-                out.push(range);
+            if let Some(id) = id {
+                out.push(WordTerm {
+                    from: range.start as u32,
+                    to: range.end as u32,
+                    id,
+                });
             }
         }
-        out
+        out.into_boxed_slice()
     }
 
     /// The id of an analyzed term, if any passage (or the extra vocabulary) has it.
@@ -1036,6 +1027,14 @@ fn keep_whole(whole: HashSet<String>) -> (EditTokens, EditTokens) {
         }
     }));
     (mark, unmark)
+}
+
+/// A word of a passage and the term it analyzes to.
+#[derive(Debug, Clone, Copy)]
+pub struct WordTerm {
+    pub from: u32,
+    pub to: u32,
+    pub id: u32,
 }
 
 /// A token filter that edits each token's text in place.
