@@ -135,6 +135,9 @@ pub struct SearchIndex {
     own_words: HashSet<Box<str>>,
     /// In how many passages each term id appears (title, body or questions).
     doc_freqs: Vec<u32>,
+    /// Per term id, the passages that hold it (title, body or questions),
+    /// ascending: whether the words of a phrase ever stand together.
+    term_docs: Vec<Box<[u32]>>,
     /// Each passage's distinct term ids (title and body), sorted: which
     /// ideas it covers.
     doc_terms: Vec<Box<[u32]>>,
@@ -587,7 +590,8 @@ impl SearchIndex {
         }
         let mut asked_terms = Vec::with_capacity(count);
         let mut all: Vec<u32> = Vec::new();
-        for (text, asked) in doc_terms.iter().zip(&question_terms) {
+        let mut term_docs: Vec<Vec<u32>> = vec![Vec::new(); vocabulary.len()];
+        for (ord, (text, asked)) in doc_terms.iter().zip(&question_terms).enumerate() {
             let mut union: Vec<u32> = asked.iter().flat_map(|q| q.iter().copied()).collect();
             union.sort_unstable();
             union.dedup();
@@ -597,6 +601,7 @@ impl SearchIndex {
             all.dedup();
             for &id in &all {
                 doc_freqs[id as usize] += 1;
+                term_docs[id as usize].push(ord as u32);
             }
             for &id in &union {
                 fields[id as usize] |= IN_QUESTIONS;
@@ -642,6 +647,7 @@ impl SearchIndex {
             words_by_initial_len,
             own_words,
             doc_freqs,
+            term_docs: term_docs.into_iter().map(Vec::into_boxed_slice).collect(),
             doc_terms,
             question_terms,
             asked_terms,
@@ -711,6 +717,23 @@ impl SearchIndex {
     /// In how many passages the term `id` appears.
     pub fn doc_freq_of(&self, id: u32) -> u64 {
         u64::from(self.doc_freqs[id as usize])
+    }
+
+    /// Whether some passage holds every one of `ids` in the field `bit`
+    /// (title and body read together): a phrase whose words never stand
+    /// together there can match nothing in it.
+    fn co_occur(&self, ids: &[u32], bit: u8) -> bool {
+        let Some(&rarest) = ids.iter().min_by_key(|&&id| self.doc_freqs[id as usize]) else {
+            return true;
+        };
+        self.term_docs[rarest as usize].iter().any(|&ord| {
+            let terms = if bit == IN_QUESTIONS {
+                &self.asked_terms[ord as usize]
+            } else {
+                &self.doc_terms[ord as usize]
+            };
+            ids.iter().all(|id| terms.binary_search(id).is_ok())
+        })
     }
 
     /// Whether passage `ord` contains the term `id`, in its title or body.
@@ -815,12 +838,14 @@ impl SearchIndex {
                 (in_title, IN_TITLE, TITLE_BOOST),
                 (in_questions, IN_QUESTIONS, QUESTIONS_BOOST),
             ] {
-                // A clause for a term the field never holds can match
-                // nothing, and would still cost tantivy a scorer.
+                // A clause for a term the field never holds, or a phrase
+                // whose words no passage holds together there, can match
+                // nothing, and would still cost tantivy a scorer per word.
                 let in_field = |alt: &&Alternative| {
                     alt.ids
                         .iter()
                         .all(|&id| self.fields[id as usize] & bit != 0)
+                        && (alt.ids.len() < 2 || self.co_occur(alt.ids, bit))
                 };
                 disjuncts.extend(terms.iter().filter(in_field).map(|alt| match alt.terms {
                     [_] => term_query(bm25, alt.ids[0], alt.boost * boost),
