@@ -995,11 +995,45 @@ fn substitution(a: char, b: char) -> usize {
 /// Optimal-string-alignment distance, a substitution weighed by
 /// [`substitution`], or `None` once it exceeds `max`.
 pub fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev2: Vec<usize> = vec![0; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
+    // Typo correction measures hundreds of words per question: words that
+    // fit are measured on the stack, with no allocation.
+    const N: usize = 32;
+    let mut chars_a = ['\0'; N];
+    let mut chars_b = ['\0'; N];
+    let (Some(la), Some(lb)) = (fill(&mut chars_a, a), fill(&mut chars_b, b)) else {
+        let a: Vec<char> = a.chars().collect();
+        let b: Vec<char> = b.chars().collect();
+        let mut rows = vec![0; 3 * (b.len() + 1)];
+        return osa(&a, &b, max, &mut rows);
+    };
+    let mut rows = [0; 3 * (N + 1)];
+    osa(
+        &chars_a[..la],
+        &chars_b[..lb],
+        max,
+        &mut rows[..3 * (lb + 1)],
+    )
+}
+
+/// `text`'s characters into `buf`, and how many; `None` when they do not fit.
+fn fill(buf: &mut [char], text: &str) -> Option<usize> {
+    let mut n = 0;
+    for c in text.chars() {
+        *buf.get_mut(n)? = c;
+        n += 1;
+    }
+    Some(n)
+}
+
+/// [`edit_distance`] over characters, with three rows of `b.len() + 1`
+/// cells to work in.
+fn osa(a: &[char], b: &[char], max: usize, rows: &mut [usize]) -> Option<usize> {
+    let width = b.len() + 1;
+    let (mut prev2, rest) = rows.split_at_mut(width);
+    let (mut prev, mut cur) = rest.split_at_mut(width);
+    for (j, cell) in prev.iter_mut().enumerate() {
+        *cell = j;
+    }
     for i in 1..=a.len() {
         cur[0] = i;
         let mut row_min = cur[0];
@@ -1188,6 +1222,12 @@ mod tests {
         assert_eq!(edit_distance("benefici", "benefisi", 2), Some(1));
         assert_eq!(edit_distance("industira", "industria", 1), Some(1));
         assert_eq!(edit_distance("abc", "xyz", 1), None);
+        // Past the stack buffer's 32 characters, the same measure.
+        let long = "externalizaciondeprocesosdeconocimiento";
+        let typo = "externalizaciondeprocesosdeconocimeinto";
+        assert!(long.len() > 32);
+        assert_eq!(edit_distance(typo, long, 1), Some(1));
+        assert_eq!(edit_distance(&typo[..20], &long[..20], 1), Some(0));
     }
 
     /// Letters that sound alike are one edit apart, others two: a typo
