@@ -448,10 +448,18 @@ fn rank<'a>(edition: &'a EditionIndex, question: &str, top: usize) -> Option<Ran
             // model ("¿Qué es un KPO?") is asked for when the part asks
             // what it is, not for any question that names the model.
             let asking = crate::clauses::asking(question)?;
-            if crate::clauses::points_back(&asking) {
-                return None;
-            }
             let defines = crate::clauses::asks_what_it_is(&asking);
+            if crate::clauses::points_back(&asking) {
+                // "…vamos a meter todo a un BPO. ¿Qué es eso?": asking
+                // what the one model its context names is, and nothing
+                // else, asks for that model's definition.
+                let outline = &edition.outline;
+                let nothing_else = plan.concepts.iter().all(|c| c.context || c.on_topic);
+                return (defines && nothing_else)
+                    .then(|| outline.the_model_named(&edition.index, &edition.ignore, question))
+                    .flatten()
+                    .and_then(|subject| outline.definition(subject));
+            }
             ranked
                 .iter()
                 .map(|&(ord, _)| edition.passage_section[ord] as usize)

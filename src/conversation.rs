@@ -447,6 +447,27 @@ impl Outline {
         !self.read(index, ignore, question).subjects.is_empty()
     }
 
+    /// The one model `question` names, when it names exactly one.
+    pub fn the_model_named(
+        &self,
+        index: &SearchIndex,
+        ignore: &HashSet<String>,
+        question: &str,
+    ) -> Option<Subject> {
+        match self.read(index, ignore, question).subjects.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
+    }
+
+    /// The position of the section that says what `subject` is: about it,
+    /// its title saying nothing else ("¿Qué es un KPO?").
+    pub fn definition(&self, subject: Subject) -> Option<usize> {
+        self.sections
+            .iter()
+            .position(|s| s.subject == Some(subject) && s.aspect.is_empty())
+    }
+
     /// The position of the section about `subject` with the same aspect as
     /// the section at `position`.
     pub fn twin(&self, position: usize, subject: Subject) -> Option<usize> {

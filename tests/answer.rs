@@ -366,6 +366,32 @@ fn a_title_said_where_the_question_asks_wins_over_its_context() {
     assert_ne!(help.passages[0].id, "bpo-kpo/que-es-un-kpo/1");
 }
 
+/// An asking part that asks what something is and points back at its
+/// context ("…a un BPO. ¿Qué es eso?") asks for the definition of the one
+/// model the question names; pointing back to ask anything else does not.
+#[test]
+fn asking_what_the_context_names_is_asking_for_its_definition() {
+    let brain = bundled_brain();
+    answers_each(
+        &brain,
+        &[
+            (
+                "En el laburo dicen que vamos a pasar la facturación a un BPO. ¿Qué es eso?",
+                "bpo-kpo/que-es-un-bpo/1",
+            ),
+            (
+                "Our team is moving all the payroll to a BPO next month. What is that?",
+                "bpo-kpo/que-es-un-bpo/1",
+            ),
+        ],
+    );
+    let a = ask(
+        &brain,
+        "Our team is moving all the payroll to a BPO next month. Is that a good idea?",
+    );
+    assert_ne!(a.passages[0].id, "bpo-kpo/que-es-un-bpo/1");
+}
+
 /// A filler phrase of `ignore` ("hoy en día", "these days") is dropped where
 /// it is said whole; its words alone ("hoy", "days") stay ideas.
 #[test]
