@@ -78,20 +78,16 @@ fn main() {
     let all: Vec<Outcome> = dev.iter().chain(&close).cloned().collect();
     // Questions that name nothing of our subject must clear every off-topic
     // development question; the precision threshold is found with that rule.
-    let off_subject = all
-        .iter()
-        .filter(|o| o.item.kind == Kind::OffTopic)
-        .map(|o| round2(model.probability(&o.features)) + 0.01)
-        .fold(0.0, f32::max);
-    if let Some(top) = all
+    let top_off_topic = all
         .iter()
         .filter(|o| o.item.kind == Kind::OffTopic)
         .max_by(|a, b| {
             model
                 .probability(&a.features)
                 .total_cmp(&model.probability(&b.features))
-        })
-    {
+        });
+    let off_subject = top_off_topic.map_or(0.0, |o| round2(model.probability(&o.features)) + 0.01);
+    if let Some(top) = top_off_topic {
         println!("off_subject set by {:?}", top.item.q);
     }
     let model = Model {

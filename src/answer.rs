@@ -440,35 +440,7 @@ fn rank<'a>(edition: &'a EditionIndex, question: &str, top: usize) -> Option<Ran
         .iter()
         .map(|&(ord, _)| edition.passage_section[ord] as usize)
         .find(|&s| asks_for_section(&plan, &edition.sections[s]))
-        .or_else(|| {
-            // The asking part of a question with context may say a title
-            // on its own ("I run a landscaping company… what kinds of BPO
-            // are out there?"), unless it points back at the context
-            // ("which type of BPO is that?"). A title that names only the
-            // model ("¿Qué es un KPO?") is asked for when the part asks
-            // what it is, not for any question that names the model.
-            let asking = crate::clauses::asking(question)?;
-            let defines = crate::clauses::asks_what_it_is(&asking);
-            if crate::clauses::points_back(&asking) {
-                // "…vamos a meter todo a un BPO. ¿Qué es eso?": asking
-                // what the one model its context names is, and nothing
-                // else, asks for that model's definition.
-                let outline = &edition.outline;
-                let nothing_else = plan.concepts.iter().all(|c| c.context || c.on_topic);
-                return (defines && nothing_else)
-                    .then(|| outline.the_model_named(&edition.index, &edition.ignore, question))
-                    .flatten()
-                    .and_then(|subject| outline.definition(subject));
-            }
-            ranked
-                .iter()
-                .map(|&(ord, _)| edition.passage_section[ord] as usize)
-                .find(|&s| {
-                    let section = &edition.sections[s];
-                    (defines || section.title_ids.len() > 1)
-                        && asks_for_section_where_asked(&plan, section)
-                })
-        });
+        .or_else(|| section_asked_beside_context(&plan, edition, question, &ranked));
     if let Some(s) = section_match {
         let first = edition.sections[s].first;
         // The match came from a ranked passage, so there is a top score.
@@ -686,7 +658,7 @@ fn features_of(
         corrected: share(|c| c.corrected),
         on_topic: f32::from(u8::from(on_topic)),
         names_section: f32::from(u8::from(names_section)),
-        in_asked_section: f32::from(u8::from(titles_words_asked(plan, section))),
+        in_asked_section: f32::from(u8::from(says_title(plan, section, |_| true))),
         ideas_covered: covered.iter().filter(|&&k| k).count() as f32,
         // An overview put first for its items counts its items, not
         // figures: those must be in the items it stands for. A word of
@@ -777,35 +749,63 @@ fn question_match(plan: &Plan, edition: &EditionIndex, question: &[u32]) -> f32 
 /// Every content word of the section's title is in the question, and the
 /// question says nothing beyond the title but words of our subject.
 fn asks_for_section(plan: &Plan, section: &SectionKey) -> bool {
-    if section.title_ids.is_empty() {
-        return false;
-    }
+    asks_for_section_in(plan, section, |_| true)
+}
+
+/// [`asks_for_section`] read on the ideas `part` keeps: all of them, or
+/// those said where the question asks.
+fn asks_for_section_in(plan: &Plan, section: &SectionKey, part: fn(&Concept) -> bool) -> bool {
     let in_title = |alt: &Vec<u32>| alt.iter().all(|id| section.title_ids.contains(id));
     let nothing_else = plan
         .concepts
         .iter()
+        .filter(|c| part(c))
         .all(|c| c.on_topic || c.ids.iter().any(in_title));
-    titles_words_asked(plan, section) && nothing_else
+    says_title(plan, section, part) && nothing_else
 }
 
-/// [`asks_for_section`] read on the asking part of the question alone.
-fn asks_for_section_where_asked(plan: &Plan, section: &SectionKey) -> bool {
-    let in_title = |alt: &Vec<u32>| alt.iter().all(|id| section.title_ids.contains(id));
-    let asked = || plan.concepts.iter().filter(|c| !c.context);
-    !section.title_ids.is_empty()
-        && asked().all(|c| c.on_topic || c.ids.iter().any(in_title))
-        && section
-            .title_ids
-            .iter()
-            .all(|id| asked().any(|c| c.ids.iter().any(|alt| alt.contains(id))))
+/// The section a question with context asks for where it asks, its
+/// context around it ("I run a landscaping company… what kinds of BPO are
+/// out there?"); `None` when the asking part points back at the context
+/// ("which type of BPO is that?"), but for asking what the one model the
+/// question names is ("…a un BPO. ¿Qué es eso?": its definition). A title
+/// that names only the model ("¿Qué es un KPO?") is asked for when the
+/// part asks what it is, not by any part that names the model.
+fn section_asked_beside_context(
+    plan: &Plan,
+    edition: &EditionIndex,
+    question: &str,
+    ranked: &[(usize, f32)],
+) -> Option<usize> {
+    let asking = crate::clauses::asking(question)?;
+    let defines = crate::clauses::asks_what_it_is(&asking);
+    if crate::clauses::points_back(&asking) {
+        let nothing_else = plan.concepts.iter().all(|c| c.context || c.on_topic);
+        if !(defines && nothing_else) {
+            return None;
+        }
+        let outline = &edition.outline;
+        let subject = outline.the_model_named(&edition.index, &edition.ignore, question)?;
+        return outline.definition(subject);
+    }
+    ranked
+        .iter()
+        .map(|&(ord, _)| edition.passage_section[ord] as usize)
+        .find(|&s| {
+            let section = &edition.sections[s];
+            (defines || section.title_ids.len() > 1)
+                && asks_for_section_in(plan, section, |c| !c.context)
+        })
 }
 
-/// Whether the question says every word of `section`'s title, in some way.
-fn titles_words_asked(plan: &Plan, section: &SectionKey) -> bool {
+/// Whether the ideas `part` keeps say every word of `section`'s title, in
+/// some way.
+fn says_title(plan: &Plan, section: &SectionKey, part: fn(&Concept) -> bool) -> bool {
     !section.title_ids.is_empty()
         && section.title_ids.iter().all(|id| {
             plan.concepts
                 .iter()
+                .filter(|c| part(c))
                 .any(|c| c.ids.iter().any(|alt| alt.contains(id)))
         })
 }

@@ -727,12 +727,14 @@ impl SearchIndex {
             return true;
         };
         self.term_docs[rarest as usize].iter().any(|&ord| {
-            let terms = if bit == IN_QUESTIONS {
-                &self.asked_terms[ord as usize]
-            } else {
-                &self.doc_terms[ord as usize]
-            };
-            ids.iter().all(|id| terms.binary_search(id).is_ok())
+            let ord = ord as usize;
+            ids.iter().all(|&id| {
+                if bit == IN_QUESTIONS {
+                    self.asks(ord, id)
+                } else {
+                    self.contains(ord, id)
+                }
+            })
         })
     }
 
